@@ -1,0 +1,57 @@
+# Runbook Portal. `make run` and `make test` install what is missing, then build.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
+WASM_CARGO := scripts/wasm-cargo
+WASM := --target wasm32-unknown-unknown
+
+.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test e2e setup setup-test bench clean
+
+## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
+run: build
+	$(PORTAL) serve
+
+## make emulator: the emulator alone on http://127.0.0.1:4566, for the AWS CLI and SDKs.
+emulator: build
+	$(PORTAL) emulator
+
+build: site server
+
+setup:
+	scripts/setup
+
+setup-test:
+	scripts/setup --test
+
+site: setup
+	scripts/build-site
+
+server: site
+	cargo build --locked --release -p server
+
+## make test: formatting, clippy (server and browser sides), Rust tests, browser tests.
+test: setup-test fmt clippy rust-test e2e
+
+fmt:
+	cargo fmt --all --check
+
+clippy: clippy-ssr clippy-wasm
+
+clippy-ssr:
+	cargo clippy --locked --release --workspace --exclude frontend --all-targets -- -D warnings
+
+clippy-wasm: setup
+	$(WASM_CARGO) clippy --locked --profile wasm-release -p frontend -p app $(WASM) -- -D warnings
+
+rust-test: build
+	cargo test --locked --release --workspace --exclude frontend
+
+e2e: build setup-test
+	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test
+
+clean:
+	rm -rf site
+	cargo clean

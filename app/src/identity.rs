@@ -1,0 +1,31 @@
+//! Who the server acts as, for the top bar.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PortalError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShellInfo {
+    pub account: String,
+    pub arn: String,
+    pub region: String,
+    /// True when the portal talks to the emulator rather than AWS.
+    pub emulator: bool,
+}
+
+#[server]
+pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
+    let backend = expect_context::<std::sync::Arc<backend::Backend>>();
+    let identity = backend.caller_identity().await.map_err(|e| {
+        PortalError::Backend(format!(
+            "{e}. Check the server's AWS credentials and network, then reload."
+        ))
+    })?;
+    Ok(ShellInfo {
+        account: identity.account,
+        arn: identity.arn,
+        region: backend.region.clone(),
+        emulator: backend.is_emulator(),
+    })
+}

@@ -1,0 +1,55 @@
+//! The Runbook Portal user interface: the console shell, its pages and their server functions.
+//! Built twice: with `ssr` into the server, with `hydrate` into the browser bundle.
+
+pub mod error;
+pub mod identity;
+mod pages;
+mod shell;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub use shell::Shell;
+
+/// The bundle name the hydration script and the stylesheet are served under (`/pkg/<name>.*`).
+pub const OUTPUT_NAME: &str = "runbook-portal";
+
+/// The HTML document around the application.
+pub fn document(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page is rendered whole before it is sent (`SsrMode::Async`), so it reads the same with
+    // JavaScript off; hydration then takes over.
+    view! {
+        <Stylesheet id="portal" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Title formatter=|page: String| format!("{page} | Runbook Portal") />
+        <Router>
+            <Shell>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/automation" /> } />
+                    <Route path=path!("/automation") view=pages::AutomationHome ssr=SsrMode::Async />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

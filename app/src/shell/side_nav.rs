@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn SideNav(open: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <nav id="side-nav" class="side-nav" aria-label="Service navigation" hidden=move || !open.get()>
+            <h2 class="side-nav-title">"Systems Manager"</h2>
+            <h3 class="side-nav-section">"Change Management"</h3>
+            <ul>
+                <li><A href="/automation">"Automation"</A></li>
+            </ul>
+        </nav>
+    }
+}

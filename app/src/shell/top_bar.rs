@@ -1,0 +1,54 @@
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+use crate::identity::ShellInfo;
+
+#[component]
+pub fn TopBar(
+    info: Resource<Result<ShellInfo, PortalError>>,
+    nav_open: RwSignal<bool>,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <header class="top-bar">
+            <button
+                type="button"
+                class="nav-toggle"
+                aria-controls="side-nav"
+                aria-expanded=move || nav_open.get().to_string()
+                aria-label=move || if nav_open.get() { "Close navigation" } else { "Open navigation" }
+                hidden=move || !hydrated.get()
+                on:click=move |_| nav_open.update(|open| *open = !*open)
+            >
+                <span aria-hidden="true">"☰"</span>
+            </button>
+            <a class="product" href="/automation">"Runbook Portal"</a>
+            <Suspense fallback=|| view! { <span class="identity">"…"</span> }>
+                {move || info.get().map(|answer| match answer {
+                    Ok(info) => view! { <Identity info /> }.into_any(),
+                    Err(e) => view! {
+                        <span class="identity identity-error" role="alert">
+                            "Identity unavailable: " {e.to_string()}
+                        </span>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </header>
+    }
+}
+
+#[component]
+fn Identity(info: ShellInfo) -> impl IntoView {
+    view! {
+        <div class="identity">
+            {info.emulator.then(|| view! {
+                <span class="badge badge-emulator" title="Requests go to the embedded emulator, not to AWS">
+                    "Emulator"
+                </span>
+            })}
+            <span class="region" title="Region">{info.region}</span>
+            <span class="account" title="Account">{info.account}</span>
+            <span class="arn" title="The identity the server acts as">{info.arn}</span>
+        </div>
+    }
+}

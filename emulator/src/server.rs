@@ -1,0 +1,216 @@
+//! The emulator's HTTP front: one `POST /` for every service, plus its own `/_emulator/` endpoints.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State as AxumState;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http::HeaderMap;
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::metrics::RequestCounters;
+use crate::protocol::context::CredentialScope;
+use crate::protocol::query::{self, QueryParams};
+use crate::protocol::{json, RequestContext};
+use crate::seed::{Seed, SeedError};
+use crate::services::{ec2, iam, ssm, sts};
+use crate::AwsError;
+
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// How many times faster than real time the emulated clock runs.
+    pub time_scale: f64,
+    /// A directory whose seed files replace the built-in ones.
+    pub seed_dir: Option<PathBuf>,
+    /// The region of requests that name none (unsigned requests).
+    pub default_region: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            time_scale: 1.0,
+            seed_dir: None,
+            default_region: "us-east-1".to_owned(),
+        }
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct State {
+    pub clock: Clock,
+    pub seed: Seed,
+    pub counters: RequestCounters,
+    pub default_region: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Emulator {
+    state: Arc<State>,
+}
+
+/// An emulator serving on a port of its own, stopped when dropped.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl RunningEmulator {
+    /// The URL to give SDK clients as their endpoint.
+    pub fn endpoint_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Emulator {
+    pub fn new(config: EmulatorConfig) -> Result<Self, SeedError> {
+        let seed = match &config.seed_dir {
+            Some(dir) => Seed::from_dir(dir)?,
+            None => Seed::builtin()?,
+        };
+        Ok(Self {
+            state: Arc::new(State {
+                clock: Clock::scaled(config.time_scale),
+                seed,
+                counters: RequestCounters::default(),
+                default_region: config.default_region,
+            }),
+        })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", post(dispatch))
+            .route("/_emulator/health", get(|| async { "ok\n" }))
+            .route("/_emulator/metrics", get(metrics))
+            .with_state(self.state.clone())
+    }
+
+    /// Serves on `listener` until `shutdown` completes.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves on a free loopback port in the background: the portal's embedded default, and tests.
+    pub async fn start_on_loopback(self) -> std::io::Result<RunningEmulator> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = self.serve(listener, shutdown).await {
+                tracing::error!(error = %e, "the embedded emulator stopped");
+            }
+        });
+        Ok(RunningEmulator { addr, _stop: stop })
+    }
+}
+
+async fn metrics(AxumState(state): AxumState<Arc<State>>) -> impl IntoResponse {
+    (
+        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.counters.render(),
+    )
+}
+
+async fn dispatch(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let scope = CredentialScope::from_headers(&headers);
+    let ctx = RequestContext {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        signing_service: scope.service.clone(),
+        region: scope
+            .region
+            .clone()
+            .unwrap_or_else(|| state.default_region.clone()),
+        caller: state
+            .seed
+            .identities
+            .principal_for(scope.access_key.as_deref())
+            .clone(),
+    };
+
+    if let Some(target) = headers.get("x-amz-target") {
+        let target = target.to_str().unwrap_or_default();
+        let Some(operation) = target
+            .strip_prefix(ssm::TARGET_PREFIX)
+            .and_then(|rest| rest.strip_prefix('.'))
+        else {
+            return json::error(&ctx, &AwsError::unknown_operation(target));
+        };
+        state.counters.record("ssm", operation);
+        tracing::debug!(service = "ssm", operation, request_id = %ctx.request_id);
+        return match ssm::handle(&state, &ctx, operation, &body) {
+            Ok(answer) => json::ok(&ctx, answer),
+            Err(err) => json::error(&ctx, &err),
+        };
+    }
+
+    let params = match QueryParams::parse(&body) {
+        Ok(params) => params,
+        Err(err) => return query::error(&ctx, sts::DIALECT, &err),
+    };
+    let service = ctx
+        .signing_service
+        .clone()
+        .or_else(|| service_of_version(params.get("Version")?).map(str::to_owned));
+    let (dialect, handler): (_, QueryHandler) = match service.as_deref() {
+        Some("sts") => (sts::DIALECT, sts::handle),
+        Some("iam") => (iam::DIALECT, iam::handle),
+        Some("ec2") => (ec2::DIALECT, ec2::handle),
+        other => {
+            let err = AwsError::bad_request(
+                "UnknownService",
+                format!(
+                    "The emulator serves ssm, iam, sts and ec2; this request is for {}.",
+                    other.unwrap_or("no service it can tell (sign it, or send Version)")
+                ),
+            );
+            return query::error(&ctx, sts::DIALECT, &err);
+        }
+    };
+    let Some(action) = params.get("Action") else {
+        return query::error(&ctx, dialect, &AwsError::missing_parameter("Action"));
+    };
+    let service = service.unwrap_or_default();
+    state.counters.record(&service, action);
+    tracing::debug!(service, operation = action, request_id = %ctx.request_id);
+    match handler(&state, &ctx, action, &params) {
+        Ok(answer) => query::ok(answer),
+        Err(err) => query::error(&ctx, dialect, &err),
+    }
+}
+
+type QueryHandler = fn(&State, &RequestContext, &str, &QueryParams) -> Result<Vec<u8>, AwsError>;
+
+fn service_of_version(version: &str) -> Option<&'static str> {
+    match version {
+        sts::VERSION => Some("sts"),
+        iam::VERSION => Some("iam"),
+        ec2::VERSION => Some("ec2"),
+        _ => None,
+    }
+}

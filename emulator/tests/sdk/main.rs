@@ -1,0 +1,68 @@
+//! The emulator driven through the official AWS SDK for Rust: its deserialisers are the contract.
+
+mod sts;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use emulator::{Emulator, EmulatorConfig, RunningEmulator};
+
+/// A fresh emulator on a loopback port, and SDK configuration pointing at it.
+pub struct TestEmulator {
+    pub running: RunningEmulator,
+    pub config: SdkConfig,
+}
+
+impl TestEmulator {
+    pub async fn start() -> Self {
+        Self::start_as("AKIAIOSFODNN7EXAMPLE").await
+    }
+
+    /// Signs every request with `access_key`, which selects the calling principal.
+    pub async fn start_as(access_key: &str) -> Self {
+        let running = Emulator::new(EmulatorConfig::default())
+            .expect("the built-in seed loads")
+            .start_on_loopback()
+            .await
+            .expect("the emulator starts");
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
+            .endpoint_url(running.endpoint_url())
+            .load()
+            .await;
+        Self { running, config }
+    }
+
+    /// Prometheus text from `/_emulator/metrics`.
+    pub async fn metrics(&self) -> String {
+        let url = format!("{}/_emulator/metrics", self.running.endpoint_url());
+        raw_get(&url).await
+    }
+}
+
+/// A bare HTTP/1.1 GET over a TCP stream: enough for the emulator's own text endpoints.
+pub async fn raw_get(url: &str) -> String {
+    raw_request(url, "GET", &[], "").await
+}
+
+pub async fn raw_request(url: &str, method: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}

@@ -1,0 +1,69 @@
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The release binary under test (the Makefile passes the one it built).
+const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
+const port = Number(process.env.PORTAL_PORT ?? 3100);
+const data = mkdtempSync(join(tmpdir(), 'runbook-portal-e2e-'));
+
+export const portals = {
+  /** The portal on its embedded emulator. */
+  emulator: `http://127.0.0.1:${port}`,
+  /** The portal pointed at an AWS endpoint that does not answer. */
+  unreachableAws: `http://127.0.0.1:${port + 1}`,
+};
+
+export default defineConfig({
+  testDir: './tests',
+  forbidOnly: true,
+  retries: 0,
+  workers: 2,
+  reporter: [['list']],
+  use: {
+    baseURL: portals.emulator,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    trace: 'retain-on-failure',
+  },
+  // Every spec runs twice: hydrated, and as a browser without JavaScript sees the portal.
+  projects: [
+    { name: 'hydrated', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false } },
+  ],
+  webServer: [
+    {
+      command: `${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-time-scale 60`,
+      url: `${portals.emulator}/healthz`,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      timeout: 30_000,
+    },
+    {
+      command: `${bin} serve --backend aws --listen 127.0.0.1:${port + 1} --data-dir ${data}/aws`,
+      env: {
+        // Nothing listens on the discard port: every AWS call fails at once.
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        AWS_ACCESS_KEY_ID: 'AKIDUNREACHABLE',
+        AWS_SECRET_ACCESS_KEY: 'unreachable',
+        AWS_REGION: 'eu-west-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_MAX_ATTEMPTS: '1',
+      },
+      url: `${portals.unreachableAws}/favicon.svg`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+  ],
+});

@@ -1,0 +1,75 @@
+import { test, expect, open, hydrated } from './fixtures';
+import { portals } from '../playwright.config';
+
+test('the top bar shows the identity the server acts as, and the Emulator badge', async ({ page }) => {
+  await open(page, '/automation');
+  const bar = page.getByRole('banner');
+  await expect(bar.getByRole('link', { name: 'Runbook Portal' })).toBeVisible();
+  await expect(bar.getByText('Emulator', { exact: true })).toBeVisible();
+  await expect(bar.getByTitle('Account')).toHaveText('123456789012');
+  await expect(bar.getByTitle('The identity the server acts as')).toHaveText(
+    'arn:aws:sts::123456789012:assumed-role/Administrator/Admin',
+  );
+  await expect(bar.getByTitle('Region')).toHaveText('us-east-1');
+  await expect(page).toHaveTitle('Automation | Runbook Portal');
+});
+
+test('the service navigation and breadcrumbs lead to Automation', async ({ page }) => {
+  await open(page, '/automation');
+  const nav = page.getByRole('navigation', { name: 'Service navigation' });
+  await expect(nav.getByRole('link', { name: 'Automation' })).toHaveAttribute('aria-current', 'page');
+  const crumbs = page.getByRole('navigation', { name: 'Breadcrumbs' });
+  await expect(crumbs.getByRole('link', { name: 'Runbook Portal' })).toHaveAttribute('href', '/automation');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Automation');
+});
+
+test('the root address opens Automation', async ({ page }) => {
+  await open(page, '/');
+  await expect(page).toHaveURL(/\/automation$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Automation');
+});
+
+test('an unknown address answers 404 with a page that says so', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+  await expect(page.getByRole('alert')).toContainText('/no/such/page');
+  await expect(page.getByRole('alert').getByRole('link', { name: 'Automation' })).toBeVisible();
+});
+
+test('the navigation toggle works once hydrated, and is not offered without JavaScript', async ({ page }) => {
+  await open(page, '/automation');
+  const nav = page.getByRole('navigation', { name: 'Service navigation' });
+  const toggle = page.getByRole('button', { name: /navigation/ });
+  await expect(nav).toBeVisible();
+  if (!hydrated(page)) {
+    await expect(toggle).toHaveCount(0);
+    return;
+  }
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  await toggle.click();
+  await expect(nav).toBeHidden();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(toggle).toHaveAccessibleName('Open navigation');
+  await toggle.click();
+  await expect(nav).toBeVisible();
+});
+
+test('when AWS does not answer, the page says what went wrong and the health check fails', async ({ page, request }) => {
+  await page.goto(`${portals.unreachableAws}/automation`);
+  const alert = page.getByRole('banner').getByRole('alert');
+  await expect(alert).toContainText('Identity unavailable');
+  await expect(alert).toContainText('AWS did not answer sts:GetCallerIdentity');
+  await expect(alert).toContainText('Check the server');
+  await expect(page.getByRole('banner').getByText('Emulator', { exact: true })).toHaveCount(0);
+
+  const health = await request.get(`${portals.unreachableAws}/healthz`);
+  expect(health.status()).toBe(503);
+  expect(await health.json()).toMatchObject({ status: 'unavailable', backend: 'aws' });
+});
+
+test('the health check reports the emulator backend and its account', async ({ request }) => {
+  const health = await request.get('/healthz');
+  expect(health.status()).toBe(200);
+  expect(await health.json()).toEqual({ status: 'ok', backend: 'emulator', account: '123456789012' });
+});

@@ -1,0 +1,103 @@
+//! The command line. Every option can also be set as an environment variable `RUNBOOK_PORTAL_<OPTION>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "runbook-portal",
+    version,
+    about = "A self-service console for AWS Systems Manager Automation",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve(ServeArgs),
+    /// Serve the emulator of SSM, IAM, STS and EC2 alone, for the AWS CLI and SDKs.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    /// The embedded emulator, started in-process on a loopback port.
+    Emulator,
+    /// Real AWS, through the standard credential chain, profile and region.
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to serve the portal on [default: 127.0.0.1:3000]
+    #[arg(long, env = "RUNBOOK_PORTAL_LISTEN")]
+    pub listen: Option<String>,
+    /// Where the portal sends its AWS calls [default: emulator]
+    #[arg(long, value_enum, env = "RUNBOOK_PORTAL_BACKEND")]
+    pub backend: Option<BackendChoice>,
+    /// Directory for the portal's own data [default: ./data]
+    #[arg(long, env = "RUNBOOK_PORTAL_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A TOML file with any of these options; the command line and environment win over it.
+    #[arg(long, env = "RUNBOOK_PORTAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// AWS region [default: the AWS configuration's region; us-east-1 on the emulator]
+    #[arg(long, env = "RUNBOOK_PORTAL_REGION")]
+    pub region: Option<String>,
+    /// How many times faster than real time the embedded emulator's clock runs [default: 1]
+    #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_TIME_SCALE")]
+    pub emulator_time_scale: Option<f64>,
+    /// Log format [default: text]
+    #[arg(long, value_enum, env = "RUNBOOK_PORTAL_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Address to serve the emulator on
+    #[arg(
+        long,
+        env = "RUNBOOK_PORTAL_EMULATOR_LISTEN",
+        default_value = "127.0.0.1:4566"
+    )]
+    pub listen: String,
+    /// How many times faster than real time the emulator's clock runs
+    #[arg(
+        long,
+        env = "RUNBOOK_PORTAL_EMULATOR_TIME_SCALE",
+        default_value_t = 1.0
+    )]
+    pub time_scale: f64,
+    /// A directory of seed files replacing the built-in ones
+    #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_SEED")]
+    pub seed: Option<PathBuf>,
+    /// The region of unsigned requests
+    #[arg(long, env = "RUNBOOK_PORTAL_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Log format
+    #[arg(
+        long,
+        value_enum,
+        env = "RUNBOOK_PORTAL_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}

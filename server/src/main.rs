@@ -1,0 +1,32 @@
+//! `runbook-portal`: serves the portal (by default on the embedded emulator), or the emulator alone.
+
+mod assets;
+mod cli;
+mod config;
+mod health;
+mod logging;
+mod portal;
+mod shutdown;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new()?;
+    match cli.command {
+        Some(Command::Emulator(args)) => {
+            logging::init(args.log_format);
+            runtime.block_on(portal::run_emulator(args))
+        }
+        Some(Command::Serve(args)) => serve(&runtime, args),
+        None => serve(&runtime, cli.serve),
+    }
+}
+
+fn serve(runtime: &tokio::runtime::Runtime, args: cli::ServeArgs) -> anyhow::Result<()> {
+    let config = config::ServeConfig::resolve(args)?;
+    logging::init(config.log_format);
+    runtime.block_on(portal::run(config))
+}

@@ -1,0 +1,142 @@
+//! Wires the portal together: the AWS backend (embedded emulator or AWS), the Leptos routes and
+//! server functions, assets, health, logging and compression.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use app::{document, App, OUTPUT_NAME};
+use backend::Backend;
+use emulator::{Emulator, EmulatorConfig};
+
+use crate::cli::{BackendChoice, EmulatorArgs};
+use crate::config::ServeConfig;
+use crate::{assets, health, shutdown};
+
+const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
+
+pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
+
+    // Kept alive for as long as the portal serves.
+    let mut _embedded = None;
+    let backend = match config.backend {
+        BackendChoice::Emulator => {
+            let region = config
+                .region
+                .clone()
+                .unwrap_or_else(|| EMULATOR_DEFAULT_REGION.to_owned());
+            let emulator = Emulator::new(EmulatorConfig {
+                time_scale: config.emulator_time_scale,
+                seed_dir: None,
+                default_region: region.clone(),
+            })?;
+            let running = emulator
+                .start_on_loopback()
+                .await
+                .context("cannot start the embedded emulator")?;
+            let url = running.endpoint_url();
+            tracing::info!(endpoint = %url, time_scale = config.emulator_time_scale, "embedded emulator started");
+            _embedded = Some(running);
+            Backend::emulator(&url, &region).await
+        }
+        BackendChoice::Aws => {
+            if let Some(region) = &config.region {
+                std::env::set_var("AWS_REGION", region);
+            }
+            Backend::aws().await?
+        }
+    };
+    let backend = Arc::new(backend);
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let router = router(backend, addr);
+    tracing::info!("Runbook Portal on http://{addr}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::signal())
+    .await?;
+    Ok(())
+}
+
+pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_addr(addr)
+        .build();
+    let routes = generate_route_list(App);
+    let context = {
+        let backend = backend.clone();
+        move || provide_context(backend.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || document(options.clone())
+        })
+        .fallback(
+            move |State(options): State<LeptosOptions>, request: Request| {
+                fallback(options, context.clone(), request)
+            },
+        )
+        .with_state(options);
+    Router::new()
+        .route("/healthz", get(health::healthz).with_state(backend))
+        .merge(pages)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Files of the bundle, or else the application's own not-found page.
+async fn fallback(
+    options: LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    request: Request,
+) -> Response {
+    if let Some(asset) = assets::serve(request.uri().path(), request.headers()) {
+        return asset;
+    }
+    let render =
+        leptos_axum::render_app_async_with_context(context, move || document(options.clone()));
+    let mut response = render(request.map(Body::new)).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+pub async fn run_emulator(args: EmulatorArgs) -> anyhow::Result<()> {
+    let emulator = Emulator::new(EmulatorConfig {
+        time_scale: args.time_scale,
+        seed_dir: args.seed,
+        default_region: args.region,
+    })?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(
+        "emulator of SSM, IAM, STS and EC2 on http://{} (time scale {})",
+        listener.local_addr()?,
+        args.time_scale
+    );
+    emulator.serve(listener, shutdown::signal()).await?;
+    Ok(())
+}
