@@ -8,7 +8,7 @@ PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
 WASM_CARGO := scripts/wasm-cargo
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test e2e setup setup-test bench clean
+.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test clean
 
 ## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
 run: build
@@ -32,8 +32,9 @@ site: setup
 server: site
 	cargo build --locked --release -p server
 
-## make test: formatting, clippy (server and browser sides), Rust tests, browser tests.
-test: setup-test fmt clippy rust-test e2e
+## make test: formatting, clippy (server and browser sides), Rust tests, AWS CLI and boto3
+## compatibility of the emulator, browser tests.
+test: setup-test fmt clippy rust-test compat e2e
 
 fmt:
 	cargo fmt --all --check
@@ -48,6 +49,9 @@ clippy-wasm: setup
 
 rust-test: build
 	cargo test --locked --release --workspace --exclude frontend
+
+compat: build setup-test
+	PORTAL_BIN=$(PORTAL) python3 -m pytest -q -p no:cacheprovider emulator/compat
 
 e2e: build setup-test
 	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test

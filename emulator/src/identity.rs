@@ -2,24 +2,19 @@
 
 use serde::Deserialize;
 
-use crate::seed::Identities;
+use crate::iam::policy::PolicyDocument;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Principal {
     pub access_key_id: String,
     pub account: String,
     pub arn: String,
     pub user_id: String,
-}
-
-impl Identities {
-    /// The principal behind `access_key`; unknown or absent keys act as the default principal.
-    pub fn principal_for(&self, access_key: Option<&str>) -> &Principal {
-        let find = |key: &str| self.principals.iter().find(|p| p.access_key_id == key);
-        access_key
-            .and_then(find)
-            .or_else(|| find(&self.default_access_key_id))
-            .unwrap_or(&self.principals[0])
-    }
+    /// The principal's own identity policies (seeded users and roles).
+    #[serde(default)]
+    pub policies: Vec<PolicyDocument>,
+    /// For a session from STS AssumeRole: the role whose policies apply.
+    #[serde(skip)]
+    pub role_arn: Option<String>,
 }

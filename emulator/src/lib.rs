@@ -4,15 +4,18 @@
 
 mod clock;
 mod error;
+mod iam;
 mod identity;
 mod metrics;
+mod pagination;
 pub mod protocol;
-mod seed;
+mod runbook;
 mod server;
 mod services;
+mod world;
 
 pub use clock::Clock;
 pub use error::AwsError;
 pub use identity::Principal;
-pub use seed::SeedError;
 pub use server::{Emulator, EmulatorConfig, RunningEmulator};
+pub use world::seed::SeedError;

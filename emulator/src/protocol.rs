@@ -6,5 +6,6 @@
 pub mod context;
 pub mod json;
 pub mod query;
+pub mod timestamp;
 
 pub use context::RequestContext;

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
@@ -18,8 +18,9 @@ use crate::metrics::RequestCounters;
 use crate::protocol::context::CredentialScope;
 use crate::protocol::query::{self, QueryParams};
 use crate::protocol::{json, RequestContext};
-use crate::seed::{Seed, SeedError};
 use crate::services::{ec2, iam, ssm, sts};
+use crate::world::seed::{self, SeedError};
+use crate::world::World;
 use crate::AwsError;
 
 #[derive(Debug, Clone)]
@@ -46,9 +47,18 @@ impl Default for EmulatorConfig {
 #[derive(Debug)]
 pub struct State {
     pub clock: Clock,
-    pub seed: Seed,
+    world: Mutex<World>,
     pub counters: RequestCounters,
     pub default_region: String,
+}
+
+impl State {
+    /// The emulated AWS. Handlers hold the lock for one operation and never across an await.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,14 +82,11 @@ impl RunningEmulator {
 
 impl Emulator {
     pub fn new(config: EmulatorConfig) -> Result<Self, SeedError> {
-        let seed = match &config.seed_dir {
-            Some(dir) => Seed::from_dir(dir)?,
-            None => Seed::builtin()?,
-        };
+        let world = seed::load(config.seed_dir.as_deref())?;
         Ok(Self {
             state: Arc::new(State {
                 clock: Clock::scaled(config.time_scale),
-                seed,
+                world: Mutex::new(world),
                 counters: RequestCounters::default(),
                 default_region: config.default_region,
             }),
@@ -146,11 +153,15 @@ async fn dispatch(
             .region
             .clone()
             .unwrap_or_else(|| state.default_region.clone()),
-        caller: state
-            .seed
-            .identities
-            .principal_for(scope.access_key.as_deref())
-            .clone(),
+        caller: match state.world().principal_for(scope.access_key.as_deref()) {
+            Some(principal) => principal.clone(),
+            None => {
+                let err = AwsError::internal(
+                    "the emulator has no principal for this request's access key",
+                );
+                return json::error(&RequestContext::anonymous(), &err);
+            }
+        },
     };
 
     if let Some(target) = headers.get("x-amz-target") {

@@ -13,6 +13,25 @@ pub struct RequestContext {
     pub caller: Principal,
 }
 
+impl RequestContext {
+    /// The context of a request that could not be attributed to anyone (for its error answer).
+    pub fn anonymous() -> Self {
+        Self {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            signing_service: None,
+            region: String::new(),
+            caller: Principal {
+                access_key_id: String::new(),
+                account: String::new(),
+                arn: String::new(),
+                user_id: String::new(),
+                policies: Vec::new(),
+                role_arn: None,
+            },
+        }
+    }
+}
+
 /// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ssm/aws4_request, …`
 /// that matter here.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -18,6 +18,15 @@ pub fn parse_input<T: DeserializeOwned>(body: &[u8]) -> Result<T, AwsError> {
         body
     };
     serde_json::from_slice(body).map_err(|e| {
+        // A missing required member is a validation error, in AWS's words.
+        let text = e.to_string();
+        if let Some(field) = text.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            let member = field.chars().next().map_or(String::new(), |c| c.to_lowercase().collect::<String>() + &field[c.len_utf8()..]);
+            return AwsError::bad_request(
+                "ValidationException",
+                format!("1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"),
+            );
+        }
         let what = if e.is_data() {
             "does not match the operation's input shape"
         } else {
@@ -100,6 +109,19 @@ mod tests {
         let err = parse_input::<Input>(b"{\"Name\":").expect_err("malformed body is refused");
         assert_eq!(err.code, "SerializationException");
         assert!(err.message.contains("not valid JSON"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_missing_required_member_is_a_validation_exception() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        #[allow(dead_code)]
+        struct Needs {
+            name: String,
+        }
+        let err = parse_input::<Needs>(b"{}").expect_err("Name is required");
+        assert_eq!(err.code, "ValidationException");
+        assert!(err.message.contains("'name'"), "{}", err.message);
     }
 
     #[test]

@@ -52,6 +52,82 @@ impl QueryParams {
     }
 }
 
+impl QueryParams {
+    /// An optional whole-number parameter within `range`.
+    pub fn number(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<i64>, AwsError> {
+        let Some(text) = self.get(name) else {
+            return Ok(None);
+        };
+        match text.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(AwsError::bad_request(
+                "ValidationError",
+                format!(
+                    "1 validation error detected: Value '{text}' at '{name}' failed to satisfy constraint: \
+                     Member must have value between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        }
+    }
+
+    /// An optional boolean parameter (`true` / `false`).
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, AwsError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(t) if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(t) if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(t) => Err(AwsError::bad_request(
+                "InvalidParameterValue",
+                format!(
+                    "Value ({t}) for parameter {name} is invalid. Expected: 'true' or 'false'."
+                ),
+            )),
+        }
+    }
+
+    /// Structures flattened as `Name.N.Field` (EC2) or `Name.member.N.Field`: one map per index.
+    pub fn structures(&self, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+        let mut by_index: std::collections::BTreeMap<
+            u32,
+            std::collections::BTreeMap<String, String>,
+        > = std::collections::BTreeMap::new();
+        for (key, value) in &self.0 {
+            let Some(rest) = key.strip_prefix(name).and_then(|r| r.strip_prefix('.')) else {
+                continue;
+            };
+            let rest = rest.strip_prefix("member.").unwrap_or(rest);
+            let Some((index, field)) = rest.split_once('.') else {
+                continue;
+            };
+            if let Ok(index) = index.parse() {
+                by_index
+                    .entry(index)
+                    .or_default()
+                    .insert(field.to_owned(), value.clone());
+            }
+        }
+        by_index.into_values().collect()
+    }
+}
+
+/// A list in awsQuery XML: `<Name><member>…</member>…</Name>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Members<T> {
+    pub member: Vec<T>,
+}
+
+/// A list in EC2's XML: `<name><item>…</item>…</name>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Items<T> {
+    pub item: Vec<T>,
+}
+
 /// An operation's typed input, read from the flattened parameters.
 pub trait FromQuery: Sized {
     fn from_query(params: &QueryParams) -> Result<Self, AwsError>;

@@ -1,5 +1,9 @@
 //! AWS Systems Manager (awsJson1.1, target prefix `AmazonSSM`).
 
+mod documents;
+mod tags;
+
+use crate::protocol::json::call;
 use crate::protocol::RequestContext;
 use crate::server::State;
 use crate::AwsError;
@@ -7,10 +11,29 @@ use crate::AwsError;
 pub const TARGET_PREFIX: &str = "AmazonSSM";
 
 pub fn handle(
-    _state: &State,
-    _ctx: &RequestContext,
+    state: &State,
+    ctx: &RequestContext,
     operation: &str,
-    _body: &[u8],
+    body: &[u8],
 ) -> Result<Vec<u8>, AwsError> {
-    Err(AwsError::not_implemented("SSM", operation))
+    let scope = documents::Scope::new(state, ctx);
+    match operation {
+        "ListDocuments" => call(body, |i| documents::list_documents(&scope, i)),
+        "DescribeDocument" => call(body, |i| documents::describe_document(&scope, i)),
+        "GetDocument" => call(body, |i| documents::get_document(&scope, i)),
+        "ListDocumentVersions" => call(body, |i| documents::list_document_versions(&scope, i)),
+        "DescribeDocumentPermission" => {
+            call(body, |i| documents::describe_document_permission(&scope, i))
+        }
+        "CreateDocument" => call(body, |i| documents::create_document(&scope, i)),
+        "UpdateDocument" => call(body, |i| documents::update_document(&scope, i)),
+        "UpdateDocumentDefaultVersion" => call(body, |i| {
+            documents::update_document_default_version(&scope, i)
+        }),
+        "DeleteDocument" => call(body, |i| documents::delete_document(&scope, i)),
+        "AddTagsToResource" => call(body, |i| tags::add_tags_to_resource(&scope, i)),
+        "RemoveTagsFromResource" => call(body, |i| tags::remove_tags_from_resource(&scope, i)),
+        "ListTagsForResource" => call(body, |i| tags::list_tags_for_resource(&scope, i)),
+        other => Err(AwsError::not_implemented("SSM", other)),
+    }
 }

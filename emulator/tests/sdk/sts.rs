@@ -103,3 +103,54 @@ async fn an_ssm_operation_not_yet_emulated_answers_in_json() {
         .message()
         .is_some_and(|m| m.contains("DescribePatchBaselines")));
 }
+
+#[tokio::test]
+async fn assume_role_honours_trust_policies_and_the_session_acts_as_the_role() {
+    let emulator = TestEmulator::start().await;
+    let sts = aws_sdk_sts::Client::new(&emulator.config);
+    // Administrator trusts the account root: the admin session may assume it.
+    let assumed = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/Administrator")
+        .role_session_name("alice")
+        .send()
+        .await
+        .expect("AssumeRole answers");
+    let user = assumed.assumed_role_user().expect("assumed role user");
+    assert_eq!(
+        user.arn(),
+        "arn:aws:sts::123456789012:assumed-role/Administrator/alice"
+    );
+    let credentials = assumed.credentials().expect("credentials");
+    assert!(credentials.access_key_id().starts_with("ASIA"));
+
+    let session = crate::TestEmulator::config_for(&emulator, credentials.access_key_id()).await;
+    let me = aws_sdk_sts::Client::new(&session)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("the session calls");
+    assert_eq!(
+        me.arn(),
+        Some("arn:aws:sts::123456789012:assumed-role/Administrator/alice")
+    );
+
+    // AmazonSSMAutomationRole trusts only ssm.amazonaws.com.
+    let err = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/AmazonSSMAutomationRole")
+        .role_session_name("bob")
+        .send()
+        .await
+        .expect_err("not trusted");
+    let (code, _) = crate::code_and_message(&err);
+    assert_eq!(code, "AccessDenied");
+    let err = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/Missing")
+        .role_session_name("bob")
+        .send()
+        .await
+        .expect_err("no such role");
+    assert_eq!(crate::code_and_message(&err).0, "AccessDenied");
+}

@@ -1,0 +1,133 @@
+//! Tags on SSM resources (documents here; executions are tagged when they start).
+
+use serde::{Deserialize, Serialize};
+
+use super::documents::{invalid_document, Empty, Scope, TagInput};
+use crate::AwsError;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddTagsInput {
+    resource_type: String,
+    resource_id: String,
+    tags: Vec<TagInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemoveTagsInput {
+    resource_type: String,
+    resource_id: String,
+    tag_keys: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTagsInput {
+    resource_type: String,
+    resource_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListTagsOutput {
+    tag_list: Vec<super::documents::Tag>,
+}
+
+/// The most tags one resource may carry.
+const MAX_TAGS: usize = 50;
+
+fn documents_only(resource_type: &str) -> Result<(), AwsError> {
+    if resource_type == "Document" {
+        Ok(())
+    } else {
+        Err(AwsError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The emulator tags resources of type Document; {resource_type} is not emulated."
+            ),
+        ))
+    }
+}
+
+pub fn add_tags_to_resource(scope: &Scope<'_>, input: AddTagsInput) -> Result<Empty, AwsError> {
+    documents_only(&input.resource_type)?;
+    let mut world = scope.world();
+    let arn = format!(
+        "arn:aws:ssm:{}:{}:document/{}",
+        scope.region(),
+        scope.account(),
+        input.resource_id
+    );
+    scope.authorize(&world, "ssm:AddTagsToResource", &arn)?;
+    let document = scope
+        .find_owned_mut(&mut world, &input.resource_id)
+        .map_err(|_| AwsError::bad_request("InvalidResourceId", "The resource ID is not valid. Verify that you entered the correct ID and try again."))?;
+    let mut tags = document.tags.clone();
+    for tag in input.tags {
+        if tag.key.is_empty() || tag.key.len() > 128 || tag.value.len() > 256 {
+            return Err(AwsError::bad_request(
+                "ValidationException",
+                "Tag keys are 1 to 128 characters, values up to 256.",
+            ));
+        }
+        tags.insert(tag.key, tag.value);
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(AwsError::bad_request(
+            "TooManyTagsError",
+            format!(
+                "The resource would have {} tags; the limit is {MAX_TAGS}.",
+                tags.len()
+            ),
+        ));
+    }
+    document.tags = tags;
+    Ok(Empty {})
+}
+
+pub fn remove_tags_from_resource(
+    scope: &Scope<'_>,
+    input: RemoveTagsInput,
+) -> Result<Empty, AwsError> {
+    documents_only(&input.resource_type)?;
+    let mut world = scope.world();
+    let arn = format!(
+        "arn:aws:ssm:{}:{}:document/{}",
+        scope.region(),
+        scope.account(),
+        input.resource_id
+    );
+    scope.authorize(&world, "ssm:RemoveTagsFromResource", &arn)?;
+    let document = scope.find_owned_mut(&mut world, &input.resource_id)?;
+    for key in input.tag_keys {
+        document.tags.remove(&key);
+    }
+    Ok(Empty {})
+}
+
+pub fn list_tags_for_resource(
+    scope: &Scope<'_>,
+    input: ListTagsInput,
+) -> Result<ListTagsOutput, AwsError> {
+    documents_only(&input.resource_type)?;
+    let world = scope.world();
+    let document = scope
+        .find(&world, &input.resource_id)
+        .map_err(|_| invalid_document())?;
+    scope.authorize(
+        &world,
+        "ssm:ListTagsForResource",
+        &scope.document_arn(document),
+    )?;
+    Ok(ListTagsOutput {
+        tag_list: document
+            .tags
+            .iter()
+            .map(|(k, v)| super::documents::Tag {
+                key: k.clone(),
+                value: v.clone(),
+            })
+            .collect(),
+    })
+}
