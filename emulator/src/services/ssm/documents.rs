@@ -52,6 +52,28 @@ impl<'a> Scope<'a> {
         authorize(world, self.caller(), action, resource, Refusal::Ssm)
     }
 
+    /// Authorises `action` on the caller's own document `name` (which may not exist yet).
+    pub fn authorize_own(&self, world: &World, action: &str, name: &str) -> Result<(), AwsError> {
+        let arn = format!(
+            "arn:aws:ssm:{}:{}:document/{name}",
+            self.region(),
+            self.account()
+        );
+        self.authorize(world, action, &arn)
+    }
+
+    /// A document the caller can see, if its policies allow `action` on it.
+    pub fn find_authorized<'w>(
+        &self,
+        world: &'w World,
+        name: &str,
+        action: &str,
+    ) -> Result<&'w Document, AwsError> {
+        let document = self.find(world, name)?;
+        self.authorize(world, action, &self.document_arn(document))?;
+        Ok(document)
+    }
+
     pub fn document_arn(&self, document: &Document) -> String {
         let owner = if document.owner == "Amazon" {
             ""
@@ -248,7 +270,7 @@ pub struct DocumentDescription {
     category_enum: Vec<String>,
 }
 
-fn tags_of(document: &Document) -> Vec<Tag> {
+pub fn tags_of(document: &Document) -> Vec<Tag> {
     document
         .tags
         .iter()
@@ -498,12 +520,7 @@ pub fn describe_document(
     input: DescribeDocumentInput,
 ) -> Result<DescribeDocumentOutput, AwsError> {
     let world = scope.world();
-    let document = scope.find(&world, &input.name)?;
-    scope.authorize(
-        &world,
-        "ssm:DescribeDocument",
-        &scope.document_arn(document),
-    )?;
+    let document = scope.find_authorized(&world, &input.name, "ssm:DescribeDocument")?;
     let version = pick(
         document,
         input.document_version.as_deref(),
@@ -552,8 +569,7 @@ pub fn get_document(
         })?,
     };
     let world = scope.world();
-    let document = scope.find(&world, &input.name)?;
-    scope.authorize(&world, "ssm:GetDocument", &scope.document_arn(document))?;
+    let document = scope.find_authorized(&world, &input.name, "ssm:GetDocument")?;
     let version = pick(
         document,
         input.document_version.as_deref(),
@@ -608,12 +624,7 @@ pub fn list_document_versions(
     let size = page_size(input.max_results, 50)?;
     let start = start_of(input.next_token.as_deref(), &input.name)?;
     let world = scope.world();
-    let document = scope.find(&world, &input.name)?;
-    scope.authorize(
-        &world,
-        "ssm:ListDocumentVersions",
-        &scope.document_arn(document),
-    )?;
+    let document = scope.find_authorized(&world, &input.name, "ssm:ListDocumentVersions")?;
     let versions: Vec<DocumentVersionInfo> = document
         .versions
         .iter()
@@ -678,12 +689,7 @@ pub fn describe_document_permission(
     let size = page_size(input.max_results, 200)?;
     let start = start_of(input.next_token.as_deref(), &input.name)?;
     let world = scope.world();
-    let document = scope.find(&world, &input.name)?;
-    scope.authorize(
-        &world,
-        "ssm:DescribeDocumentPermission",
-        &scope.document_arn(document),
-    )?;
+    let document = scope.find_authorized(&world, &input.name, "ssm:DescribeDocumentPermission")?;
     if document.owner != scope.account() {
         return Err(AwsError::bad_request(
             "InvalidDocumentOperation",
@@ -797,13 +803,7 @@ pub fn create_document(
     }
     let (format, tree) = read_content(&input.content, input.document_format.as_deref())?;
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.name
-    );
-    scope.authorize(&world, "ssm:CreateDocument", &arn)?;
+    scope.authorize_own(&world, "ssm:CreateDocument", &input.name)?;
     let now = scope.now();
     let region = world.region_mut(scope.account(), scope.region());
     if region.documents.contains_key(&input.name) {
@@ -857,13 +857,7 @@ pub fn update_document(
     let (format, tree) = read_content(&input.content, input.document_format.as_deref())?;
     let now = scope.now();
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.name
-    );
-    scope.authorize(&world, "ssm:UpdateDocument", &arn)?;
+    scope.authorize_own(&world, "ssm:UpdateDocument", &input.name)?;
     let document = scope.find_owned_mut(&mut world, &input.name)?;
     let latest = document.latest();
     let base_ok = match input.document_version.as_deref() {
@@ -933,13 +927,7 @@ pub fn update_document_default_version(
     input: UpdateDocumentDefaultVersionInput,
 ) -> Result<UpdateDocumentDefaultVersionOutput, AwsError> {
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.name
-    );
-    scope.authorize(&world, "ssm:UpdateDocumentDefaultVersion", &arn)?;
+    scope.authorize_own(&world, "ssm:UpdateDocumentDefaultVersion", &input.name)?;
     let document = scope.find_owned_mut(&mut world, &input.name)?;
     let number = document
         .resolve(Some(&input.document_version))
@@ -971,13 +959,7 @@ pub struct Empty {}
 
 pub fn delete_document(scope: &Scope<'_>, input: DeleteDocumentInput) -> Result<Empty, AwsError> {
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.name
-    );
-    scope.authorize(&world, "ssm:DeleteDocument", &arn)?;
+    scope.authorize_own(&world, "ssm:DeleteDocument", &input.name)?;
     let document = scope.find_owned_mut(&mut world, &input.name)?;
     if input.document_version.is_none() && input.version_name.is_none() {
         world

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::documents::{invalid_document, Empty, Scope, TagInput};
+use super::documents::{tags_of, Empty, Scope, Tag, TagInput};
 use crate::AwsError;
 
 #[derive(Debug, Deserialize)]
@@ -31,7 +31,7 @@ pub struct ListTagsInput {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ListTagsOutput {
-    tag_list: Vec<super::documents::Tag>,
+    tag_list: Vec<Tag>,
 }
 
 /// The most tags one resource may carry.
@@ -53,13 +53,7 @@ fn documents_only(resource_type: &str) -> Result<(), AwsError> {
 pub fn add_tags_to_resource(scope: &Scope<'_>, input: AddTagsInput) -> Result<Empty, AwsError> {
     documents_only(&input.resource_type)?;
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.resource_id
-    );
-    scope.authorize(&world, "ssm:AddTagsToResource", &arn)?;
+    scope.authorize_own(&world, "ssm:AddTagsToResource", &input.resource_id)?;
     let document = scope
         .find_owned_mut(&mut world, &input.resource_id)
         .map_err(|_| AwsError::bad_request("InvalidResourceId", "The resource ID is not valid. Verify that you entered the correct ID and try again."))?;
@@ -92,13 +86,7 @@ pub fn remove_tags_from_resource(
 ) -> Result<Empty, AwsError> {
     documents_only(&input.resource_type)?;
     let mut world = scope.world();
-    let arn = format!(
-        "arn:aws:ssm:{}:{}:document/{}",
-        scope.region(),
-        scope.account(),
-        input.resource_id
-    );
-    scope.authorize(&world, "ssm:RemoveTagsFromResource", &arn)?;
+    scope.authorize_own(&world, "ssm:RemoveTagsFromResource", &input.resource_id)?;
     let document = scope.find_owned_mut(&mut world, &input.resource_id)?;
     for key in input.tag_keys {
         document.tags.remove(&key);
@@ -112,22 +100,8 @@ pub fn list_tags_for_resource(
 ) -> Result<ListTagsOutput, AwsError> {
     documents_only(&input.resource_type)?;
     let world = scope.world();
-    let document = scope
-        .find(&world, &input.resource_id)
-        .map_err(|_| invalid_document())?;
-    scope.authorize(
-        &world,
-        "ssm:ListTagsForResource",
-        &scope.document_arn(document),
-    )?;
+    let document = scope.find_authorized(&world, &input.resource_id, "ssm:ListTagsForResource")?;
     Ok(ListTagsOutput {
-        tag_list: document
-            .tags
-            .iter()
-            .map(|(k, v)| super::documents::Tag {
-                key: k.clone(),
-                value: v.clone(),
-            })
-            .collect(),
+        tag_list: tags_of(document),
     })
 }
