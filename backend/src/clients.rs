@@ -66,9 +66,13 @@ impl Backend {
     }
 
     /// Clients for real AWS from the standard configuration (environment, profile, instance role;
-    /// `AWS_ENDPOINT_URL` is honoured).
-    pub async fn aws() -> Result<Self, BackendError> {
-        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    /// `AWS_ENDPOINT_URL` is honoured). `region` overrides the configured region.
+    pub async fn aws(region: Option<String>) -> Result<Self, BackendError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(Region::new(region));
+        }
+        let config = loader.load().await;
         if config.region().is_none() {
             return Err(BackendError::NoRegion);
         }

@@ -33,9 +33,8 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         )
     })?;
 
-    // Kept alive for as long as the portal serves.
-    let mut _embedded = None;
-    let backend = match config.backend {
+    // The embedded emulator (if any) is kept alive for as long as the portal serves.
+    let (backend, _embedded) = match config.backend {
         BackendChoice::Emulator => {
             let region = config
                 .region
@@ -52,15 +51,9 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
                 .context("cannot start the embedded emulator")?;
             let url = running.endpoint_url();
             tracing::info!(endpoint = %url, time_scale = config.emulator_time_scale, "embedded emulator started");
-            _embedded = Some(running);
-            Backend::emulator(&url, &region).await
+            (Backend::emulator(&url, &region).await, Some(running))
         }
-        BackendChoice::Aws => {
-            if let Some(region) = &config.region {
-                std::env::set_var("AWS_REGION", region);
-            }
-            Backend::aws().await?
-        }
+        BackendChoice::Aws => (Backend::aws(config.region.clone()).await?, None),
     };
     let backend = Arc::new(backend);
 
