@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 
 def aws(endpoint, env, *args, expect_ok=True):
@@ -82,3 +83,32 @@ def test_ec2_instances(endpoint, aws_env):
     error = aws(endpoint, aws_env, "ec2", "describe-instances", "--instance-ids", "i-00000000000000000",
                 expect_ok=False)
     assert "InvalidInstanceID.NotFound" in error
+
+
+def test_the_user_guides_restart_example_verbatim(endpoint, aws_env):
+    # The command as the guide prints it, quoting included, through a shell.
+    command = (
+        f'{sys.executable} -m awscli --endpoint-url {endpoint} --output json '
+        'ssm start-automation-execution --document-name "AWS-RestartEC2Instance" --parameters '
+        '"InstanceId=i-1234567890abcdef0","AutomationAssumeRole=arn:aws:iam::123456789012:role/AmazonSSMAutomationRole"'
+    )
+    done = subprocess.run(["bash", "-c", command], env=aws_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    execution_id = json.loads(done.stdout)["AutomationExecutionId"]
+    deadline = time.monotonic() + 20
+    while True:
+        listed = aws(endpoint, aws_env, "ssm", "describe-automation-executions",
+                     "--filter", f"Key=ExecutionId,Values={execution_id}")
+        metadata = listed["AutomationExecutionMetadataList"][0]
+        if metadata["AutomationExecutionStatus"] not in ("Pending", "InProgress") or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert metadata["AutomationExecutionStatus"] == "Success"
+    assert metadata["DocumentName"] == "AWS-RestartEC2Instance"
+    assert metadata["DocumentVersion"] == "1"
+    assert metadata["Mode"] == "Auto"
+    assert metadata["AutomationType"] == "Local"
+    assert metadata["ExecutedBy"] == "arn:aws:sts::123456789012:assumed-role/Administrator/Admin"
+    state = aws(endpoint, aws_env, "ec2", "describe-instances", "--instance-ids", "i-1234567890abcdef0",
+                "--query", "Reservations[0].Instances[0].State.Name")
+    assert state == "running"

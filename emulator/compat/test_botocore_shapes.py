@@ -2,6 +2,7 @@
 service model of its operation (botocore ships the same models the SDKs are generated from)."""
 
 import json
+import time
 import xml.etree.ElementTree as ET
 
 import boto3
@@ -79,6 +80,9 @@ CALLS = {
         ("list_document_versions", {"Name": "Portal-RestartWithHealthCheck"}),
         ("describe_document_permission", {"Name": "Portal-PauseForReview", "PermissionType": "Share"}),
         ("list_tags_for_resource", {"ResourceType": "Document", "ResourceId": "Portal-PauseForReview"}),
+        ("start_automation_execution", {"DocumentName": "Portal-PauseForReview",
+                                        "Parameters": {"InstanceId": ["i-1234567890abcdef0"], "Reviewer": ["ann"]}}),
+        ("describe_automation_executions", {}),
     ],
     "iam": [
         ("list_roles", {}),
@@ -109,6 +113,29 @@ CALLS = {
 
 @pytest.mark.parametrize("service,operation,params", [(s, o, p) for s, calls in CALLS.items() for o, p in calls])
 def test_every_answered_field_is_in_the_model(endpoint, service, operation, params):
+    check_fields(endpoint, service, operation, params)
+
+
+def test_execution_answers_are_in_the_model(endpoint):
+    """A paused execution (steps done, running and pending) read back through every read API."""
+    ssm = client(endpoint, "ssm")
+    started = ssm.start_automation_execution(
+        DocumentName="Portal-PauseForReview",
+        Parameters={"InstanceId": ["i-1234567890abcdef0"], "Reviewer": ["bob"]},
+    )
+    execution_id = started["AutomationExecutionId"]
+    for _ in range(200):
+        status = ssm.get_automation_execution(AutomationExecutionId=execution_id)["AutomationExecution"]
+        if status["AutomationExecutionStatus"] == "Waiting":
+            break
+        time.sleep(0.02)
+    check_fields(endpoint, "ssm", "get_automation_execution", {"AutomationExecutionId": execution_id})
+    check_fields(endpoint, "ssm", "describe_automation_step_executions", {"AutomationExecutionId": execution_id})
+    check_fields(endpoint, "ssm", "send_automation_signal", {"AutomationExecutionId": execution_id, "SignalType": "Resume"})
+    check_fields(endpoint, "ssm", "list_tags_for_resource", {"ResourceType": "Automation", "ResourceId": execution_id})
+
+
+def check_fields(endpoint, service, operation, params):
     c = client(endpoint, service)
     raw = RawBodies(c)
     getattr(c, operation)(**params)

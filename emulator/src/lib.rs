@@ -2,6 +2,7 @@
 //! engine), IAM, STS and EC2 — speaking the real wire protocols, so that the official SDKs and the AWS
 //! CLI drive it unchanged. It knows nothing of the portal.
 
+mod automation;
 mod clock;
 mod error;
 mod iam;

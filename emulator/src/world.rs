@@ -35,6 +35,7 @@ pub struct RegionState {
     pub documents: BTreeMap<String, Document>,
     pub instances: BTreeMap<String, Instance>,
     pub images: BTreeMap<String, Image>,
+    pub executions: BTreeMap<String, crate::automation::execution::Execution>,
 }
 
 impl World {

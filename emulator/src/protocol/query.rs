@@ -26,6 +26,11 @@ impl QueryParams {
         Ok(Self(pairs.into_iter().collect()))
     }
 
+    /// Parameters built in-process (the Automation engine calling a service).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }

@@ -1,7 +1,10 @@
 //! AWS Systems Manager (awsJson1.1, target prefix `AmazonSSM`).
 
+mod automation;
 mod documents;
 mod tags;
+
+use std::sync::Arc;
 
 use crate::protocol::json::call;
 use crate::protocol::RequestContext;
@@ -11,7 +14,7 @@ use crate::AwsError;
 pub const TARGET_PREFIX: &str = "AmazonSSM";
 
 pub fn handle(
-    state: &State,
+    state: &Arc<State>,
     ctx: &RequestContext,
     operation: &str,
     body: &[u8],
@@ -34,6 +37,20 @@ pub fn handle(
         "AddTagsToResource" => call(body, |i| tags::add_tags_to_resource(&scope, i)),
         "RemoveTagsFromResource" => call(body, |i| tags::remove_tags_from_resource(&scope, i)),
         "ListTagsForResource" => call(body, |i| tags::list_tags_for_resource(&scope, i)),
+        "StartAutomationExecution" => call(body, |i| {
+            automation::start_automation_execution(state, &scope, i)
+        }),
+        "GetAutomationExecution" => call(body, |i| automation::get_automation_execution(&scope, i)),
+        "DescribeAutomationExecutions" => call(body, |i| {
+            automation::describe_automation_executions(&scope, i)
+        }),
+        "DescribeAutomationStepExecutions" => call(body, |i| {
+            automation::describe_automation_step_executions(&scope, i)
+        }),
+        "StopAutomationExecution" => {
+            call(body, |i| automation::stop_automation_execution(&scope, i))
+        }
+        "SendAutomationSignal" => call(body, |i| automation::send_automation_signal(&scope, i)),
         other => Err(AwsError::not_implemented("SSM", other)),
     }
 }

@@ -1,5 +1,6 @@
 //! The emulator driven through the official AWS SDK for Rust: its deserialisers are the contract.
 
+mod automation;
 mod bad_requests;
 mod documents;
 mod ec2;

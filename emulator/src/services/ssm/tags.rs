@@ -98,6 +98,30 @@ pub fn list_tags_for_resource(
     scope: &Scope<'_>,
     input: ListTagsInput,
 ) -> Result<ListTagsOutput, AwsError> {
+    if input.resource_type == "Automation" {
+        let world = scope.world();
+        let arn = format!(
+            "arn:aws:ssm:{}:{}:automation-execution/{}",
+            scope.region(),
+            scope.account(),
+            input.resource_id
+        );
+        scope.authorize(&world, "ssm:ListTagsForResource", &arn)?;
+        let execution = world
+            .region(scope.account(), scope.region())
+            .and_then(|r| r.executions.get(&input.resource_id))
+            .ok_or_else(|| AwsError::bad_request("InvalidResourceId", "The resource ID is not valid. Verify that you entered the correct ID and try again."))?;
+        return Ok(ListTagsOutput {
+            tag_list: execution
+                .tags
+                .iter()
+                .map(|(k, v)| Tag {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        });
+    }
     documents_only(&input.resource_type)?;
     let world = scope.world();
     let document = scope.find_authorized(&world, &input.resource_id, "ssm:ListTagsForResource")?;
