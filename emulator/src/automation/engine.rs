@@ -17,6 +17,8 @@ use crate::world::{InstanceState, World};
 
 /// How often a waiting step looks again, in emulated time.
 const POLL: Duration = Duration::from_secs(2);
+/// aws:approve's default timeout (7 days).
+const APPROVAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// aws:changeInstanceState's default timeout.
 const CHANGE_STATE_TIMEOUT: Duration = Duration::from_secs(3600);
 
@@ -76,6 +78,11 @@ async fn run(state: &State, key: &Key) {
             };
             let resolved = variables.apply(step.declaration.get("inputs").unwrap_or(&Value::Null));
             let action = step.action.clone();
+            let timeout = step
+                .declaration
+                .get("timeoutSeconds")
+                .and_then(Value::as_u64)
+                .map(Duration::from_secs);
             let acting_as = exec.acting_as.clone();
             exec.status = Status::InProgress;
             let step = &mut exec.steps[index];
@@ -87,7 +94,7 @@ async fn run(state: &State, key: &Key) {
                         .as_object()
                         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
                         .unwrap_or_default();
-                    Ok((action, inputs, acting_as))
+                    Ok((action, inputs, acting_as, timeout))
                 }
                 Err(message) => Err(Failure {
                     stage: "Inputs",
@@ -97,8 +104,8 @@ async fn run(state: &State, key: &Key) {
             }
         };
         let outcome = match begun {
-            Ok((action, inputs, acting_as)) => {
-                perform(state, key, &action, &inputs, &acting_as).await
+            Ok((action, inputs, acting_as, timeout)) => {
+                perform(state, key, &action, &inputs, &acting_as, timeout).await
             }
             Err(failure) => Err(failure),
         };
@@ -188,6 +195,7 @@ async fn perform(
     action: &str,
     inputs: &Value,
     acting_as: &Principal,
+    timeout: Option<Duration>,
 ) -> Result<Outputs, Failure> {
     match action {
         "aws:sleep" => {
@@ -215,6 +223,7 @@ async fn perform(
         }
         "aws:changeInstanceState" => change_instance_state(state, key, inputs, acting_as).await,
         "aws:createTags" => create_tags(state, key, inputs, acting_as),
+        "aws:approve" => approve(state, key, inputs, timeout.unwrap_or(APPROVAL_TIMEOUT)).await,
         other => Err(Failure {
             stage: "Execution",
             kind: "Verification",
@@ -401,6 +410,92 @@ async fn change_instance_state(
         }
         let next = state.clock.now() + POLL;
         wait_until(state, key, next, Some(timeout), |_| None::<()>).await?;
+    }
+}
+
+/// Waits for `MinRequiredApprovals` Approve signals from listed approvers; one Reject fails the step.
+async fn approve(
+    state: &State,
+    key: &Key,
+    inputs: &Value,
+    timeout: Duration,
+) -> Result<Outputs, Failure> {
+    let approvers = string_list(inputs.get("Approvers"));
+    let needed = match inputs.get("MinRequiredApprovals") {
+        None => 1,
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => s.parse().unwrap_or(0),
+        Some(_) => 0,
+    };
+    if approvers.is_empty()
+        || approvers.len() > 10
+        || needed == 0
+        || needed > approvers.len() as u64
+    {
+        return Err(Failure {
+            stage: "Inputs",
+            kind: "Verification",
+            message: format!(
+                "aws:approve needs 1 to 10 Approvers and MinRequiredApprovals between 1 and their number (got {} and {needed}).",
+                approvers.len()
+            ),
+        });
+    }
+    {
+        let mut world = state.world();
+        if let Some(exec) = execution(&mut world, key) {
+            exec.status = Status::Waiting;
+            exec.decisions.clear();
+        }
+    }
+    let deadline = state.clock.now() + timeout;
+    let verdict = wait_until(state, key, SystemTime::UNIX_EPOCH, Some(deadline), |exec| {
+        if let Some(rejection) = exec.decisions.iter().find(|d| !d.approved) {
+            return Some(Err(rejection.clone()));
+        }
+        let approvals = exec.decisions.iter().filter(|d| d.approved).count() as u64;
+        (approvals >= needed).then(|| Ok(exec.decisions.clone()))
+    })
+    .await?;
+    {
+        let mut world = state.world();
+        if let Some(exec) = execution(&mut world, key) {
+            exec.status = Status::InProgress;
+        }
+    }
+    let decisions_json = |decisions: &[super::execution::Decision]| {
+        serde_json::to_string(
+            &decisions
+                .iter()
+                .map(|d| serde_json::json!({"Approver": d.approver, "Decision": if d.approved { "Approved" } else { "Rejected" }, "Comment": d.comment}))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default()
+    };
+    match verdict {
+        Some(Ok(decisions)) => {
+            let mut outputs = Outputs::new();
+            outputs.insert("ApprovalStatus".into(), vec!["Approved".into()]);
+            outputs.insert("ApproverDecisions".into(), vec![decisions_json(&decisions)]);
+            Ok(outputs)
+        }
+        Some(Err(rejection)) => Err(Failure {
+            stage: "Execution",
+            kind: "Verification",
+            message: format!(
+                "Step was rejected by {}{}.",
+                rejection.approver,
+                rejection
+                    .comment
+                    .map(|c| format!(" with comment: {c}"))
+                    .unwrap_or_default()
+            ),
+        }),
+        None => Err(Failure {
+            stage: "Execution",
+            kind: "TimedOut",
+            message: "Step timed out while waiting for approval.".into(),
+        }),
     }
 }
 

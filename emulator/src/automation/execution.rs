@@ -87,6 +87,15 @@ pub struct Execution {
     pub tags: BTreeMap<String, String>,
     pub cancel_requested: bool,
     pub resume_requested: bool,
+    /// Approve / Reject signals received while an aws:approve step waits.
+    pub decisions: Vec<Decision>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub approver: String,
+    pub approved: bool,
+    pub comment: Option<String>,
 }
 
 impl Execution {

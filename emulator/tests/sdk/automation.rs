@@ -438,3 +438,122 @@ async fn a_paused_execution_waits_for_resume_and_can_be_cancelled() {
         "AutomationExecutionNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn an_approval_step_waits_for_a_listed_approver() {
+    let emulator = TestEmulator::start_scaled(300.0).await;
+    let admin = "arn:aws:sts::123456789012:assumed-role/Administrator/Admin";
+    let ssm = Client::new(&emulator.config);
+    let start = || {
+        ssm.start_automation_execution()
+            .document_name("AWS-StopEC2InstanceWithApproval")
+            .set_parameters(Some(params(&[
+                ("InstanceId", &[WEB_1]),
+                ("Approvers", &[admin]),
+                (
+                    "SNSTopicArn",
+                    &["arn:aws:sns:us-east-1:123456789012:AutomationApprovals"],
+                ),
+                ("AutomationAssumeRole", &[AUTOMATION_ROLE]),
+            ])))
+            .send()
+    };
+    let signal = |client: Client, id: String, kind: SignalType| async move {
+        client
+            .send_automation_signal()
+            .automation_execution_id(id)
+            .signal_type(kind)
+            .payload("Comment", vec!["looks fine".to_owned()])
+            .send()
+            .await
+    };
+
+    // Rejected: the step and the execution fail, and the instance keeps running.
+    let id = start()
+        .await
+        .expect("started")
+        .automation_execution_id()
+        .expect("id")
+        .to_owned();
+    wait_for(&ssm, &id, Duration::from_secs(10), |e| {
+        status(e) == Some(&AutomationExecutionStatus::Waiting)
+    })
+    .await;
+    // Bob may signal executions (his role allows everything) but is not among the approvers.
+    let bob = aws_sdk_sts::Client::new(&emulator.config)
+        .assume_role()
+        .role_arn("arn:aws:iam::123456789012:role/Administrator")
+        .role_session_name("bob")
+        .send()
+        .await
+        .expect("AssumeRole");
+    let bob_key = bob
+        .credentials()
+        .expect("credentials")
+        .access_key_id()
+        .to_owned();
+    let bob = Client::new(&emulator.config_for(&bob_key).await);
+    let err = signal(bob, id.clone(), SignalType::Approve)
+        .await
+        .expect_err("not an approver");
+    let (code, message) = code_and_message(&err);
+    assert_eq!(code, "InvalidAutomationSignalException");
+    assert!(
+        message.contains("assumed-role/Administrator/bob is not an approver"),
+        "{message}"
+    );
+    let outsider = Client::new(&emulator.config_for("AKIAPORTALSERVER0001").await);
+    let err = signal(outsider, id.clone(), SignalType::Approve)
+        .await
+        .expect_err("may not signal at all");
+    assert_eq!(code_and_message(&err).0, "AccessDeniedException");
+    signal(ssm.clone(), id.clone(), SignalType::Reject)
+        .await
+        .expect("rejected");
+    let rejected = wait_for(&ssm, &id, Duration::from_secs(10), |e| {
+        status(e) == Some(&AutomationExecutionStatus::Failed)
+    })
+    .await;
+    let approve_step = &rejected.step_executions()[0];
+    assert!(approve_step
+        .failure_message()
+        .is_some_and(|m| m.contains("rejected by") && m.contains("looks fine")));
+    assert_eq!(step_statuses(rejected.step_executions())[1].1, "Pending");
+
+    // Approved: the instance is stopped.
+    let id = start()
+        .await
+        .expect("started")
+        .automation_execution_id()
+        .expect("id")
+        .to_owned();
+    wait_for(&ssm, &id, Duration::from_secs(10), |e| {
+        status(e) == Some(&AutomationExecutionStatus::Waiting)
+    })
+    .await;
+    signal(ssm.clone(), id.clone(), SignalType::Approve)
+        .await
+        .expect("approved");
+    let done = wait_for(&ssm, &id, Duration::from_secs(20), |e| {
+        status(e) == Some(&AutomationExecutionStatus::Success)
+    })
+    .await;
+    let outputs = done.step_executions()[0]
+        .outputs()
+        .expect("approval outputs");
+    assert_eq!(outputs["ApprovalStatus"], ["Approved"]);
+    assert!(outputs["ApproverDecisions"][0].contains(admin));
+    let ec2 = aws_sdk_ec2::Client::new(&emulator.config);
+    let state = ec2
+        .describe_instances()
+        .instance_ids(WEB_1)
+        .send()
+        .await
+        .expect("described")
+        .reservations()[0]
+        .instances()[0]
+        .state()
+        .and_then(|s| s.name())
+        .cloned();
+    assert_eq!(state, Some(aws_sdk_ec2::types::InstanceStateName::Stopped));
+}

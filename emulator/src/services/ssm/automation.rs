@@ -220,6 +220,7 @@ pub fn start_automation_execution(
         tags: input.tags.into_iter().map(|t| (t.key, t.value)).collect(),
         cancel_requested: false,
         resume_requested: false,
+        decisions: Vec::new(),
     };
     world
         .region_mut(scope.account(), scope.region())
@@ -491,6 +492,29 @@ pub fn stop_automation_execution(scope: &Scope<'_>, input: StopInput) -> Result<
 pub struct SignalInput {
     automation_execution_id: String,
     signal_type: String,
+    #[serde(default)]
+    payload: BTreeMap<String, Vec<String>>,
+}
+
+/// Whether `caller` is one of an aws:approve step's `Approvers`: a user name, a user or role ARN,
+/// or an assumed-role ARN.
+fn is_approver(approvers: &[String], caller: &crate::identity::Principal) -> bool {
+    let user_name = caller
+        .arn
+        .strip_prefix(&format!("arn:aws:iam::{}:user/", caller.account));
+    approvers.iter().any(|a| {
+        a == &caller.arn
+            || Some(a.as_str()) == user_name
+            || caller.role_arn.as_deref() == Some(a.as_str())
+            || {
+                // An assumed-role ARN's role also counts as the role ARN.
+                let role = caller
+                    .arn
+                    .strip_prefix(&format!("arn:aws:sts::{}:assumed-role/", caller.account))
+                    .and_then(|r| r.split('/').next());
+                role.is_some_and(|r| a == &format!("arn:aws:iam::{}:role/{r}", caller.account))
+            }
+    })
 }
 
 pub fn send_automation_signal(scope: &Scope<'_>, input: SignalInput) -> Result<Empty, AwsError> {
@@ -506,11 +530,59 @@ pub fn send_automation_signal(scope: &Scope<'_>, input: SignalInput) -> Result<E
         .executions
         .get_mut(&input.automation_execution_id)
         .ok_or_else(|| not_found(&input.automation_execution_id))?;
-    let waiting_on_pause = execution.status == Status::Waiting
-        && execution.current().is_some_and(|s| s.action == "aws:pause");
+    let waiting_on = |action: &str| {
+        execution.status == Status::Waiting
+            && execution.current().is_some_and(|s| s.action == action)
+    };
+    let (waiting_on_pause, waiting_on_approval) =
+        (waiting_on("aws:pause"), waiting_on("aws:approve"));
     match input.signal_type.as_str() {
         "Resume" if waiting_on_pause => {
             execution.resume_requested = true;
+            Ok(Empty {})
+        }
+        "Approve" | "Reject" if waiting_on_approval => {
+            let approvers: Vec<String> = execution
+                .current()
+                .and_then(|s| s.inputs.get("Approvers"))
+                .and_then(|json| serde_json::from_str::<Value>(json).ok())
+                .map(|v| match v {
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    Value::String(one) => vec![one],
+                    _ => Vec::new(),
+                })
+                .unwrap_or_default();
+            let caller = scope.caller();
+            if !is_approver(&approvers, caller) {
+                return Err(AwsError::bad_request(
+                    "InvalidAutomationSignalException",
+                    format!("{} is not an approver of this automation step.", caller.arn),
+                ));
+            }
+            if execution.decisions.iter().any(|d| d.approver == caller.arn) {
+                return Err(AwsError::bad_request(
+                    "InvalidAutomationSignalException",
+                    format!(
+                        "{} has already decided on this automation step.",
+                        caller.arn
+                    ),
+                ));
+            }
+            execution
+                .decisions
+                .push(crate::automation::execution::Decision {
+                    approver: caller.arn.clone(),
+                    approved: input.signal_type == "Approve",
+                    comment: input
+                        .payload
+                        .get("Comment")
+                        .and_then(|c| c.first())
+                        .cloned(),
+                });
             Ok(Empty {})
         }
         "Resume" | "Approve" | "Reject" | "StartStep" | "StopStep" => Err(AwsError::bad_request(
