@@ -271,6 +271,21 @@ pub fn get_automation_execution(
     })
 }
 
+/// The caller's execution `id`, for a change its policies allow (`action`).
+fn authorized_execution_mut<'w>(
+    scope: &Scope<'_>,
+    world: &'w mut crate::world::World,
+    id: &str,
+    action: &str,
+) -> Result<&'w mut Execution, AwsError> {
+    scope.authorize(world, action, &execution_arn(scope, id))?;
+    world
+        .region_mut(scope.account(), scope.region())
+        .executions
+        .get_mut(id)
+        .ok_or_else(|| not_found(id))
+}
+
 fn execution_arn(scope: &Scope<'_>, id: &str) -> String {
     format!(
         "arn:aws:ssm:{}:{}:automation-execution/{id}",
@@ -460,17 +475,12 @@ pub struct StopInput {
 
 pub fn stop_automation_execution(scope: &Scope<'_>, input: StopInput) -> Result<Empty, AwsError> {
     let mut world = scope.world();
-    scope.authorize(
-        &world,
+    let execution = authorized_execution_mut(
+        scope,
+        &mut world,
+        &input.automation_execution_id,
         "ssm:StopAutomationExecution",
-        &execution_arn(scope, &input.automation_execution_id),
     )?;
-    let (account, region) = (scope.account().to_owned(), scope.region().to_owned());
-    let execution = world
-        .region_mut(&account, &region)
-        .executions
-        .get_mut(&input.automation_execution_id)
-        .ok_or_else(|| not_found(&input.automation_execution_id))?;
     let invalid = || {
         AwsError::bad_request(
             "InvalidAutomationStatusUpdateException",
@@ -519,17 +529,12 @@ fn is_approver(approvers: &[String], caller: &crate::identity::Principal) -> boo
 
 pub fn send_automation_signal(scope: &Scope<'_>, input: SignalInput) -> Result<Empty, AwsError> {
     let mut world = scope.world();
-    scope.authorize(
-        &world,
+    let execution = authorized_execution_mut(
+        scope,
+        &mut world,
+        &input.automation_execution_id,
         "ssm:SendAutomationSignal",
-        &execution_arn(scope, &input.automation_execution_id),
     )?;
-    let (account, region) = (scope.account().to_owned(), scope.region().to_owned());
-    let execution = world
-        .region_mut(&account, &region)
-        .executions
-        .get_mut(&input.automation_execution_id)
-        .ok_or_else(|| not_found(&input.automation_execution_id))?;
     let waiting_on = |action: &str| {
         execution.status == Status::Waiting
             && execution.current().is_some_and(|s| s.action == action)
