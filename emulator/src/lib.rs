@@ -18,5 +18,5 @@ mod world;
 pub use clock::Clock;
 pub use error::AwsError;
 pub use identity::Principal;
-pub use server::{Emulator, EmulatorConfig, RunningEmulator};
+pub use server::{Emulator, EmulatorConfig, Limits, RunningEmulator};
 pub use world::seed::SeedError;

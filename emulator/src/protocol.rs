@@ -3,9 +3,10 @@
 //! credential scope and its `Action`. Handlers see typed input and return typed output or an
 //! [`AwsError`](crate::AwsError); only this module writes JSON or XML.
 
+pub mod boto;
 pub mod context;
 pub mod json;
 pub mod query;
 pub mod timestamp;
 
-pub use context::RequestContext;
+pub use context::{Answer, RequestContext};

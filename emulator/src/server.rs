@@ -13,9 +13,10 @@ use axum::Router;
 use http::HeaderMap;
 use tokio::net::TcpListener;
 
+pub use crate::automation::launch::Limits;
 use crate::clock::Clock;
 use crate::metrics::RequestCounters;
-use crate::protocol::context::CredentialScope;
+use crate::protocol::context::{Answer, CredentialScope};
 use crate::protocol::query::{self, QueryParams};
 use crate::protocol::{json, RequestContext};
 use crate::services::{ec2, iam, ssm, sts};
@@ -31,6 +32,8 @@ pub struct EmulatorConfig {
     pub seed_dir: Option<PathBuf>,
     /// The region of requests that name none (unsigned requests).
     pub default_region: String,
+    /// Automation's concurrency quotas (AWS's by default).
+    pub limits: Limits,
 }
 
 impl Default for EmulatorConfig {
@@ -39,6 +42,7 @@ impl Default for EmulatorConfig {
             time_scale: 1.0,
             seed_dir: None,
             default_region: "us-east-1".to_owned(),
+            limits: Limits::default(),
         }
     }
 }
@@ -50,6 +54,7 @@ pub struct State {
     world: Mutex<World>,
     pub counters: RequestCounters,
     pub default_region: String,
+    pub limits: Limits,
 }
 
 impl State {
@@ -89,6 +94,7 @@ impl Emulator {
                 world: Mutex::new(world),
                 counters: RequestCounters::default(),
                 default_region: config.default_region,
+                limits: config.limits,
             }),
         })
     }
@@ -162,6 +168,7 @@ async fn dispatch(
                 return json::error(&RequestContext::anonymous(), &err);
             }
         },
+        answer: Answer::Wire,
     };
 
     if let Some(target) = headers.get("x-amz-target") {

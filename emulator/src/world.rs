@@ -28,6 +28,11 @@ pub struct Account {
     pub id: String,
     pub roles: BTreeMap<String, Role>,
     pub regions: BTreeMap<String, RegionState>,
+    /// Executions (region, id) waiting for the concurrency quota, oldest first.
+    pub queue: std::collections::VecDeque<(String, String)>,
+    /// StartAutomationExecution ClientTokens (lower-cased): the execution each started, and the
+    /// request it came with.
+    pub client_tokens: BTreeMap<String, (String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -44,6 +44,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
                 time_scale: config.emulator_time_scale,
                 seed_dir: None,
                 default_region: region.clone(),
+                ..EmulatorConfig::default()
             })?;
             let running = emulator
                 .start_on_loopback()
@@ -121,6 +122,7 @@ pub async fn run_emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         time_scale: args.time_scale,
         seed_dir: args.seed,
         default_region: args.region,
+        ..EmulatorConfig::default()
     })?;
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await

@@ -1,4 +1,5 @@
-//! Runs an execution's steps in order (or by `nextStep` / `isEnd` / `onFailure`), each with the
+//! Runs an execution's steps — in order, or by `nextStep`, `isEnd`, aws:branch and `onFailure` in
+//! Auto mode, one StartStep signal at a time in Interactive mode — each attempt with the
 //! permissions of the principal the execution acts as. Waits are measured on the emulator's clock.
 
 use std::sync::Arc;
@@ -6,578 +7,415 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use super::execution::{Execution, Failure, Status};
+use super::actions::{self, Done, StepRun};
+use super::dispatch;
+use super::execution::{ChildKey, Execution, Failure, Status};
 use super::interpolate::Variables;
-use crate::identity::Principal;
-use crate::protocol::query::QueryParams;
-use crate::protocol::RequestContext;
+use super::launch;
+use super::outputs;
 use crate::server::State;
-use crate::services::ec2;
-use crate::world::{InstanceState, World};
+use crate::world::World;
 
-/// How often a waiting step looks again, in emulated time.
-const POLL: Duration = Duration::from_secs(2);
-/// aws:approve's default timeout (7 days).
-const APPROVAL_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
-/// aws:changeInstanceState's default timeout.
-const CHANGE_STATE_TIMEOUT: Duration = Duration::from_secs(3600);
+/// How long a cancellation path (`onCancel: step:<name>`) may run.
+const CANCEL_PATH_LIMIT: Duration = Duration::from_secs(120);
 
-/// Where an execution lives.
-#[derive(Debug, Clone)]
-pub struct Key {
-    pub account: String,
-    pub region: String,
-    pub id: String,
+/// Runs the execution `key` in the background; when it ends, queued executions of its account
+/// may start.
+pub fn spawn(state: Arc<State>, key: ChildKey) {
+    tokio::spawn(async move {
+        let is_parent = {
+            let mut world = state.world();
+            execution(&mut world, &key).is_some_and(|e| e.is_parent())
+        };
+        if is_parent {
+            dispatch::run_parent(&state, &key).await;
+        } else {
+            run(&state, &key).await;
+        }
+        let mut world = state.world();
+        launch::admit_queued(&state, &mut world, &key.account);
+    });
 }
 
-pub fn spawn(state: Arc<State>, key: Key) {
-    tokio::spawn(async move { run(&state, &key).await });
-}
-
-fn execution<'w>(world: &'w mut World, key: &Key) -> Option<&'w mut Execution> {
+fn execution<'w>(world: &'w mut World, key: &ChildKey) -> Option<&'w mut Execution> {
     world
         .region_mut(&key.account, &key.region)
         .executions
         .get_mut(&key.id)
 }
 
-fn finish(execution: &mut Execution, status: Status, now: SystemTime) {
-    execution.status = status;
-    execution.end = Some(now);
+/// Ends the execution. A run that went on past a failed critical step ends Failed.
+fn finish(state: &State, key: &ChildKey, status: Status) {
+    let now = state.clock.now();
+    let mut world = state.world();
+    if let Some(exec) = execution(&mut world, key) {
+        exec.status = if status == Status::Success && exec.failed_critical {
+            Status::Failed
+        } else {
+            status
+        };
+        exec.end = Some(now);
+    }
 }
 
-fn step_index(execution: &Execution, name: &str) -> Option<usize> {
-    execution.steps.iter().position(|s| s.name == name)
+/// How a step ended.
+enum StepEnd {
+    Success { next: Option<String> },
+    Failed(Failure),
+    Cancelled,
+    Gone,
 }
 
-async fn run(state: &State, key: &Key) {
-    let mut index = 0;
-    loop {
-        let now = state.clock.now();
-        // Begin the step: resolve its inputs and mark it running.
-        let begun = {
-            let mut world = state.world();
-            let Some(exec) = execution(&mut world, key) else {
-                return;
-            };
-            if exec.cancel_requested {
-                finish(exec, Status::Cancelled, now);
-                return;
-            }
-            let Some(step) = exec.steps.get(index) else {
-                finish(exec, Status::Success, now);
-                return;
-            };
-            let variables = Variables {
-                parameters: &exec.parameters,
-                lists: &exec.list_parameters,
-                execution_id: &exec.id,
-                account: &key.account,
-                region: &key.region,
-                now: now.into(),
-            };
-            let resolved = variables.apply(step.declaration.get("inputs").unwrap_or(&Value::Null));
-            let action = step.action.clone();
-            let timeout = step
-                .declaration
-                .get("timeoutSeconds")
-                .and_then(Value::as_u64)
-                .map(Duration::from_secs);
-            let acting_as = exec.acting_as.clone();
-            exec.status = Status::InProgress;
-            let step = &mut exec.steps[index];
-            step.status = Status::InProgress;
-            step.start = Some(now);
-            match resolved {
-                Ok(inputs) => {
-                    step.inputs = inputs
-                        .as_object()
-                        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
-                        .unwrap_or_default();
-                    Ok((action, inputs, acting_as, timeout))
-                }
-                Err(message) => Err(Failure {
-                    stage: "Inputs",
-                    kind: "Verification",
-                    message,
-                }),
-            }
-        };
-        let outcome = match begun {
-            Ok((action, inputs, acting_as, timeout)) => {
-                perform(state, key, &action, &inputs, &acting_as, timeout).await
-            }
-            Err(failure) => Err(failure),
-        };
+/// What an Interactive execution is told to do next.
+enum Instruction {
+    Step(usize),
+    Complete,
+    Cancel,
+    Gone,
+}
 
-        // Record the outcome and choose the next step.
-        let now = state.clock.now();
+async fn run(state: &Arc<State>, key: &ChildKey) {
+    let interactive = {
         let mut world = state.world();
         let Some(exec) = execution(&mut world, key) else {
             return;
         };
-        let declaration = exec.steps[index].declaration.clone();
-        let step = &mut exec.steps[index];
-        step.end = Some(now);
-        match outcome {
-            Ok(outputs) => {
-                step.status = Status::Success;
-                step.outputs = outputs;
+        if exec.mode != "Interactive" {
+            exec.status = Status::InProgress;
+        }
+        exec.mode == "Interactive"
+    };
+    let mut index = 0;
+    // Set while a cancellation path runs, to its time limit.
+    let mut cancel_path: Option<SystemTime> = None;
+    loop {
+        if interactive {
+            match instruction(state, key).await {
+                Instruction::Step(i) => index = i,
+                Instruction::Complete => return finish(state, key, Status::Success),
+                Instruction::Cancel => return finish(state, key, Status::Cancelled),
+                Instruction::Gone => return,
             }
-            Err(failure) if failure.kind == "Cancelled" => {
-                step.status = Status::Cancelled;
-                finish(exec, Status::Cancelled, now);
+        }
+        let end = run_step(state, key, index, cancel_path).await;
+        let declaration = {
+            let mut world = state.world();
+            let Some(exec) = execution(&mut world, key) else {
                 return;
+            };
+            if interactive {
+                exec.stop_step_requested = false;
+                if !exec.cancel_requested {
+                    exec.status = Status::Waiting;
+                }
+                continue;
             }
-            Err(failure) => {
-                step.status = if failure.kind == "TimedOut" {
-                    Status::TimedOut
+            exec.steps[index].declaration.clone()
+        };
+        let field = |name: &str| declaration.get(name).and_then(Value::as_str);
+        let is_end = declaration.get("isEnd").and_then(Value::as_bool) == Some(true);
+        let following = match end {
+            StepEnd::Gone => return,
+            StepEnd::Cancelled => match field("onCancel").and_then(|c| c.strip_prefix("step:")) {
+                Some(target) if cancel_path.is_none() => {
+                    let Some(next) = take_cancel_path(state, key) else {
+                        return finish(state, key, Status::Cancelled);
+                    };
+                    cancel_path = Some(next);
+                    Some(target.to_owned())
+                }
+                _ => return finish(state, key, Status::Cancelled),
+            },
+            StepEnd::Success { next } => {
+                if is_end {
+                    return finish_path(state, key, cancel_path);
+                }
+                next.or_else(|| field("nextStep").map(str::to_owned))
+            }
+            StepEnd::Failed(failure) => {
+                let on_failure = field("onFailure").unwrap_or("Abort");
+                let critical = declaration
+                    .get("isCritical")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(on_failure != "Continue");
+                if on_failure == "Continue" || on_failure.starts_with("step:") {
+                    if critical {
+                        mark_critical_failure(state, key, index, &failure);
+                    }
+                    if is_end {
+                        return finish_path(state, key, cancel_path);
+                    }
+                    on_failure
+                        .strip_prefix("step:")
+                        .map(str::to_owned)
+                        .or_else(|| field("nextStep").map(str::to_owned))
                 } else {
-                    Status::Failed
-                };
-                let message = failure.message.clone();
-                step.failure = Some(failure);
-                match declaration
-                    .get("onFailure")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Abort")
+                    abort(state, key, index, &failure);
+                    let status = match (cancel_path, failure.kind) {
+                        (Some(_), _) => Status::Cancelled,
+                        (None, "TimedOut") => Status::TimedOut,
+                        (None, _) => Status::Failed,
+                    };
+                    return finish(state, key, status);
+                }
+            }
+        };
+        let next = {
+            let mut world = state.world();
+            let Some(exec) = execution(&mut world, key) else {
+                return;
+            };
+            match following {
+                Some(name) => match exec.steps.iter().position(|s| s.name == name) {
+                    Some(i) => Ok(Some(i)),
+                    None => Err(format!(
+                        "Step {} names the next step {name}, which the runbook does not have.",
+                        exec.steps[index].name
+                    )),
+                },
+                None => Ok((index + 1 < exec.steps.len()).then_some(index + 1)),
+            }
+        };
+        match next {
+            Ok(Some(i)) => index = i,
+            Ok(None) => return finish_path(state, key, cancel_path),
+            Err(message) => {
                 {
-                    "Continue" => {}
-                    target if target.starts_with("step:") => match step_index(exec, &target[5..]) {
-                        Some(next) => {
-                            index = next;
-                            continue;
-                        }
-                        None => return finish(exec, Status::Failed, now),
-                    },
-                    _ => {
-                        let name = exec.steps[index].name.clone();
-                        exec.failure_message =
-                            Some(format!("Step fails when it is executing {name}. {message}"));
-                        let status = exec.steps[index].status;
-                        finish(
-                            exec,
-                            if status == Status::TimedOut {
-                                Status::TimedOut
-                            } else {
-                                Status::Failed
-                            },
-                            now,
-                        );
-                        return;
+                    let mut world = state.world();
+                    if let Some(exec) = execution(&mut world, key) {
+                        exec.failure_message = Some(message);
                     }
                 }
+                return finish(state, key, Status::Failed);
             }
         }
-        if declaration
-            .get("isEnd")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-        {
-            finish(exec, Status::Success, now);
-            return;
-        }
-        index = match declaration.get("nextStep").and_then(Value::as_str) {
-            Some(next) => match step_index(exec, next) {
-                Some(i) => i,
-                None => return finish(exec, Status::Failed, now),
-            },
-            None => index + 1,
-        };
     }
 }
 
-type Outputs = std::collections::BTreeMap<String, Vec<String>>;
+/// The end of the steps: Success, or Cancelled when a cancellation path was running.
+fn finish_path(state: &State, key: &ChildKey, cancel_path: Option<SystemTime>) {
+    finish(
+        state,
+        key,
+        if cancel_path.is_some() {
+            Status::Cancelled
+        } else {
+            Status::Success
+        },
+    );
+}
 
-async fn perform(
-    state: &State,
-    key: &Key,
-    action: &str,
-    inputs: &Value,
-    acting_as: &Principal,
-    timeout: Option<Duration>,
-) -> Result<Outputs, Failure> {
-    match action {
-        "aws:sleep" => {
-            let duration = sleep_duration(inputs, state.clock.now())?;
-            wait_until(state, key, state.clock.now() + duration, None, |_| None::<()>).await?;
-            Ok(Outputs::new())
+/// Lets a cancellation path run: the cancel is taken, the execution stays Cancelling; returns the
+/// path's time limit.
+fn take_cancel_path(state: &State, key: &ChildKey) -> Option<SystemTime> {
+    let mut world = state.world();
+    let exec = execution(&mut world, key)?;
+    exec.cancel_requested = false;
+    exec.status = Status::Cancelling;
+    Some(state.clock.now() + CANCEL_PATH_LIMIT)
+}
+
+fn mark_critical_failure(state: &State, key: &ChildKey, index: usize, failure: &Failure) {
+    let mut world = state.world();
+    if let Some(exec) = execution(&mut world, key) {
+        exec.failed_critical = true;
+        if exec.failure_message.is_none() {
+            exec.failure_message = Some(format!(
+                "Step fails when it is executing {}. {}",
+                exec.steps[index].name, failure.message
+            ));
         }
-        "aws:pause" => {
-            {
-                let mut world = state.world();
-                if let Some(exec) = execution(&mut world, key) {
-                    exec.status = Status::Waiting;
-                    exec.resume_requested = false;
-                }
-            }
-            wait_until(state, key, SystemTime::UNIX_EPOCH, None, |exec| {
-                exec.resume_requested.then_some(())
-            })
-            .await?;
-            let mut world = state.world();
-            if let Some(exec) = execution(&mut world, key) {
-                exec.status = Status::InProgress;
-            }
-            Ok(Outputs::new())
-        }
-        "aws:changeInstanceState" => change_instance_state(state, key, inputs, acting_as).await,
-        "aws:createTags" => create_tags(state, key, inputs, acting_as),
-        "aws:approve" => approve(state, key, inputs, timeout.unwrap_or(APPROVAL_TIMEOUT)).await,
-        other => Err(Failure {
-            stage: "Execution",
-            kind: "Verification",
-            message: format!(
-                "The emulator does not perform {other}: it cannot run this action faithfully, so the step fails rather than pretend."
-            ),
-        }),
     }
 }
 
-/// `Duration` (ISO 8601, e.g. PT10M) or `Timestamp`.
-fn sleep_duration(inputs: &Value, now: SystemTime) -> Result<Duration, Failure> {
-    let invalid = |message: String| Failure {
-        stage: "Inputs",
-        kind: "Verification",
-        message,
-    };
-    if let Some(text) = inputs.get("Duration").and_then(Value::as_str) {
-        return parse_iso_duration(text).ok_or_else(|| {
-            invalid(format!(
-                "Duration {text} is not an ISO 8601 duration such as PT10M."
-            ))
-        });
+fn abort(state: &State, key: &ChildKey, index: usize, failure: &Failure) {
+    let mut world = state.world();
+    if let Some(exec) = execution(&mut world, key) {
+        exec.failure_message = Some(format!(
+            "Step fails when it is executing {}. {}",
+            exec.steps[index].name, failure.message
+        ));
     }
-    if let Some(text) = inputs.get("Timestamp").and_then(Value::as_str) {
-        let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| {
-                invalid(format!(
-                    "Timestamp {text} is not a time such as 2020-01-01T01:00:00Z."
-                ))
-            })?;
-        return Ok(SystemTime::from(at).duration_since(now).unwrap_or_default());
-    }
-    Err(invalid("aws:sleep needs a Duration or a Timestamp.".into()))
 }
 
-fn parse_iso_duration(text: &str) -> Option<Duration> {
-    let rest = text.strip_prefix("PT")?;
-    let mut total = 0u64;
-    let mut number = String::new();
-    for c in rest.chars() {
-        match c {
-            '0'..='9' => number.push(c),
-            'H' | 'M' | 'S' => {
-                let n: u64 = number.parse().ok()?;
-                total += n * match c {
-                    'H' => 3600,
-                    'M' => 60,
-                    _ => 1,
-                };
-                number.clear();
-            }
-            _ => return None,
-        }
-    }
-    (number.is_empty() && total <= 604_799).then(|| Duration::from_secs(total))
-}
-
-/// Waits until `deadline` (if in the future), or until `done` finds what it waits for; a cancel
-/// ends the wait. `timeout`, when given, fails the step as TimedOut.
-async fn wait_until<T>(
-    state: &State,
-    key: &Key,
-    deadline: SystemTime,
-    timeout: Option<SystemTime>,
-    done: impl Fn(&Execution) -> Option<T>,
-) -> Result<Option<T>, Failure> {
+/// Waits for a StartStep signal, StopAutomationExecution Type=Complete, or a cancel.
+async fn instruction(state: &State, key: &ChildKey) -> Instruction {
     loop {
         {
             let mut world = state.world();
             let Some(exec) = execution(&mut world, key) else {
-                return Err(cancelled());
+                return Instruction::Gone;
             };
             if exec.cancel_requested {
-                return Err(cancelled());
+                return Instruction::Cancel;
             }
-            if let Some(found) = done(exec) {
-                return Ok(Some(found));
+            if exec.complete_requested {
+                return Instruction::Complete;
+            }
+            if let Some(index) = exec.start_step_requested.take() {
+                return Instruction::Step(index);
             }
         }
-        let now = state.clock.now();
-        if deadline > SystemTime::UNIX_EPOCH && now >= deadline {
-            return Ok(None);
-        }
-        if timeout.is_some_and(|t| now >= t) {
-            return Err(Failure {
-                stage: "Execution",
-                kind: "TimedOut",
-                message: "Step timed out.".into(),
-            });
-        }
-        // Short real-time naps keep cancels and signals prompt at any time scale.
-        let step = if deadline > now {
-            deadline.duration_since(now).unwrap_or_default().min(POLL)
-        } else {
-            POLL
-        };
-        tokio::time::sleep(
-            state
-                .clock
-                .real_duration(step)
-                .min(Duration::from_millis(50)),
-        )
-        .await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
-fn cancelled() -> Failure {
-    Failure {
-        stage: "Execution",
-        kind: "Cancelled",
-        message: "The execution was cancelled.".into(),
-    }
-}
-
-async fn change_instance_state(
-    state: &State,
-    key: &Key,
-    inputs: &Value,
-    acting_as: &Principal,
-) -> Result<Outputs, Failure> {
-    let failure = |message: String| Failure {
-        stage: "Execution",
-        kind: "Verification",
-        message,
-    };
-    let ids = string_list(inputs.get("InstanceIds"));
-    if ids.is_empty() {
-        return Err(failure(
-            "InstanceIds must list at least one instance.".into(),
-        ));
-    }
-    let desired = inputs
-        .get("DesiredState")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let (operation, target) = match desired {
-        "running" => ("StartInstances", InstanceState::Running),
-        "stopped" => ("StopInstances", InstanceState::Stopped),
-        "terminated" => ("TerminateInstances", InstanceState::Terminated),
-        other => {
-            return Err(failure(format!(
-                "DesiredState {other:?} is not valid: use running, stopped or terminated."
-            )))
-        }
-    };
-    let flag = |name: &str| match inputs.get(name) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-        _ => false,
-    };
-    let call = |operation: &str, extra: &[(String, String)]| {
-        let mut pairs: Vec<(String, String)> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (format!("InstanceId.{}", i + 1), id.clone()))
-            .collect();
-        pairs.extend_from_slice(extra);
-        call_ec2(state, key, acting_as, operation, pairs)
-    };
-    if !flag("CheckStateOnly") {
-        let force = if flag("Force") && operation == "StopInstances" {
-            vec![("Force".to_owned(), "true".to_owned())]
-        } else {
-            Vec::new()
-        };
-        call(operation, &force)?;
-    }
-    let timeout = state.clock.now() + CHANGE_STATE_TIMEOUT;
-    loop {
-        call("DescribeInstances", &[])?;
-        let reached = {
-            let now = state.clock.now();
-            let world = state.world();
-            world.region(&key.account, &key.region).is_some_and(|r| {
-                ids.iter()
-                    .all(|id| r.instances.get(id).is_some_and(|i| i.state(now) == target))
-            })
-        };
-        if reached {
-            let mut outputs = Outputs::new();
-            outputs.insert("InstanceStates".into(), vec![desired.to_owned(); ids.len()]);
-            return Ok(outputs);
-        }
-        let next = state.clock.now() + POLL;
-        wait_until(state, key, next, Some(timeout), |_| None::<()>).await?;
-    }
-}
-
-/// Waits for `MinRequiredApprovals` Approve signals from listed approvers; one Reject fails the step.
-async fn approve(
-    state: &State,
-    key: &Key,
-    inputs: &Value,
-    timeout: Duration,
-) -> Result<Outputs, Failure> {
-    let approvers = string_list(inputs.get("Approvers"));
-    let needed = match inputs.get("MinRequiredApprovals") {
-        None => 1,
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
-        Some(Value::String(s)) => s.parse().unwrap_or(0),
-        Some(_) => 0,
-    };
-    if approvers.is_empty()
-        || approvers.len() > 10
-        || needed == 0
-        || needed > approvers.len() as u64
-    {
-        return Err(Failure {
-            stage: "Inputs",
-            kind: "Verification",
-            message: format!(
-                "aws:approve needs 1 to 10 Approvers and MinRequiredApprovals between 1 and their number (got {} and {needed}).",
-                approvers.len()
-            ),
-        });
-    }
-    {
+/// Runs step `index`: resolves its inputs, makes up to `maxAttempts` attempts within its
+/// timeout, and records the outcome.
+async fn run_step(
+    state: &Arc<State>,
+    key: &ChildKey,
+    index: usize,
+    limit: Option<SystemTime>,
+) -> StepEnd {
+    let now = state.clock.now();
+    let begun = {
         let mut world = state.world();
-        if let Some(exec) = execution(&mut world, key) {
-            exec.status = Status::Waiting;
-            exec.decisions.clear();
+        let Some(exec) = execution(&mut world, key) else {
+            return StepEnd::Gone;
+        };
+        if exec.cancel_requested {
+            return StepEnd::Cancelled;
         }
-    }
-    let deadline = state.clock.now() + timeout;
-    let verdict = wait_until(state, key, SystemTime::UNIX_EPOCH, Some(deadline), |exec| {
-        if let Some(rejection) = exec.decisions.iter().find(|d| !d.approved) {
-            return Some(Err(rejection.clone()));
-        }
-        let approvals = exec.decisions.iter().filter(|d| d.approved).count() as u64;
-        (approvals >= needed).then(|| Ok(exec.decisions.clone()))
-    })
-    .await?;
-    {
-        let mut world = state.world();
-        if let Some(exec) = execution(&mut world, key) {
+        let variables = Variables {
+            parameters: &exec.parameters,
+            outputs: &exec.step_values,
+            lists: &exec.list_parameters,
+            execution_id: &exec.id,
+            account: &key.account,
+            region: &key.region,
+            now: now.into(),
+        };
+        let step = &exec.steps[index];
+        let resolved = variables.apply(step.declaration.get("inputs").unwrap_or(&Value::Null));
+        let declaration = step.declaration.clone();
+        let acting_as = exec.acting_as.clone();
+        if exec.status != Status::Cancelling {
             exec.status = Status::InProgress;
         }
-    }
-    let decisions_json = |decisions: &[super::execution::Decision]| {
-        serde_json::to_string(
-            &decisions
-                .iter()
-                .map(|d| serde_json::json!({"Approver": d.approver, "Decision": if d.approved { "Approved" } else { "Rejected" }, "Comment": d.comment}))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default()
-    };
-    match verdict {
-        Some(Ok(decisions)) => {
-            let mut outputs = Outputs::new();
-            outputs.insert("ApprovalStatus".into(), vec!["Approved".into()]);
-            outputs.insert("ApproverDecisions".into(), vec![decisions_json(&decisions)]);
-            Ok(outputs)
+        let step = &mut exec.steps[index];
+        step.status = Status::InProgress;
+        step.start = Some(now);
+        step.end = None;
+        step.failure = None;
+        step.outputs.clear();
+        match resolved {
+            Ok(inputs) => {
+                step.inputs = inputs
+                    .as_object()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
+                    .unwrap_or_default();
+                Ok((declaration, inputs, acting_as))
+            }
+            Err(message) => Err(Failure::inputs(message)),
         }
-        Some(Err(rejection)) => Err(Failure {
-            stage: "Execution",
-            kind: "Verification",
-            message: format!(
-                "Step was rejected by {}{}.",
-                rejection.approver,
-                rejection
-                    .comment
-                    .map(|c| format!(" with comment: {c}"))
-                    .unwrap_or_default()
-            ),
-        }),
-        None => Err(Failure {
-            stage: "Execution",
-            kind: "TimedOut",
-            message: "Step timed out while waiting for approval.".into(),
-        }),
-    }
-}
-
-/// Calls an EC2 operation as `acting_as`, failing the step in boto3's words when EC2 refuses.
-fn call_ec2(
-    state: &State,
-    key: &Key,
-    acting_as: &Principal,
-    operation: &str,
-    pairs: Vec<(String, String)>,
-) -> Result<(), Failure> {
-    let ctx = RequestContext {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        signing_service: Some("ec2".into()),
-        region: key.region.clone(),
-        caller: acting_as.clone(),
     };
-    ec2::handle(state, &ctx, operation, &QueryParams::from_pairs(pairs))
-        .map(|_| ())
-        .map_err(|e| Failure {
-            stage: "Execution",
-            kind: "Verification",
-            message: format!(
-                "An error occurred ({}) when calling the {operation} operation: {}",
-                e.code, e.message
-            ),
-        })
+    let outcome = match begun {
+        Ok((declaration, inputs, acting_as)) => {
+            attempts(state, key, index, &declaration, &inputs, &acting_as, limit).await
+        }
+        Err(failure) => Err(failure),
+    };
+    record(state, key, index, outcome)
 }
 
-fn string_list(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(Value::String(one)) => vec![one.clone()],
-        _ => Vec::new(),
-    }
-}
-
-fn create_tags(
-    state: &State,
-    key: &Key,
+async fn attempts(
+    state: &Arc<State>,
+    key: &ChildKey,
+    index: usize,
+    declaration: &Value,
     inputs: &Value,
-    acting_as: &Principal,
-) -> Result<Outputs, Failure> {
-    let resources = string_list(inputs.get("ResourceIds"));
-    let mut pairs: Vec<(String, String)> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (format!("ResourceId.{}", i + 1), id.clone()))
-        .collect();
-    for (i, tag) in inputs
-        .get("Tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        for field in ["Key", "Value"] {
-            let text = tag.get(field).and_then(Value::as_str).unwrap_or_default();
-            pairs.push((format!("Tag.{}.{field}", i + 1), text.to_owned()));
+    acting_as: &crate::identity::Principal,
+    limit: Option<SystemTime>,
+) -> Result<Done, Failure> {
+    let action = declaration
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let max_attempts = declaration
+        .get("maxAttempts")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .max(1);
+    let timeout = declaration
+        .get("timeoutSeconds")
+        .and_then(Value::as_u64)
+        .map(Duration::from_secs)
+        .or_else(|| actions::default_timeout(action));
+    let mut attempt = 1;
+    loop {
+        let deadline = [timeout.map(|t| state.clock.now() + t), limit]
+            .into_iter()
+            .flatten()
+            .min();
+        let run = StepRun {
+            state,
+            key,
+            acting_as,
+            index,
+            declaration,
+            inputs,
+            deadline,
+        };
+        match actions::perform(&run, action).await {
+            Err(failure) if !failure.is_cancel() && attempt < max_attempts => attempt += 1,
+            Err(mut failure) if attempt > 1 => {
+                let name = declaration
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if !failure.is_cancel() {
+                    failure.message = format!(
+                        "Step {name} failed maximum allowed times. {}",
+                        failure.message
+                    );
+                }
+                return Err(failure);
+            }
+            other => return other,
         }
     }
-    call_ec2(state, key, acting_as, "CreateTags", pairs)?;
-    Ok(Outputs::new())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso_durations_parse_within_the_limit() {
-        assert_eq!(parse_iso_duration("PT10M"), Some(Duration::from_secs(600)));
-        assert_eq!(
-            parse_iso_duration("PT1H2M3S"),
-            Some(Duration::from_secs(3723))
-        );
-        assert_eq!(parse_iso_duration("PT5"), None);
-        assert_eq!(parse_iso_duration("P1D"), None);
-        assert_eq!(parse_iso_duration("PT168H"), None);
+/// Writes a step's outcome into the execution; its outputs become `{{ step.Output }}` values.
+fn record(state: &State, key: &ChildKey, index: usize, outcome: Result<Done, Failure>) -> StepEnd {
+    let now = state.clock.now();
+    let mut world = state.world();
+    let Some(exec) = execution(&mut world, key) else {
+        return StepEnd::Gone;
+    };
+    let step = &mut exec.steps[index];
+    step.end = Some(now);
+    match outcome {
+        Ok(done) => {
+            step.status = Status::Success;
+            step.outputs = done.outputs;
+            if let Some(next) = &done.next {
+                step.valid_next_steps = vec![next.clone()];
+            }
+            let name = step.name.clone();
+            let declaration = step.declaration.clone();
+            for (output, values) in step.outputs.clone() {
+                let reference = format!("{name}.{output}");
+                if outputs::is_list(&declaration, &output) {
+                    exec.list_parameters.insert(reference.clone());
+                }
+                exec.step_values.insert(reference, values);
+            }
+            StepEnd::Success { next: done.next }
+        }
+        Err(failure) if failure.is_cancel() => {
+            step.status = Status::Cancelled;
+            StepEnd::Cancelled
+        }
+        Err(failure) => {
+            step.status = if failure.kind == "TimedOut" {
+                Status::TimedOut
+            } else {
+                Status::Failed
+            };
+            step.failure = Some(failure.clone());
+            StepEnd::Failed(failure)
+        }
     }
 }

@@ -58,6 +58,58 @@ pub struct Step {
     pub inputs: BTreeMap<String, String>,
     pub outputs: BTreeMap<String, Vec<String>>,
     pub failure: Option<Failure>,
+    /// The steps that may follow this one (after it ran, or as declared).
+    pub valid_next_steps: Vec<String>,
+    /// For a parent's per-target or per-location step: the child it starts, and the child once
+    /// started.
+    pub dispatch: Option<ChildSpec>,
+    pub child: Option<ChildKey>,
+}
+
+/// What a parent execution's step starts: a child for one target, or for one account and Region.
+#[derive(Debug, Clone)]
+pub enum ChildSpec {
+    Target {
+        /// The child's parameters: the parent's, with the target parameter set to this target.
+        parameters: Values,
+        target: String,
+    },
+    Location {
+        account: String,
+        region: String,
+        execution_role_name: String,
+        /// Targets and rate control for the child to run in its location.
+        targeting: Option<super::dispatch::TargetRequest>,
+    },
+}
+
+/// Where an execution lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildKey {
+    pub account: String,
+    pub region: String,
+    pub id: String,
+}
+
+impl Step {
+    /// A step not run yet.
+    pub fn pending(name: &str, action: &str) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_owned(),
+            action: action.to_owned(),
+            declaration: serde_json::json!({ "name": name, "action": action }),
+            status: Status::Pending,
+            start: None,
+            end: None,
+            inputs: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            failure: None,
+            valid_next_steps: Vec::new(),
+            dispatch: None,
+            child: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,19 +119,88 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// The step's inputs are wrong.
+    pub fn inputs(message: impl Into<String>) -> Self {
+        Self {
+            stage: "Inputs",
+            kind: "Verification",
+            message: message.into(),
+        }
+    }
+
+    /// The step ran and failed.
+    pub fn verification(message: impl Into<String>) -> Self {
+        Self {
+            stage: "Execution",
+            kind: "Verification",
+            message: message.into(),
+        }
+    }
+
+    pub fn timed_out(message: impl Into<String>) -> Self {
+        Self {
+            stage: "Execution",
+            kind: "TimedOut",
+            message: message.into(),
+        }
+    }
+
+    pub fn cancelled() -> Self {
+        Self {
+            stage: "Execution",
+            kind: "Cancelled",
+            message: "The step was cancelled.".into(),
+        }
+    }
+
+    pub fn is_cancel(&self) -> bool {
+        self.kind == "Cancelled"
+    }
+}
+
+/// The rate-control request of a parent execution, as it is reported back.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Targeting {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_parameter_name: Option<String>,
+    pub targets: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub target_maps: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<String>,
+    pub resolved_targets: ResolvedTargets,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResolvedTargets {
+    pub parameter_values: Vec<String>,
+    pub truncated: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Execution {
     pub id: String,
     pub document_name: String,
     pub document_version: u32,
     pub mode: &'static str,
+    /// `Local`, or `CrossAccount` for a multi-account and Region parent.
+    pub automation_type: &'static str,
     pub status: Status,
+    /// Admitted to run; false while queued behind the concurrency quota.
+    pub admitted: bool,
     pub parameters: Values,
     /// Which parameters are lists (from the runbook's declarations).
     pub list_parameters: std::collections::BTreeSet<String>,
     pub start: SystemTime,
     pub end: Option<SystemTime>,
     pub executed_by: String,
+    /// Who started it (children of a parent are started as the same caller).
+    pub caller: Principal,
     /// Whose permissions the steps use: a session of the AutomationAssumeRole, or the caller.
     pub acting_as: Principal,
     pub steps: Vec<Step>,
@@ -89,6 +210,27 @@ pub struct Execution {
     pub resume_requested: bool,
     /// Approve / Reject signals received while an aws:approve step waits.
     pub decisions: Vec<Decision>,
+    /// Interactive mode: the step a StartStep signal asked for, a StopStep for the running step,
+    /// and StopAutomationExecution Type=Complete.
+    pub start_step_requested: Option<usize>,
+    pub stop_step_requested: bool,
+    pub complete_requested: bool,
+    /// Outputs of the steps run so far, by `step.Output`, for `{{ step.Output }}` references.
+    pub step_values: Values,
+    /// The runbook's `outputs`, as `step.Output` names.
+    pub runbook_outputs: Vec<String>,
+    /// A critical step failed though the run went on (onFailure Continue or step:…).
+    pub failed_critical: bool,
+    pub parent: Option<String>,
+    /// A child's own target value (the parent's step name for it).
+    pub target: Option<String>,
+    pub targeting: Option<Targeting>,
+    /// A parent's MaxConcurrency and MaxErrors (TargetLocationMax… for multi-account runs).
+    pub rate_limits: (String, Option<String>),
+    /// The Region the execution runs in.
+    pub home_region: String,
+    pub target_locations: Option<Value>,
+    pub alarm_configuration: Option<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +245,27 @@ impl Execution {
         self.steps
             .iter()
             .find(|s| matches!(s.status, Status::InProgress | Status::Waiting))
+    }
+
+    /// A parent of rate-control or multi-account children (it runs no runbook steps itself).
+    pub fn is_parent(&self) -> bool {
+        self.steps.iter().any(|s| s.dispatch.is_some())
+    }
+
+    /// The runbook's outputs, with those not produced yet saying so as AWS does.
+    pub fn outputs(&self) -> BTreeMap<String, Vec<String>> {
+        self.runbook_outputs
+            .iter()
+            .map(|name| {
+                let values = self.step_values.get(name).cloned().unwrap_or_else(|| {
+                    vec![
+                        "No output available yet because the step is not successfully executed"
+                            .to_owned(),
+                    ]
+                });
+                (name.clone(), values)
+            })
+            .collect()
     }
 }
 
@@ -136,6 +299,17 @@ pub struct StepExecution {
     step_execution_id: String,
     is_end: bool,
     is_critical: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    valid_next_steps: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_location: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    targets: Option<Value>,
+    overridden_parameters: BTreeMap<String, Vec<String>>,
 }
 
 impl StepExecution {
@@ -176,6 +350,31 @@ impl StepExecution {
                 .get("isEnd")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            next_step: step
+                .declaration
+                .get("nextStep")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            timeout_seconds: step
+                .declaration
+                .get("timeoutSeconds")
+                .and_then(Value::as_u64),
+            valid_next_steps: step.valid_next_steps.clone(),
+            target_location: match &step.dispatch {
+                Some(ChildSpec::Location {
+                    account,
+                    region,
+                    execution_role_name,
+                    ..
+                }) => Some(serde_json::json!({
+                    "Accounts": [account],
+                    "Regions": [region],
+                    "ExecutionRoleName": execution_role_name,
+                })),
+                _ => None,
+            },
+            targets: None,
+            overridden_parameters: BTreeMap::new(),
         }
     }
 }
@@ -188,6 +387,32 @@ pub struct ProgressCounters {
     failed_steps: usize,
     cancelled_steps: usize,
     timed_out_steps: usize,
+}
+
+/// What GetAutomationExecution and DescribeAutomationExecutions share about rate control and
+/// parents.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Relations {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_automation_execution_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
+    #[serde(flatten)]
+    targeting: Targeting,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alarm_configuration: Option<Value>,
+}
+
+impl Relations {
+    fn of(execution: &Execution) -> Self {
+        Self {
+            parent_automation_execution_id: execution.parent.clone(),
+            target: execution.target.clone(),
+            targeting: execution.targeting.clone().unwrap_or_default(),
+            alarm_configuration: execution.alarm_configuration.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -214,6 +439,10 @@ pub struct AutomationExecution {
     #[serde(skip_serializing_if = "Option::is_none")]
     current_action: Option<String>,
     progress_counters: ProgressCounters,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_locations: Option<Value>,
+    #[serde(flatten)]
+    relations: Relations,
 }
 
 impl AutomationExecution {
@@ -235,7 +464,7 @@ impl AutomationExecution {
             step_executions: execution.steps.iter().map(StepExecution::of).collect(),
             step_executions_truncated: false,
             parameters: execution.parameters.clone(),
-            outputs: BTreeMap::new(),
+            outputs: execution.outputs(),
             failure_message: execution.failure_message.clone(),
             mode: execution.mode,
             executed_by: execution.executed_by.clone(),
@@ -248,6 +477,8 @@ impl AutomationExecution {
                 cancelled_steps: count(Status::Cancelled),
                 timed_out_steps: count(Status::TimedOut),
             },
+            target_locations: execution.target_locations.clone(),
+            relations: Relations::of(execution),
         }
     }
 }
@@ -264,6 +495,8 @@ pub struct ExecutionMetadata {
     #[serde(serialize_with = "epoch_opt", skip_serializing_if = "Option::is_none")]
     execution_end_time: Option<SystemTime>,
     executed_by: String,
+    log_file: &'static str,
+    outputs: BTreeMap<String, Vec<String>>,
     mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_step_name: Option<String>,
@@ -272,6 +505,8 @@ pub struct ExecutionMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     failure_message: Option<String>,
     automation_type: &'static str,
+    #[serde(flatten)]
+    relations: Relations,
 }
 
 impl ExecutionMetadata {
@@ -284,11 +519,14 @@ impl ExecutionMetadata {
             execution_start_time: Some(execution.start),
             execution_end_time: execution.end,
             executed_by: execution.executed_by.clone(),
+            log_file: "",
+            outputs: execution.outputs(),
             mode: execution.mode,
             current_step_name: execution.current().map(|s| s.name.clone()),
             current_action: execution.current().map(|s| s.action.clone()),
             failure_message: execution.failure_message.clone(),
-            automation_type: "Local",
+            automation_type: execution.automation_type,
+            relations: Relations::of(execution),
         }
     }
 }

@@ -11,7 +11,9 @@ use super::parameters::Values;
 /// What a reference can resolve to.
 pub struct Variables<'a> {
     pub parameters: &'a Values,
-    /// Parameters of a list type: standing alone in a value, they expand to a list.
+    /// Outputs of the steps run so far, by `step.Output`.
+    pub outputs: &'a Values,
+    /// Parameters (and step outputs) of a list type: standing alone in a value, they expand to a list.
     pub lists: &'a BTreeSet<String>,
     pub execution_id: &'a str,
     pub account: &'a str,
@@ -35,7 +37,11 @@ impl Variables<'_> {
             "global:DATE_TIME" => Some(vec![date(time::macros::format_description!(
                 "[year]-[month]-[day]_[hour].[minute].[second]"
             ))]),
-            other => self.parameters.get(other).cloned(),
+            other => self
+                .parameters
+                .get(other)
+                .or_else(|| self.outputs.get(other))
+                .cloned(),
         }
     }
 
@@ -99,7 +105,7 @@ fn whole_reference(text: &str) -> Option<&str> {
 }
 
 fn unknown(name: &str) -> String {
-    format!("The reference {{{{ {name} }}}} names no parameter or variable of this automation.")
+    format!("The reference {{{{ {name} }}}} names no parameter, variable or step output of this automation (a step output exists once its step has succeeded).")
 }
 
 #[cfg(test)]
@@ -118,8 +124,14 @@ mod tests {
         ]
         .into();
         let lists: BTreeSet<String> = ["InstanceId".to_owned()].into();
+        let outputs: Values = [(
+            "GetInstance.platform".to_owned(),
+            vec!["Linux/UNIX".to_owned()],
+        )]
+        .into();
         let vars = Variables {
             parameters: &parameters,
+            outputs: &outputs,
             lists: &lists,
             execution_id: "exec-1",
             account: "123456789012",
@@ -131,12 +143,14 @@ mod tests {
             "Listed": ["{{InstanceId}}"],
             "ImageName": "{{ Name }}_{{automation:EXECUTION_ID}}_{{ global:DATE }}",
             "Where": "{{ global:REGION }}",
+            "Platform": "{{ GetInstance.platform }}",
         });
         let out = vars.apply(&inputs).expect("resolves");
         assert_eq!(out["InstanceIds"], json!(["i-1", "i-2"]));
         assert_eq!(out["Listed"], json!(["i-1", "i-2"]));
         assert_eq!(out["ImageName"], "web_exec-1_1970-01-01");
         assert_eq!(out["Where"], "us-east-1");
+        assert_eq!(out["Platform"], "Linux/UNIX");
         assert!(vars
             .apply(&json!("{{ Nope }}"))
             .expect_err("unknown")

@@ -11,6 +11,19 @@ pub struct RequestContext {
     pub signing_service: Option<String>,
     pub region: String,
     pub caller: Principal,
+    /// How the answer is written: on the wire, or as boto3 would return it to a runbook step.
+    pub answer: Answer,
+}
+
+/// The form of a handler's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Answer {
+    /// The service's own wire format (JSON for SSM, XML for IAM, STS and EC2).
+    #[default]
+    Wire,
+    /// The JSON a boto3 client returns, which runbook selectors such as
+    /// `$.Reservations[0].Instances[0].State.Name` read.
+    Boto,
 }
 
 impl RequestContext {
@@ -28,6 +41,7 @@ impl RequestContext {
                 policies: Vec::new(),
                 role_arn: None,
             },
+            answer: Answer::Wire,
         }
     }
 }

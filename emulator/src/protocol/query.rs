@@ -170,6 +170,9 @@ where
     O: Serialize,
 {
     let output = handler(I::from_query(params)?)?;
+    if ctx.answer == super::Answer::Boto {
+        return super::boto::from_query_output(dialect, &output);
+    }
     encode_ok(ctx, dialect, action, &output)
         .map_err(|e| AwsError::internal(format!("cannot encode the answer: {e}")))
 }

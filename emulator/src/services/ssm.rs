@@ -4,6 +4,8 @@ mod automation;
 mod documents;
 mod tags;
 
+pub use documents::Scope;
+
 use std::sync::Arc;
 
 use crate::protocol::json::call;

@@ -3,28 +3,21 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::documents::{Empty, Scope, TagInput};
-use crate::automation::engine::{self, Key};
+use crate::automation::dispatch::{Target, TargetLocation, TargetRequest};
 use crate::automation::execution::{
-    AutomationExecution, Execution, ExecutionMetadata, Status, Step, StepExecution,
+    AutomationExecution, Decision, Execution, ExecutionMetadata, Status, StepExecution,
 };
-use crate::automation::interpolate::Variables;
-use crate::automation::parameters::{self, Values};
-use crate::iam::{trusts, TrustRequest};
+use crate::automation::launch::{self, invalid_parameters, Launch};
+use crate::automation::parameters::Values;
 use crate::pagination;
-use crate::runbook;
 use crate::server::State;
-use crate::services::sts::session_principal;
-use crate::world::role::split_arn;
 use crate::AwsError;
-
-fn invalid_parameters(message: impl Into<String>) -> AwsError {
-    AwsError::bad_request("InvalidAutomationExecutionParametersException", message)
-}
 
 fn not_found(id: &str) -> AwsError {
     AwsError::bad_request(
@@ -33,20 +26,27 @@ fn not_found(id: &str) -> AwsError {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StartInput {
     document_name: String,
     document_version: Option<String>,
     #[serde(default)]
     parameters: Values,
+    client_token: Option<String>,
     mode: Option<String>,
     target_parameter_name: Option<String>,
-    targets: Option<Value>,
-    target_maps: Option<Value>,
-    target_locations: Option<Value>,
+    #[serde(default)]
+    targets: Vec<Target>,
+    #[serde(default)]
+    target_maps: Vec<BTreeMap<String, Vec<String>>>,
+    max_concurrency: Option<String>,
+    max_errors: Option<String>,
+    #[serde(default)]
+    target_locations: Vec<TargetLocation>,
     #[serde(default)]
     tags: Vec<TagInput>,
+    alarm_configuration: Option<Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,183 +61,107 @@ const MAX_START_TAGS: usize = 5;
 pub fn start_automation_execution(
     state: &Arc<State>,
     scope: &Scope<'_>,
-    input: StartInput,
+    mut input: StartInput,
 ) -> Result<StartOutput, AwsError> {
-    match input.mode.as_deref() {
-        None | Some("Auto") => {}
-        Some("Interactive") => {
-            return Err(AwsError::bad_request(
-                "NotImplemented",
-                "The emulator does not run Interactive (manual) executions yet.",
-            ))
-        }
+    let interactive = match input.mode.as_deref() {
+        None | Some("Auto") => false,
+        Some("Interactive") => true,
         Some(other) => {
-            return Err(AwsError::bad_request(
-                "ValidationException",
-                format!("Mode {other} is not valid: use Auto or Interactive."),
-            ))
+            return Err(validation(format!(
+                "Mode {other} is not valid: use Auto or Interactive."
+            )))
         }
-    }
-    if input.targets.is_some()
-        || input.target_maps.is_some()
-        || input.target_locations.is_some()
-        || input.target_parameter_name.is_some()
-    {
-        return Err(AwsError::bad_request(
-            "NotImplemented",
-            "The emulator does not run rate-control or multi-account executions yet.",
-        ));
-    }
-    if input.tags.len() > MAX_START_TAGS {
-        return Err(AwsError::bad_request(
-            "ValidationException",
-            format!(
-                "{} tags were given; an execution starts with at most {MAX_START_TAGS}.",
-                input.tags.len()
-            ),
-        ));
-    }
-    let now = scope.now();
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut world = scope.world();
-    let document = scope.find(&world, &input.document_name).map_err(|_| {
-        AwsError::bad_request(
-            "InvalidDocument",
-            format!("Document {} does not exist.", input.document_name),
-        )
-    })?;
-    scope.authorize(
-        &world,
-        "ssm:StartAutomationExecution",
-        &scope.document_arn(document),
-    )?;
-    let version = document
-        .resolve(input.document_version.as_deref())
-        .ok_or_else(|| {
-            AwsError::bad_request(
-                "InvalidDocumentVersion",
-                "The document version is not valid or does not exist.",
-            )
-        })?;
-    let declared = runbook::parameters(&version.tree);
-    let resolved =
-        parameters::validate(&input.parameters, &declared).map_err(invalid_parameters)?;
-    let list_parameters = parameters::list_names(&declared);
-
-    // The service role: its ARN must be well formed, the role must exist and trust SSM, and the
-    // caller must be allowed to pass it.
-    let role_arn = match version.tree.get("assumeRole") {
-        Some(declared) => Variables {
-            parameters: &resolved,
-            lists: &list_parameters,
-            execution_id: &id,
-            account: scope.account(),
-            region: scope.region(),
-            now: now.into(),
-        }
-        .apply(declared)
-        .map_err(invalid_parameters)?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned(),
-        None => String::new(),
     };
-    let acting_as = if role_arn.is_empty() {
-        scope.caller().clone()
-    } else {
-        if split_arn(&role_arn).is_none() {
-            return Err(invalid_parameters(
-                "The format of the supplied assume role ARN isn't valid.",
+    if input.tags.len() > MAX_START_TAGS {
+        return Err(validation(format!(
+            "{} tags were given; an execution starts with at most {MAX_START_TAGS}.",
+            input.tags.len()
+        )));
+    }
+    if let Some(alarms) = &input.alarm_configuration {
+        let count = alarms
+            .get("Alarms")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if count != 1 {
+            return Err(validation(
+                "AlarmConfiguration takes exactly one alarm in Alarms.",
             ));
         }
-        let unable = || invalid_parameters("The defined assume role is unable to be assumed.");
-        let role = world.role_by_arn(&role_arn).ok_or_else(unable)?;
-        let source_arn = format!(
-            "arn:aws:ssm:{}:{}:automation-execution/{id}",
-            scope.region(),
-            scope.account()
-        );
-        let trusted = trusts(
-            role,
-            &TrustRequest {
-                principal: ("Service", "ssm.amazonaws.com"),
-                source_account: Some(scope.account()),
-                source_arn: Some(&source_arn),
-            },
-        );
-        if !trusted {
-            return Err(unable());
+    }
+    if interactive && (!input.targets.is_empty() || !input.target_locations.is_empty()) {
+        return Err(invalid_parameters(
+            "An Interactive (manual) execution runs one runbook itself: it takes no Targets or TargetLocations.",
+        ));
+    }
+    let token = input.client_token.take();
+    if let Some(token) = &token {
+        if token.len() != 36 {
+            return Err(validation(format!(
+                "ClientToken {token:?} is not valid: give a UUID of 36 characters."
+            )));
         }
-        let session = session_principal(&role.id, &role.account, &role.name, &role_arn, &id);
-        scope.authorize(&world, "iam:PassRole", &role_arn)?;
-        session
-    };
-
-    let steps = version
-        .tree
-        .get("mainSteps")
-        .and_then(Value::as_array)
-        .map(|steps| {
-            steps
-                .iter()
-                .map(|declaration| Step {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    name: declaration
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    action: declaration
-                        .get("action")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    declaration: declaration.clone(),
-                    status: Status::Pending,
-                    start: None,
-                    end: None,
-                    inputs: BTreeMap::new(),
-                    outputs: BTreeMap::new(),
-                    failure: None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let execution = Execution {
-        id: id.clone(),
-        document_name: document.name.clone(),
-        document_version: version.number,
-        mode: "Auto",
-        status: Status::Pending,
-        parameters: resolved,
-        list_parameters,
-        start: now,
-        end: None,
-        executed_by: scope.caller().arn.clone(),
-        acting_as,
-        steps,
-        failure_message: None,
+    }
+    // Idempotency: the same token and request give the same execution.
+    let fingerprint = serde_json::to_string(&input).unwrap_or_default();
+    let mut world = scope.world();
+    if let Some(token) = &token {
+        let known = world
+            .accounts
+            .get(scope.account())
+            .and_then(|a| a.client_tokens.get(&token.to_ascii_lowercase()));
+        if let Some((id, request)) = known {
+            if *request == fingerprint {
+                return Ok(StartOutput {
+                    automation_execution_id: id.clone(),
+                });
+            }
+            return Err(AwsError::bad_request(
+                "IdempotentParameterMismatch",
+                format!("ClientToken {token} was already used with a different request; use a new token for a new execution."),
+            ));
+        }
+    }
+    let targeting =
+        (!input.targets.is_empty() || !input.target_maps.is_empty()).then(|| TargetRequest {
+            parameter_name: input.target_parameter_name.clone(),
+            targets: input.targets.clone(),
+            target_maps: input.target_maps.clone(),
+            max_concurrency: input.max_concurrency.clone(),
+            max_errors: input.max_errors.clone(),
+        });
+    if targeting.is_none() && input.target_parameter_name.is_some() {
+        return Err(invalid_parameters(
+            "TargetParameterName is given without Targets or TargetMaps to fill it.",
+        ));
+    }
+    let launch = Launch {
+        document_name: input.document_name.clone(),
+        document_version: input.document_version.clone(),
+        parameters: input.parameters.clone(),
+        interactive,
+        targeting,
+        target_locations_echo: (!input.target_locations.is_empty())
+            .then(|| serde_json::to_value(&input.target_locations).unwrap_or_default()),
+        target_locations: input.target_locations.clone(),
         tags: input.tags.into_iter().map(|t| (t.key, t.value)).collect(),
-        cancel_requested: false,
-        resume_requested: false,
-        decisions: Vec::new(),
+        alarm_configuration: input.alarm_configuration.clone(),
+        ..Launch::default()
     };
-    world
-        .region_mut(scope.account(), scope.region())
-        .executions
-        .insert(id.clone(), execution);
-    drop(world);
-    engine::spawn(
-        state.clone(),
-        Key {
-            account: scope.account().to_owned(),
-            region: scope.region().to_owned(),
-            id: id.clone(),
-        },
-    );
+    let caller = scope.caller().clone();
+    let id = launch::launch(state, &mut world, &caller, scope.region(), launch)?;
+    if let (Some(token), Some(account)) = (token, world.accounts.get_mut(scope.account())) {
+        account
+            .client_tokens
+            .insert(token.to_ascii_lowercase(), (id.clone(), fingerprint));
+    }
     Ok(StartOutput {
         automation_execution_id: id,
     })
+}
+
+fn validation(message: impl Into<String>) -> AwsError {
+    AwsError::bad_request("ValidationException", message)
 }
 
 #[derive(Debug, Deserialize)]
@@ -322,9 +246,37 @@ const EXECUTION_FILTER_KEYS: &[&str] = &[
     "DocumentNamePrefix",
     "ExecutionStatus",
     "ExecutionId",
+    "ParentExecutionId",
     "CurrentAction",
+    "StartTimeBefore",
+    "StartTimeAfter",
     "AutomationType",
+    "TagKey",
+    "TargetResourceGroup",
+    "AutomationSubtype",
+    "OpsItemId",
 ];
+
+/// A StartTimeBefore / StartTimeAfter value: ISO 8601, such as 2024-05-01T00:00:00Z.
+fn filter_time(filter: &ExecutionFilter) -> Result<Vec<SystemTime>, AwsError> {
+    filter
+        .values
+        .iter()
+        .map(|v| {
+            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+                .map(SystemTime::from)
+                .map_err(|_| {
+                    AwsError::bad_request(
+                        "InvalidFilterValue",
+                        format!(
+                            "The {} value {v} is not a time such as 2024-05-01T00:00:00Z.",
+                            filter.key
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
 
 pub fn describe_automation_executions(
     scope: &Scope<'_>,
@@ -360,6 +312,12 @@ pub fn describe_automation_executions(
             AwsError::bad_request("InvalidNextToken", "The specified token isn't valid.")
         })?,
     };
+    let mut times = BTreeMap::new();
+    for filter in &input.filters {
+        if filter.key.starts_with("StartTime") {
+            times.insert(filter.key.clone(), filter_time(filter)?);
+        }
+    }
     let world = scope.world();
     scope.authorize(&world, "ssm:DescribeAutomationExecutions", "*")?;
     let mut executions: Vec<&Execution> = world
@@ -376,8 +334,14 @@ pub fn describe_automation_executions(
                     .any(|v| e.document_name.starts_with(v.as_str())),
                 "ExecutionStatus" => any(e.status.name()),
                 "ExecutionId" => any(&e.id),
+                "ParentExecutionId" => e.parent.as_deref().is_some_and(any),
                 "CurrentAction" => e.current().is_some_and(|s| any(&s.action)),
-                _ => any("Local"),
+                "StartTimeBefore" => times[&f.key].iter().any(|t| e.start < *t),
+                "StartTimeAfter" => times[&f.key].iter().any(|t| e.start > *t),
+                "AutomationType" => any(e.automation_type),
+                "TagKey" => e.tags.keys().any(|k| any(k)),
+                // Resource groups, change requests and OpsItems: none exist here.
+                _ => false,
             }
         })
     });
@@ -474,6 +438,7 @@ pub struct StopInput {
 }
 
 pub fn stop_automation_execution(scope: &Scope<'_>, input: StopInput) -> Result<Empty, AwsError> {
+    let now = scope.now();
     let mut world = scope.world();
     let execution = authorized_execution_mut(
         scope,
@@ -481,19 +446,51 @@ pub fn stop_automation_execution(scope: &Scope<'_>, input: StopInput) -> Result<
         &input.automation_execution_id,
         "ssm:StopAutomationExecution",
     )?;
-    let invalid = || {
+    let invalid = |why: &str| {
         AwsError::bad_request(
             "InvalidAutomationStatusUpdateException",
-            "The specified update status operation is not valid.",
+            format!("The specified update status operation is not valid: {why}"),
         )
     };
+    if execution.status.is_terminal() {
+        return Err(invalid(&format!(
+            "the execution has already ended ({}).",
+            execution.status.name()
+        )));
+    }
     match input.kind.as_deref() {
-        None | Some("Cancel") if !execution.status.is_terminal() => {
+        None | Some("Cancel") if !execution.admitted => {
+            // Queued behind the quota: it never started, so it ends at once.
+            execution.status = Status::Cancelled;
+            execution.end = Some(now);
+            let id = execution.id.clone();
+            if let Some(account) = world.accounts.get_mut(scope.account()) {
+                account.queue.retain(|(_, queued)| *queued != id);
+            }
+            Ok(Empty {})
+        }
+        None | Some("Cancel") => {
             execution.status = Status::Cancelling;
             execution.cancel_requested = true;
             Ok(Empty {})
         }
-        _ => Err(invalid()),
+        Some("Complete") if execution.mode != "Interactive" => Err(invalid(
+            "only an Interactive execution is completed; cancel an Auto one instead.",
+        )),
+        Some("Complete")
+            if execution.status != Status::Waiting || execution.current().is_some() =>
+        {
+            Err(invalid(
+                "a step is still running; complete the execution once it has ended.",
+            ))
+        }
+        Some("Complete") => {
+            execution.complete_requested = true;
+            Ok(Empty {})
+        }
+        Some(other) => Err(validation(format!(
+            "Type {other} is not valid: use Cancel or Complete."
+        ))),
     }
 }
 
@@ -535,71 +532,139 @@ pub fn send_automation_signal(scope: &Scope<'_>, input: SignalInput) -> Result<E
         &input.automation_execution_id,
         "ssm:SendAutomationSignal",
     )?;
-    let waiting_on = |action: &str| {
-        execution.status == Status::Waiting
-            && execution.current().is_some_and(|s| s.action == action)
-    };
-    let (waiting_on_pause, waiting_on_approval) =
-        (waiting_on("aws:pause"), waiting_on("aws:approve"));
-    match input.signal_type.as_str() {
-        "Resume" if waiting_on_pause => {
-            execution.resume_requested = true;
-            Ok(Empty {})
-        }
-        "Approve" | "Reject" if waiting_on_approval => {
-            let approvers: Vec<String> = execution
-                .current()
-                .and_then(|s| s.inputs.get("Approvers"))
-                .and_then(|json| serde_json::from_str::<Value>(json).ok())
-                .map(|v| match v {
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    Value::String(one) => vec![one],
-                    _ => Vec::new(),
-                })
-                .unwrap_or_default();
-            let caller = scope.caller();
-            if !is_approver(&approvers, caller) {
-                return Err(AwsError::bad_request(
-                    "InvalidAutomationSignalException",
-                    format!("{} is not an approver of this automation step.", caller.arn),
-                ));
-            }
-            if execution.decisions.iter().any(|d| d.approver == caller.arn) {
-                return Err(AwsError::bad_request(
-                    "InvalidAutomationSignalException",
-                    format!(
-                        "{} has already decided on this automation step.",
-                        caller.arn
-                    ),
-                ));
-            }
-            execution
-                .decisions
-                .push(crate::automation::execution::Decision {
-                    approver: caller.arn.clone(),
-                    approved: input.signal_type == "Approve",
-                    comment: input
-                        .payload
-                        .get("Comment")
-                        .and_then(|c| c.first())
-                        .cloned(),
-                });
-            Ok(Empty {})
-        }
-        "Resume" | "Approve" | "Reject" | "StartStep" | "StopStep" => Err(AwsError::bad_request(
+    let not_waiting = || {
+        AwsError::bad_request(
             "InvalidAutomationSignalException",
             format!(
                 "The execution is not waiting for a {} signal.",
                 input.signal_type
             ),
-        )),
-        other => Err(AwsError::bad_request(
-            "ValidationException",
-            format!("SignalType {other} is not valid."),
-        )),
+        )
+    };
+    let payload = |name: &str| -> Result<String, AwsError> {
+        input
+            .payload
+            .get(name)
+            .and_then(|v| v.first())
+            .cloned()
+            .ok_or_else(|| {
+                AwsError::bad_request(
+                    "InvalidAutomationSignalException",
+                    format!(
+                        "A {} signal needs the payload {name}, such as {name}=<value>.",
+                        input.signal_type
+                    ),
+                )
+            })
+    };
+    let waiting_on = |action: &str| {
+        execution.status == Status::Waiting
+            && execution.current().is_some_and(|s| s.action == action)
+    };
+    match input.signal_type.as_str() {
+        "Resume" if waiting_on("aws:pause") => {
+            execution.resume_requested = true;
+            Ok(Empty {})
+        }
+        "Approve" | "Reject" if waiting_on("aws:approve") => {
+            record_decision(scope, execution, &input)
+        }
+        "StartStep" if execution.mode == "Interactive" => {
+            let name = payload("StepName")?;
+            let index = execution
+                .steps
+                .iter()
+                .position(|s| s.name == name)
+                .ok_or_else(|| step_not_found(&format!("step {name}")))?;
+            if execution.status != Status::Waiting
+                || execution.current().is_some()
+                || execution.start_step_requested.is_some()
+            {
+                return Err(AwsError::bad_request(
+                    "InvalidAutomationSignalException",
+                    "A step is already running: send StartStep once it has ended.",
+                ));
+            }
+            execution.start_step_requested = Some(index);
+            Ok(Empty {})
+        }
+        "StopStep" if execution.mode == "Interactive" => {
+            let id = payload("StepExecutionId")?;
+            let step = execution
+                .steps
+                .iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| step_not_found(&format!("step execution {id}")))?;
+            if !matches!(step.status, Status::InProgress | Status::Waiting) {
+                return Err(AwsError::bad_request(
+                    "InvalidAutomationSignalException",
+                    format!(
+                        "Step {} is not running, so it cannot be stopped.",
+                        step.name
+                    ),
+                ));
+            }
+            execution.stop_step_requested = true;
+            Ok(Empty {})
+        }
+        "Resume" | "Approve" | "Reject" | "StartStep" | "StopStep" | "Revoke" => Err(not_waiting()),
+        other => Err(validation(format!(
+            "SignalType {other} is not valid: use Approve, Reject, StartStep, StopStep or Resume."
+        ))),
     }
+}
+
+fn step_not_found(what: &str) -> AwsError {
+    AwsError::bad_request(
+        "AutomationStepNotFoundException",
+        format!("The execution has no {what}."),
+    )
+}
+
+/// An Approve or Reject from one of the waiting aws:approve step's approvers.
+fn record_decision(
+    scope: &Scope<'_>,
+    execution: &mut Execution,
+    input: &SignalInput,
+) -> Result<Empty, AwsError> {
+    let approvers: Vec<String> = execution
+        .current()
+        .and_then(|s| s.inputs.get("Approvers"))
+        .and_then(|json| serde_json::from_str::<Value>(json).ok())
+        .map(|v| match v {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Value::String(one) => vec![one],
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    let caller = scope.caller();
+    if !is_approver(&approvers, caller) {
+        return Err(AwsError::bad_request(
+            "InvalidAutomationSignalException",
+            format!("{} is not an approver of this automation step.", caller.arn),
+        ));
+    }
+    if execution.decisions.iter().any(|d| d.approver == caller.arn) {
+        return Err(AwsError::bad_request(
+            "InvalidAutomationSignalException",
+            format!(
+                "{} has already decided on this automation step.",
+                caller.arn
+            ),
+        ));
+    }
+    execution.decisions.push(Decision {
+        approver: caller.arn.clone(),
+        approved: input.signal_type == "Approve",
+        comment: input
+            .payload
+            .get("Comment")
+            .and_then(|c| c.first())
+            .cloned(),
+    });
+    Ok(Empty {})
 }

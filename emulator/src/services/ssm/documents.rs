@@ -715,7 +715,7 @@ pub fn describe_document_permission(
 /// The largest runbook content SSM accepts.
 const MAX_CONTENT_BYTES: usize = 64 * 1024;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TagInput {
     pub key: String,
