@@ -22,6 +22,8 @@ use crate::AwsError;
 
 /// The execution role a multi-account run assumes in each target account unless told otherwise.
 const DEFAULT_EXECUTION_ROLE: &str = "AWS-SystemsManager-AutomationExecutionRole";
+/// The role in the parent's account that assumes the execution roles.
+const ADMINISTRATION_ROLE: &str = "AWS-SystemsManager-AutomationAdministrationRole";
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -547,15 +549,25 @@ fn start_child(
             execution_role_name,
             targeting,
         }) => {
+            // As in AWS, the administration role of the parent's account assumes each
+            // location's execution role.
             let role_arn = format!("arn:aws:iam::{account}:role/{execution_role_name}");
-            let administrator = parent
-                .acting_as
-                .role_arn
-                .clone()
-                .unwrap_or_else(|| parent.acting_as.arn.clone());
+            let administration = world.role(home_account, ADMINISTRATION_ROLE).ok_or_else(|| {
+                format!(
+                    "Multi-account runs need the role {ADMINISTRATION_ROLE} in account {home_account}; it does not exist."
+                )
+            })?;
+            let administrator_arn = administration.arn();
+            let administrator = session_principal(
+                &administration.id,
+                home_account,
+                &administration.name,
+                &administrator_arn,
+                &parent.id,
+            );
             authorize(
                 world,
-                &parent.acting_as,
+                &administrator,
                 "sts:AssumeRole",
                 &role_arn,
                 Refusal::Query,
@@ -567,14 +579,14 @@ fn start_child(
             let trusted = trusts(
                 role,
                 &TrustRequest {
-                    principal: ("AWS", &administrator),
+                    principal: ("AWS", &administrator_arn),
                     source_account: None,
                     source_arn: None,
                 },
             );
             if !trusted {
                 return Err(format!(
-                    "The execution role {role_arn} does not trust {administrator}, so it cannot be assumed."
+                    "The execution role {role_arn} does not trust {administrator_arn}, so it cannot be assumed."
                 ));
             }
             let session = session_principal(&role.id, account, &role.name, &role_arn, &parent.id);

@@ -267,23 +267,25 @@ fn service_role(
     now: SystemTime,
 ) -> Result<Principal, AwsError> {
     let no_outputs = Values::new();
-    let role_arn = match tree.get("assumeRole") {
-        Some(declared) => Variables {
-            parameters: resolved,
-            outputs: &no_outputs,
-            lists,
-            execution_id: id,
-            account: scope.account(),
-            region: scope.region(),
-            now: now.into(),
-        }
-        .apply(declared)
-        .map_err(invalid_parameters)?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned(),
-        None => String::new(),
+    let variables = Variables {
+        parameters: resolved,
+        outputs: &no_outputs,
+        lists,
+        execution_id: id,
+        account: scope.account(),
+        region: scope.region(),
+        now: now.into(),
     };
+    let mut role_arn = match tree.get("assumeRole") {
+        Some(declared) => variables.apply(declared).map_err(invalid_parameters)?,
+        None => Value::Null,
+    };
+    // A role given as arn:aws:iam::{{ global:ACCOUNT_ID }}:role/… (as multi-account runs do)
+    // names the role in the account the execution runs in.
+    if role_arn.as_str().is_some_and(|r| r.contains("{{")) {
+        role_arn = variables.apply(&role_arn).map_err(invalid_parameters)?;
+    }
+    let role_arn = role_arn.as_str().unwrap_or_default().to_owned();
     if role_arn.is_empty() {
         return Ok(scope.caller().clone());
     }

@@ -9,10 +9,10 @@ use aws_sdk_ssm::Client;
 
 use crate::{code_and_message, TestEmulator};
 
-const WEB_1: &str = "i-1234567890abcdef0";
-const AUTOMATION_ROLE: &str = "arn:aws:iam::123456789012:role/AmazonSSMAutomationRole";
+pub const WEB_1: &str = "i-1234567890abcdef0";
+pub const AUTOMATION_ROLE: &str = "arn:aws:iam::123456789012:role/AmazonSSMAutomationRole";
 
-fn params(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
+pub fn params(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
@@ -20,7 +20,7 @@ fn params(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
 }
 
 /// Polls GetAutomationExecution until `done` holds, at most `limit` of real time.
-async fn wait_for(
+pub async fn wait_for(
     ssm: &Client,
     id: &str,
     limit: Duration,
@@ -43,11 +43,53 @@ async fn wait_for(
     }
 }
 
-fn status(e: &aws_sdk_ssm::types::AutomationExecution) -> Option<&AutomationExecutionStatus> {
+pub fn status(e: &aws_sdk_ssm::types::AutomationExecution) -> Option<&AutomationExecutionStatus> {
     e.automation_execution_status()
 }
 
-fn step_statuses(steps: &[StepExecution]) -> Vec<(String, String)> {
+/// Starts `document` with `parameters` and returns the execution's id.
+pub async fn start(ssm: &Client, document: &str, parameters: &[(&str, &[&str])]) -> String {
+    ssm.start_automation_execution()
+        .document_name(document)
+        .set_parameters(Some(params(parameters)))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("StartAutomationExecution {document}: {e:?}"))
+        .automation_execution_id()
+        .expect("an id")
+        .to_owned()
+}
+
+/// Waits (up to 20 s of real time) until the execution has ended.
+pub async fn wait_for_end(ssm: &Client, id: &str) -> aws_sdk_ssm::types::AutomationExecution {
+    wait_for(ssm, id, Duration::from_secs(20), |e| {
+        status(e).is_some_and(|s| {
+            matches!(
+                s,
+                AutomationExecutionStatus::Success
+                    | AutomationExecutionStatus::Failed
+                    | AutomationExecutionStatus::Cancelled
+                    | AutomationExecutionStatus::Timedout
+            )
+        })
+    })
+    .await
+}
+
+/// Creates an Automation runbook from YAML.
+pub async fn create_runbook(ssm: &Client, name: &str, yaml: &str) {
+    ssm.create_document()
+        .name(name)
+        .content(yaml)
+        .document_format(aws_sdk_ssm::types::DocumentFormat::Yaml)
+        .document_type(aws_sdk_ssm::types::DocumentType::Automation)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateDocument {name}: {e:?}"));
+}
+
+/// Each step's name and status, in the execution's order.
+pub fn step_statuses(steps: &[StepExecution]) -> Vec<(String, String)> {
     steps
         .iter()
         .map(|s| {

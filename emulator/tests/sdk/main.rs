@@ -4,7 +4,9 @@ mod automation;
 mod bad_requests;
 mod documents;
 mod ec2;
+mod engine;
 mod iam;
+mod modes;
 mod sts;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -33,14 +35,22 @@ impl TestEmulator {
     }
 
     async fn start_with(access_key: &str, time_scale: f64) -> Self {
-        let running = Emulator::new(EmulatorConfig {
-            time_scale,
-            ..EmulatorConfig::default()
-        })
-        .expect("the built-in seed loads")
-        .start_on_loopback()
+        Self::start_configured(
+            access_key,
+            EmulatorConfig {
+                time_scale,
+                ..EmulatorConfig::default()
+            },
+        )
         .await
-        .expect("the emulator starts");
+    }
+
+    pub async fn start_configured(access_key: &str, emulator: EmulatorConfig) -> Self {
+        let running = Emulator::new(emulator)
+            .expect("the built-in seed loads")
+            .start_on_loopback()
+            .await
+            .expect("the emulator starts");
         let config = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new(access_key, "secret", None, None, "test"))
