@@ -112,3 +112,39 @@ def test_the_user_guides_restart_example_verbatim(endpoint, aws_env):
     state = aws(endpoint, aws_env, "ec2", "describe-instances", "--instance-ids", "i-1234567890abcdef0",
                 "--query", "Reservations[0].Instances[0].State.Name")
     assert state == "running"
+
+
+def test_a_manual_execution_step_by_step_with_the_guides_commands(endpoint, aws_env):
+    started = aws(endpoint, aws_env, "ssm", "start-automation-execution",
+                  "--document-name", "AWS-RestartEC2Instance", "--mode", "Interactive",
+                  "--parameters", "InstanceId=i-1234567890abcdef0")
+    execution_id = started["AutomationExecutionId"]
+
+    def execution():
+        return aws(endpoint, aws_env, "ssm", "get-automation-execution",
+                   "--automation-execution-id", execution_id)["AutomationExecution"]
+
+    def run_step(name):
+        # As the guide writes it: --payload StepName="stopInstances".
+        command = (f'{sys.executable} -m awscli --endpoint-url {endpoint} --output json ssm send-automation-signal '
+                   f'--automation-execution-id {execution_id} --signal-type StartStep --payload StepName="{name}"')
+        done = subprocess.run(["bash", "-c", command], env=aws_env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 20
+        while True:
+            now = execution()
+            step = next(s for s in now["StepExecutions"] if s["StepName"] == name)
+            if step["StepStatus"] == "Success" and now["AutomationExecutionStatus"] == "Waiting":
+                return
+            assert time.monotonic() < deadline, now
+            time.sleep(0.05)
+
+    assert execution()["AutomationExecutionStatus"] == "Waiting"
+    run_step("stopInstances")
+    run_step("startInstances")
+    aws(endpoint, aws_env, "ssm", "stop-automation-execution",
+        "--automation-execution-id", execution_id, "--type", "Complete")
+    deadline = time.monotonic() + 10
+    while execution()["AutomationExecutionStatus"] == "Waiting" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert execution()["AutomationExecutionStatus"] == "Success"

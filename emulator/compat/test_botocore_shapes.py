@@ -156,3 +156,44 @@ def check_fields(endpoint, service, operation, params):
             result = root.find(f"{{*}}{model.name}Result")
             problems = unknown_xml_fields(result, shape, model.name) if shape is not None and result is not None else []
     assert problems == [], f"fields not in the botocore model: {problems}"
+
+
+def wait_until_ended(ssm, execution_id):
+    for _ in range(1000):
+        execution = ssm.get_automation_execution(AutomationExecutionId=execution_id)["AutomationExecution"]
+        if execution["AutomationExecutionStatus"] in ("Success", "Failed", "Cancelled", "TimedOut"):
+            return execution
+        time.sleep(0.01)
+    raise AssertionError(f"{execution_id} did not end: {execution}")
+
+
+def test_parent_and_child_answers_are_in_the_model(endpoint):
+    """Rate-control and multi-account parents, their children, and an Interactive execution."""
+    ssm = client(endpoint, "ssm")
+    rate = ssm.start_automation_execution(
+        DocumentName="AWS-StartEC2Instance",
+        TargetParameterName="InstanceId",
+        Targets=[{"Key": "tag:Team", "Values": ["web"]}],
+        MaxConcurrency="50%",
+        MaxErrors="1",
+    )["AutomationExecutionId"]
+    accounts = ssm.start_automation_execution(
+        DocumentName="AWS-StartEC2Instance",
+        Parameters={"InstanceId": ["i-1234567890abcdef0"]},
+        TargetLocations=[{"Accounts": ["123456789012", "111122223333"], "Regions": ["us-east-1"],
+                          "TargetLocationMaxConcurrency": "2", "TargetLocationMaxErrors": "2"}],
+    )["AutomationExecutionId"]
+    manual = ssm.start_automation_execution(
+        DocumentName="AWS-StartEC2Instance", Mode="Interactive",
+        Parameters={"InstanceId": ["i-1234567890abcdef0"]},
+    )["AutomationExecutionId"]
+    check_fields(endpoint, "ssm", "send_automation_signal",
+                 {"AutomationExecutionId": manual, "SignalType": "StartStep", "Payload": {"StepName": ["startInstances"]}})
+    for parent in (rate, accounts):
+        wait_until_ended(ssm, parent)
+        check_fields(endpoint, "ssm", "get_automation_execution", {"AutomationExecutionId": parent})
+        check_fields(endpoint, "ssm", "describe_automation_step_executions", {"AutomationExecutionId": parent})
+        check_fields(endpoint, "ssm", "describe_automation_executions",
+                     {"Filters": [{"Key": "ParentExecutionId", "Values": [parent]}]})
+    check_fields(endpoint, "ssm", "get_automation_execution", {"AutomationExecutionId": manual})
+    check_fields(endpoint, "ssm", "stop_automation_execution", {"AutomationExecutionId": manual, "Type": "Cancel"})

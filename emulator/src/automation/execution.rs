@@ -271,14 +271,14 @@ impl Execution {
 
 // ---- API shapes -------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailureDetails {
     failure_stage: &'static str,
     failure_type: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StepExecution {
     step_name: String,

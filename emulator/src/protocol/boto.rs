@@ -36,7 +36,12 @@ fn shape(dialect: Dialect, parent: &str, value: Value) -> Value {
                 map.into_iter()
                     .map(|(key, v)| {
                         let name = member_name(dialect, parent, &key);
-                        let shaped = shape(dialect, &name, v);
+                        let shaped = match v {
+                            Value::String(text) if POLICY_DOCUMENTS.contains(&name.as_str()) => {
+                                decoded_policy(text)
+                            }
+                            other => shape(dialect, &name, other),
+                        };
                         (name, shaped)
                     })
                     .collect(),
@@ -50,6 +55,14 @@ fn shape(dialect: Dialect, parent: &str, value: Value) -> Value {
         ),
         other => other,
     }
+}
+
+/// IAM's URL-encoded policy documents, which boto3 hands over decoded (`json_decode_policies`).
+const POLICY_DOCUMENTS: &[&str] = &["AssumeRolePolicyDocument", "PolicyDocument", "Document"];
+
+fn decoded_policy(text: String) -> Value {
+    let decoded = percent_encoding::percent_decode_str(&text).decode_utf8_lossy();
+    serde_json::from_str(&decoded).unwrap_or(Value::String(text))
 }
 
 /// botocore's member name for an XML element: EC2's `reservationSet` is `Reservations`, an
@@ -180,6 +193,16 @@ mod tests {
             statuses["InstanceStatuses"][0]["InstanceState"]["Name"],
             "running"
         );
+    }
+
+    #[test]
+    fn iam_policy_documents_arrive_decoded() {
+        let shaped = shape(
+            Dialect::Query { namespace: "" },
+            "",
+            json!({"Role": {"AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%7D"}}),
+        );
+        assert_eq!(shaped["Role"]["AssumeRolePolicyDocument"]["Version"], "2012-10-17");
     }
 
     #[test]

@@ -218,6 +218,30 @@ fn execution_arn(scope: &Scope<'_>, id: &str) -> String {
     )
 }
 
+/// Where a page starts and how long it is, from MaxResults (1 to 50) and NextToken.
+fn page_request(
+    max_results: Option<i32>,
+    next_token: Option<&str>,
+    query: &impl std::hash::Hash,
+) -> Result<(usize, usize), AwsError> {
+    let size = match max_results {
+        None => 50,
+        Some(n @ 1..=50) => n as usize,
+        Some(n) => {
+            return Err(validation(format!(
+                "MaxResults {n} is not between 1 and 50."
+            )))
+        }
+    };
+    let start = match next_token {
+        None => 0,
+        Some(t) => pagination::offset(t, query).ok_or_else(|| {
+            AwsError::bad_request("InvalidNextToken", "The specified token isn't valid.")
+        })?,
+    };
+    Ok((start, size))
+}
+
 #[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ExecutionFilter {
@@ -296,22 +320,11 @@ pub fn describe_automation_executions(
             ),
         ));
     }
-    let size = match input.max_results {
-        None => 50,
-        Some(n @ 1..=50) => n as usize,
-        Some(n) => {
-            return Err(AwsError::bad_request(
-                "ValidationException",
-                format!("MaxResults {n} is not between 1 and 50."),
-            ))
-        }
-    };
-    let start = match &input.next_token {
-        None => 0,
-        Some(t) => pagination::offset(t, &input.filters).ok_or_else(|| {
-            AwsError::bad_request("InvalidNextToken", "The specified token isn't valid.")
-        })?,
-    };
+    let (start, size) = page_request(
+        input.max_results,
+        input.next_token.as_deref(),
+        &input.filters,
+    )?;
     let mut times = BTreeMap::new();
     for filter in &input.filters {
         if filter.key.starts_with("StartTime") {
@@ -363,12 +376,16 @@ pub struct DescribeStepsInput {
     filters: Vec<ExecutionFilter>,
     #[serde(default)]
     reverse_order: bool,
+    max_results: Option<i32>,
+    next_token: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DescribeStepsOutput {
     step_executions: Vec<StepExecution>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
 }
 
 pub fn describe_automation_step_executions(
@@ -376,10 +393,15 @@ pub fn describe_automation_step_executions(
     input: DescribeStepsInput,
 ) -> Result<DescribeStepsOutput, AwsError> {
     const KEYS: &[&str] = &[
-        "StepName",
+        "StartTimeBefore",
+        "StartTimeAfter",
         "StepExecutionStatus",
         "StepExecutionId",
+        "StepName",
         "Action",
+        "ParentStepExecutionId",
+        "ParentStepIteration",
+        "ParentStepIteratorValue",
     ];
     if let Some(bad) = input
         .filters
@@ -395,6 +417,18 @@ pub fn describe_automation_step_executions(
             ),
         ));
     }
+    let mut times = BTreeMap::new();
+    for filter in &input.filters {
+        if filter.key.starts_with("StartTime") {
+            times.insert(filter.key.clone(), filter_time(filter)?);
+        }
+    }
+    let query = (
+        &input.automation_execution_id,
+        &input.filters,
+        input.reverse_order,
+    );
+    let (start, size) = page_request(input.max_results, input.next_token.as_deref(), &query)?;
     let world = scope.world();
     scope.authorize(
         &world,
@@ -411,10 +445,22 @@ pub fn describe_automation_step_executions(
         .filter(|s| {
             input.filters.iter().all(|f| {
                 let actual = match f.key.as_str() {
+                    "StartTimeBefore" => {
+                        return s
+                            .start
+                            .is_some_and(|t| times[&f.key].iter().any(|b| t < *b))
+                    }
+                    "StartTimeAfter" => {
+                        return s
+                            .start
+                            .is_some_and(|t| times[&f.key].iter().any(|a| t > *a))
+                    }
                     "StepName" => s.name.as_str(),
                     "StepExecutionStatus" => s.status.name(),
                     "StepExecutionId" => s.id.as_str(),
-                    _ => s.action.as_str(),
+                    "Action" => s.action.as_str(),
+                    // Steps of loops (aws:loop) are not emulated: no step has a parent step.
+                    _ => return false,
                 };
                 f.values.iter().any(|v| v == actual)
             })
@@ -424,8 +470,10 @@ pub fn describe_automation_step_executions(
     if input.reverse_order {
         steps.reverse();
     }
+    let (page, next_token) = pagination::page(&steps, start, size, &query);
     Ok(DescribeStepsOutput {
-        step_executions: steps,
+        step_executions: page,
+        next_token,
     })
 }
 
