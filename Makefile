@@ -8,7 +8,7 @@ PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
 WASM_CARGO := scripts/wasm-cargo
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test clean
+.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test bench clean
 
 ## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
 run: build
@@ -55,6 +55,10 @@ compat: build setup-test
 
 e2e: build setup-test
 	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test
+
+## make bench: the emulator's engine under load (figures, not a pass/fail test).
+bench:
+	cargo bench --locked --workspace --exclude frontend --bench engine
 
 clean:
 	rm -rf site

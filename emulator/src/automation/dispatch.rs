@@ -136,6 +136,13 @@ pub fn target_steps(
             "Only one resource group or tag can be specified at a time.",
         ));
     }
+    if let Some(target) = request.targets.iter().find(|t| t.values.len() > 50) {
+        return Err(validation(format!(
+            "Target {} has {} values; a target takes at most 50 (use a tag to reach more).",
+            target.key,
+            target.values.len()
+        )));
+    }
     let mut steps = Vec::new();
     let mut resolved = Vec::new();
     if let Some(target) = request.targets.first() {

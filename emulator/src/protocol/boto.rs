@@ -202,7 +202,10 @@ mod tests {
             "",
             json!({"Role": {"AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%7D"}}),
         );
-        assert_eq!(shaped["Role"]["AssumeRolePolicyDocument"]["Version"], "2012-10-17");
+        assert_eq!(
+            shaped["Role"]["AssumeRolePolicyDocument"]["Version"],
+            "2012-10-17"
+        );
     }
 
     #[test]
