@@ -484,9 +484,7 @@ fn tick(
     let parent = parent.clone();
     for index in waiting.into_iter().take(room) {
         let started = start_child(state, world, &parent, index);
-        let Some(step) = parent_mut(world, key).map(|p| &mut p.steps[index]) else {
-            return None;
-        };
+        let step = parent_mut(world, key).map(|p| &mut p.steps[index])?;
         step.start = Some(now);
         match started {
             Ok(child) => {

@@ -272,7 +272,7 @@ async fn rate_control_runs_a_child_per_target_within_max_concurrency() {
         "{done:?}"
     );
     assert!(
-        most <= 2 && most >= 1,
+        (1..=2).contains(&most),
         "at most two children ran at once, saw {most}"
     );
     assert_eq!(done.target_parameter_name(), Some("Item"));
