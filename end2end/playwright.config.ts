@@ -8,8 +8,11 @@ const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 const port = Number(process.env.PORTAL_PORT ?? 3100);
 const data = mkdtempSync(join(tmpdir(), 'runbook-portal-e2e-'));
 
+/** A standalone emulator the portal and the AWS CLI share. */
+export const emulatorEndpoint = `http://127.0.0.1:${port + 2}`;
+
 export const portals = {
-  /** The portal on its embedded emulator. */
+  /** The portal on the shared emulator. */
   emulator: `http://127.0.0.1:${port}`,
   /** The portal pointed at an AWS endpoint that does not answer. */
   unreachableAws: `http://127.0.0.1:${port + 1}`,
@@ -44,7 +47,13 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-time-scale 60`,
+      command: `${bin} emulator --listen 127.0.0.1:${port + 2} --time-scale 60`,
+      url: `${emulatorEndpoint}/_emulator/health`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-url ${emulatorEndpoint}`,
       url: `${portals.emulator}/healthz`,
       reuseExistingServer: false,
       stdout: 'pipe',

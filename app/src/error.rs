@@ -10,9 +10,22 @@ pub enum PortalError {
     /// AWS (or the emulator) could not be reached or refused the call.
     #[error("{0}")]
     Backend(String),
+    /// What was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The form has mistakes; nothing was sent to AWS.
+    #[error("Some fields need attention: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
     /// The request between the browser and the portal failed.
     #[error("the portal could not be reached: {0}")]
     Transport(String),
+}
+
+/// A mistake in one form field (`field` is the input's name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl FromServerFnError for PortalError {
@@ -20,5 +33,33 @@ impl FromServerFnError for PortalError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
+    }
+}
+
+/// An SDK failure in plain words: what the portal tried, and what AWS said.
+#[cfg(feature = "ssr")]
+pub fn aws_error<E, R>(attempt: &str, err: aws_sdk_ssm::error::SdkError<E, R>) -> PortalError
+where
+    E: aws_sdk_ssm::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match err.as_service_error() {
+        Some(service) => {
+            let code = service.code().unwrap_or("Error");
+            let message = service.message().unwrap_or_default();
+            let text = format!("AWS refused to {attempt}: {message} ({code})");
+            if matches!(
+                code,
+                "InvalidDocument" | "AutomationExecutionNotFoundException" | "NoSuchEntity"
+            ) {
+                PortalError::NotFound(text)
+            } else {
+                PortalError::Backend(text)
+            }
+        }
+        None => PortalError::Backend(format!(
+            "The portal could not {attempt}: AWS did not answer ({}). Check the server's network and credentials, then try again.",
+            aws_sdk_ssm::error::DisplayErrorContext(&err)
+        )),
     }
 }

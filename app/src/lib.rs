@@ -1,10 +1,17 @@
 //! The Runbook Portal user interface: the console shell, its pages and their server functions.
 //! Built twice: with `ssr` into the server, with `hydrate` into the browser bundle.
 
+// The wizard's views are deeply nested types.
+#![recursion_limit = "256"]
+
+mod components;
 pub mod error;
+pub mod execution;
 pub mod identity;
 mod pages;
+pub mod runbook;
 mod shell;
+pub mod wizard;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -48,6 +55,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/automation" /> } />
                     <Route path=path!("/automation") view=pages::AutomationHome ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute") view=pages::ChooseRunbook ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute/:name") view=pages::ExecuteRunbook ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
+                    <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -1,7 +1,15 @@
 //! One page per route.
 
 mod automation_home;
+mod choose_runbook;
+mod execute_runbook;
+mod execution_status;
 mod not_found;
+mod runbook_page;
 
 pub use automation_home::AutomationHome;
+pub use choose_runbook::ChooseRunbook;
+pub use execute_runbook::ExecuteRunbook;
+pub use execution_status::ExecutionStatus;
 pub use not_found::NotFound;
+pub use runbook_page::RunbookPage;

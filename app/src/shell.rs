@@ -4,11 +4,21 @@ mod breadcrumbs;
 mod side_nav;
 mod top_bar;
 
-pub use breadcrumbs::Breadcrumbs;
+pub use breadcrumbs::{crumb, Breadcrumbs};
 
 use leptos::prelude::*;
 
 use crate::identity::get_shell_info;
+
+/// Whether the page has been hydrated: controls that need JavaScript appear only then.
+#[derive(Debug, Clone, Copy)]
+pub struct Hydrated(pub RwSignal<bool>);
+
+/// True once the page runs in the browser with JavaScript.
+pub fn is_hydrated() -> Signal<bool> {
+    let hydrated = use_context::<Hydrated>().map(|h| h.0);
+    Signal::derive(move || hydrated.is_some_and(|h| h.get()))
+}
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
@@ -17,6 +27,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     // Set once hydrated: controls that need JavaScript stay hidden until then.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    provide_context(Hydrated(hydrated));
     view! {
         <top_bar::TopBar info nav_open hydrated />
         <div class="layout" class:nav-closed=move || !nav_open.get()>

@@ -35,6 +35,7 @@ pub struct Backend {
     pub ssm: aws_sdk_ssm::Client,
     pub iam: aws_sdk_iam::Client,
     pub sts: aws_sdk_sts::Client,
+    pub ec2: aws_sdk_ec2::Client,
     identity: OnceCell<CallerIdentity>,
 }
 
@@ -86,6 +87,7 @@ impl Backend {
             ssm: aws_sdk_ssm::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
             sts: aws_sdk_sts::Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
             identity: OnceCell::new(),
         }
     }

@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// How many times faster than real time the embedded emulator's clock runs [default: 1]
     #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_TIME_SCALE")]
     pub emulator_time_scale: Option<f64>,
+    /// With --backend emulator: use the emulator at this URL (e.g. one started with
+    /// `runbook-portal emulator`, which the AWS CLI can share) instead of an embedded one
+    #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_URL")]
+    pub emulator_url: Option<String>,
     /// Log format [default: text]
     #[arg(long, value_enum, env = "RUNBOOK_PORTAL_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,

@@ -18,6 +18,7 @@ struct ConfigFile {
     data_dir: Option<PathBuf>,
     region: Option<String>,
     emulator_time_scale: Option<f64>,
+    emulator_url: Option<String>,
     log_format: Option<LogFormat>,
 }
 
@@ -28,6 +29,8 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     pub region: Option<String>,
     pub emulator_time_scale: f64,
+    /// An emulator to use instead of the embedded one.
+    pub emulator_url: Option<String>,
     pub log_format: LogFormat,
 }
 
@@ -65,6 +68,7 @@ impl ServeConfig {
                 .unwrap_or_else(|| PathBuf::from("data")),
             region: args.region.or(file.region),
             emulator_time_scale,
+            emulator_url: args.emulator_url.or(file.emulator_url),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
         })
     }
@@ -76,7 +80,7 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| {
         format!(
             "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
-             emulator_time_scale, log_format)",
+             emulator_time_scale, emulator_url, log_format)",
             path.display()
         )
     })

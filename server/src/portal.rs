@@ -35,6 +35,15 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
 
     // The embedded emulator (if any) is kept alive for as long as the portal serves.
     let (backend, _embedded) = match config.backend {
+        BackendChoice::Emulator if config.emulator_url.is_some() => {
+            let region = config
+                .region
+                .clone()
+                .unwrap_or_else(|| EMULATOR_DEFAULT_REGION.to_owned());
+            let url = config.emulator_url.clone().unwrap_or_default();
+            tracing::info!(endpoint = %url, "using the emulator at this address");
+            (Backend::emulator(&url, &region).await, None)
+        }
         BackendChoice::Emulator => {
             let region = config
                 .region

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-/// The trail above a page's title; the last crumb is the page itself.
+/// The trail above a page's title (label, address); the last crumb is the page itself.
 #[component]
-pub fn Breadcrumbs(trail: Vec<(&'static str, &'static str)>) -> impl IntoView {
+pub fn Breadcrumbs(#[prop(into)] trail: Vec<(String, String)>) -> impl IntoView {
     let last = trail.len().saturating_sub(1);
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -18,4 +18,9 @@ pub fn Breadcrumbs(trail: Vec<(&'static str, &'static str)>) -> impl IntoView {
             </ol>
         </nav>
     }
+}
+
+/// A crumb from string slices.
+pub fn crumb(label: impl Into<String>, href: impl Into<String>) -> (String, String) {
+    (label.into(), href.into())
 }

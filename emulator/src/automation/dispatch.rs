@@ -50,8 +50,11 @@ pub struct TargetLocation {
     pub accounts: Vec<String>,
     #[serde(default)]
     pub regions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_location_max_concurrency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_location_max_errors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub execution_role_name: Option<String>,
 }
 

@@ -1,0 +1,243 @@
+//! Execute automation, step 2: the execution mode, targets and rate control, input parameters
+//! (with the role and instance pickers) and tags, the CLI equivalent beside them, and Execute.
+//! The form's state is the page's URL; it works with JavaScript off, and once hydrated it checks
+//! fields while typing and keeps the CLI equivalent up to date.
+
+mod cli_panel;
+mod form_reader;
+mod mode_sections;
+mod parameter_field;
+mod role_picker;
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::error::{FieldError, PortalError};
+use crate::runbook::catalog::{get_runbook, list_instances, list_roles};
+use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
+use crate::shell::{crumb, is_hydrated, Breadcrumbs};
+use crate::wizard::form::encode;
+use crate::wizard::start::StartAutomation;
+use crate::wizard::WizardForm;
+
+/// The wizard's live state, shared with its parts.
+#[derive(Clone, Copy)]
+pub struct WizardState {
+    pub form: RwSignal<WizardForm>,
+    /// Fields the user has changed since the page loaded (their mistakes show while typing).
+    pub touched: RwSignal<BTreeSet<String>>,
+    /// Set when Execute was pressed with mistakes: every mistake shows.
+    pub submitted: RwSignal<bool>,
+    /// Mistakes the server found in the posted form.
+    pub server_errors: StoredValue<Vec<FieldError>>,
+    pub specs: StoredValue<Vec<crate::runbook::ParameterSpec>>,
+}
+
+impl WizardState {
+    /// The mistake to show on `field`, if any.
+    pub fn error(self, field: String) -> Signal<Option<String>> {
+        let hydrated = is_hydrated();
+        Signal::derive(move || {
+            let live = hydrated.get()
+                && (self.submitted.get() || self.touched.with(|t| t.contains(&field)));
+            if live {
+                let form = self.form.get();
+                self.specs
+                    .with_value(|specs| form.request(specs).err())
+                    .and_then(|errors| errors.into_iter().find(|e| e.field == field))
+                    .map(|e| e.message)
+            } else if self.touched.with(|t| t.contains(&field)) {
+                None
+            } else {
+                self.server_errors.with_value(|errors| {
+                    errors
+                        .iter()
+                        .find(|e| e.field == field)
+                        .map(|e| e.message.clone())
+                })
+            }
+        })
+    }
+}
+
+#[component]
+pub fn ExecuteRunbook() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let initial = Memo::new(move |_| {
+        let q = query.read();
+        let pairs: Vec<(String, String)> = q
+            .clone()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        WizardForm::from_pairs(
+            &name.get(),
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    });
+    // An error the server sent back with the form (after a post without JavaScript).
+    let posted_error = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("__path").as_deref() == Some(StartAutomation::PATH))
+            .then(|| q.get("__err"))
+            .flatten()
+            .map(|e| ServerFnUrlError::<PortalError>::decode_err(&e))
+    });
+    let details = Resource::new(
+        move || (name.get(), initial.with(|f| f.version.clone())),
+        |(name, version)| get_runbook(name, version),
+    );
+    let roles = Resource::new(|| (), |_| list_roles());
+    let instances = Resource::new(|| (), |_| list_instances());
+    view! {
+        <Title text=move || format!("Execute {}", name.get()) />
+        <Breadcrumbs trail=vec![
+            crumb("Automation", "/automation"),
+            crumb("Execute automation", "/automation/execute"),
+            crumb(name.get_untracked(), format!("/automation/execute/{}", encode(&name.get_untracked()))),
+        ] />
+        <div class="page-header">
+            <h1>"Execute automation: " {move || name.get()}</h1>
+        </div>
+        <ol class="wizard-steps" aria-label="Steps">
+            <li><a href=move || format!("/automation/execute?runbook={}", encode(&name.get()))>"Choose runbook"</a></li>
+            <li aria-current="step">"Specify parameters and execute"</li>
+        </ol>
+        <Suspense fallback=|| view! { <p>"Loading the runbook…"</p> }>
+            {move || {
+                let details = details.get()?;
+                let roles = roles.get()?;
+                let instances = instances.get()?;
+                Some(match (details, roles, instances) {
+                    (Ok(details), Ok(roles), Ok(instances)) => view! {
+                        <Wizard details roles instances initial=initial.get() posted_error=posted_error.get() />
+                    }.into_any(),
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! {
+                        <p class="alert alert-error" role="alert">{e.to_string()}</p>
+                    }.into_any(),
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Wizard(
+    details: RunbookDetails,
+    roles: Vec<RoleChoice>,
+    instances: Vec<InstanceChoice>,
+    initial: WizardForm,
+    posted_error: Option<PortalError>,
+) -> impl IntoView {
+    let (server_errors, banner) = match posted_error {
+        Some(PortalError::Invalid(errors)) => (
+            errors,
+            Some("Some fields need attention: nothing was started.".to_owned()),
+        ),
+        Some(other) => (Vec::new(), Some(other.to_string())),
+        None => (Vec::new(), None),
+    };
+    let state = WizardState {
+        form: RwSignal::new(initial.clone()),
+        touched: RwSignal::new(BTreeSet::new()),
+        submitted: RwSignal::new(false),
+        server_errors: StoredValue::new(server_errors),
+        specs: StoredValue::new(details.parameters.clone()),
+    };
+    provide_context(state);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let document = details.name.clone();
+    let on_input = move |ev: leptos::ev::Event| {
+        if let Some(name) = form_reader::target_name(&ev) {
+            state.touched.update(|t| {
+                t.insert(name);
+            });
+        }
+        if let Some(form) = form_reader::read(form_ref, &document) {
+            // The combobox keeps its own value; everything else comes from the form.
+            state.form.set(form);
+        }
+    };
+    // "Update link and preview" submits without the checks Execute needs.
+    let previewing = StoredValue::new(false);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if previewing.get_value() {
+            previewing.set_value(false);
+            return;
+        }
+        let invalid = state
+            .specs
+            .with_value(|specs| state.form.get_untracked().request(specs).is_err());
+        if invalid {
+            ev.prevent_default();
+            state.submitted.set(true);
+        }
+    };
+    let version_label = if details.version.is_empty() {
+        "default".to_owned()
+    } else {
+        details.version.clone()
+    };
+    let specs = details.parameters.clone();
+    let target_choices: Vec<String> = specs
+        .iter()
+        .filter(|s| !s.is_assume_role())
+        .map(|s| s.name.clone())
+        .collect();
+    let this_page = format!("/automation/execute/{}", encode(&details.name));
+    view! {
+        {banner.map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
+        <div class="wizard-layout">
+            <form
+                class="wizard"
+                method="post"
+                action=StartAutomation::PATH
+                node_ref=form_ref
+                on:input=on_input
+                on:submit=on_submit
+                novalidate
+            >
+                <input type="hidden" name="document" value=details.name.clone() />
+                <section class="panel">
+                    <h2>"Document details"</h2>
+                    <p>
+                        "Document version: " <strong>{initial.version.clone().is_empty().then(|| "Default version at runtime".to_owned()).unwrap_or_else(|| initial.version.clone())}</strong>
+                        " (runs version " {version_label} "). "
+                        <a href=format!("/automation/execute?runbook={}", encode(&details.name))>"Change"</a>
+                    </p>
+                    <input type="hidden" name="version" value=initial.version.clone() />
+                </section>
+                {view! {
+                    <mode_sections::ExecutionMode initial=initial.mode />
+                    <mode_sections::Targets initial=initial.clone() parameters=target_choices />
+                    <mode_sections::RateControl initial=initial.clone() />
+                    <mode_sections::Locations initial=initial.clone() />
+                }.into_any()}
+                <section class="panel">
+                    <h2>"Input parameters"</h2>
+                    {specs.into_iter().map(|spec| {
+                        let value = initial.parameters.get(&spec.name).cloned()
+                            .or_else(|| spec.default.clone())
+                            .unwrap_or_default();
+                        view! { <parameter_field::ParameterField spec value roles=roles.clone() instances=instances.clone() /> }.into_any()
+                    }).collect_view()}
+                </section>
+                {view! { <mode_sections::AlarmAndTags initial=initial.clone() /> }.into_any()}
+                <div class="actions">
+                    <button type="submit" class="button" formmethod="get" formaction=this_page formnovalidate on:click=move |_| previewing.set_value(true)>
+                        "Update link and preview"
+                    </button>
+                    <button type="submit" class="button button-primary">"Execute"</button>
+                </div>
+            </form>
+            {view! { <cli_panel::CliPanel document=details.name.clone() reference=details.reference.clone() /> }.into_any()}
+        </div>
+    }
+}

@@ -1,0 +1,131 @@
+//! Runbooks as the portal shows them: summaries for the catalog, details for the wizard. Built on
+//! both sides; the server fills them from SSM (`catalog`).
+
+pub mod catalog;
+
+use serde::{Deserialize, Serialize};
+
+/// One row of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunbookSummary {
+    pub name: String,
+    /// `Amazon`, or the owning account's id.
+    pub owner: String,
+    pub platform_types: Vec<String>,
+    pub default_version: String,
+    pub description: String,
+    pub categories: Vec<String>,
+}
+
+/// A page of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPage {
+    pub runbooks: Vec<RunbookSummary>,
+    /// Every category among the listed runbooks' (before the category filter), for the filter pane.
+    pub categories: Vec<String>,
+    pub page: usize,
+    pub pages: usize,
+    pub total: usize,
+}
+
+/// A runbook's parameter, as its content declares it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParameterSpec {
+    pub name: String,
+    /// `String`, `StringList`, `Integer`, `Boolean`, `StringMap`, `MapList`, `AWS::EC2::Instance::Id`, …
+    pub kind: String,
+    pub description: String,
+    /// The default as form text (lists one item per line); `None` when the parameter is required.
+    pub default: Option<String>,
+    pub allowed_values: Vec<String>,
+    pub allowed_pattern: Option<String>,
+    /// `textarea` or `textfield`.
+    pub display_type: Option<String>,
+    pub min_items: Option<u32>,
+    pub max_items: Option<u32>,
+    pub min_chars: Option<u32>,
+    pub max_chars: Option<u32>,
+}
+
+impl ParameterSpec {
+    pub fn is_required(&self) -> bool {
+        self.default.is_none()
+    }
+
+    pub fn is_list(&self) -> bool {
+        self.kind == "StringList" || self.kind == "MapList" || self.kind.starts_with("List<")
+    }
+
+    /// The role the automation acts as, picked from IAM roles.
+    pub fn is_assume_role(&self) -> bool {
+        self.name == "AutomationAssumeRole"
+    }
+
+    pub fn is_instance_id(&self) -> bool {
+        self.kind == "AWS::EC2::Instance::Id"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepSummary {
+    pub name: String,
+    pub action: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub number: String,
+    pub is_default: bool,
+    pub created: String,
+}
+
+/// Everything the details panel and the wizard need of one version of a runbook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunbookDetails {
+    pub name: String,
+    /// How StartAutomationExecution names it: the name, or the ARN of a shared runbook.
+    pub reference: String,
+    pub owner: String,
+    pub version: String,
+    pub default_version: String,
+    pub latest_version: String,
+    pub versions: Vec<VersionInfo>,
+    /// The description rendered from Markdown, with raw HTML and unsafe links neutralised.
+    pub description_html: String,
+    pub parameters: Vec<ParameterSpec>,
+    pub steps: Vec<StepSummary>,
+    pub content_json: String,
+    pub content_yaml: String,
+    pub categories: Vec<String>,
+    pub platform_types: Vec<String>,
+    pub target_type: Option<String>,
+}
+
+/// An IAM role for the AutomationAssumeRole picker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoice {
+    pub name: String,
+    pub arn: String,
+    pub description: String,
+    /// Whether the role's trust policy lets Systems Manager (`ssm.amazonaws.com`) assume it.
+    pub ssm_can_assume: bool,
+}
+
+/// An EC2 instance for instance-id parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceChoice {
+    pub id: String,
+    pub name: String,
+    pub state: String,
+}
+
+impl InstanceChoice {
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("{} ({})", self.id, self.state)
+        } else {
+            format!("{} — {} ({})", self.name, self.id, self.state)
+        }
+    }
+}
