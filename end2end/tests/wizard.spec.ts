@@ -44,7 +44,8 @@ test('the seed procedure: choose the runbook and version, Next, fill the inputs,
 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation: AWS-RestartEC2Instance');
   await expect(page.getByRole('radio', { name: /Simple execution/ })).toBeChecked();
-  await page.getByLabel(/^InstanceId/).selectOption(WEB_1);
+  // The runbook takes a list of instances (StringList): one per line.
+  await page.getByLabel(/^InstanceId/).fill(WEB_1);
   await chooseRole(page, 'AmazonSSMAutomationRole', AUTOMATION_ROLE);
   if (hydrated(page)) {
     await expect(page.getByText('Systems Manager can assume AmazonSSMAutomationRole')).toBeVisible();
@@ -84,7 +85,7 @@ test('the catalog has owner tabs, categories, search, and a page per runbook', a
   await expect(details.locator('.markdown strong')).toHaveText('running');
   await expect(details.locator('.versions li')).toHaveCount(3);
   await expect(details.locator('.versions li').nth(1)).toContainText('2 (Default)');
-  await expect(details.getByRole('cell', { name: 'WarmUp' })).toBeVisible();
+  await expect(details.getByRole('cell', { name: 'WarmUp', exact: true })).toBeVisible();
 });
 
 test('the role picker narrows the roles as you type, works by keyboard, and says which ones SSM can assume', async ({ page }) => {

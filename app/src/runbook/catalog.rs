@@ -13,7 +13,7 @@ pub const PAGE_SIZE: usize = 10;
 #[server]
 pub async fn list_runbooks(
     owner: String,
-    categories: Vec<String>,
+    #[server(default)] categories: Vec<String>,
     search: String,
     page: usize,
 ) -> Result<CatalogPage, PortalError> {
