@@ -180,6 +180,11 @@ fn Wizard(
             state.submitted.set(true);
         }
     };
+    let version_choice = match initial.version.as_str() {
+        "" => "Default version at runtime".to_owned(),
+        "$LATEST" => "Latest version at runtime".to_owned(),
+        number => number.to_owned(),
+    };
     let version_label = if details.version.is_empty() {
         "default".to_owned()
     } else {
@@ -208,7 +213,7 @@ fn Wizard(
                 <section class="panel">
                     <h2>"Document details"</h2>
                     <p>
-                        "Document version: " <strong>{initial.version.clone().is_empty().then(|| "Default version at runtime".to_owned()).unwrap_or_else(|| initial.version.clone())}</strong>
+                        "Document version: " <strong>{version_choice}</strong>
                         " (runs version " {version_label} "). "
                         <a href=format!("/automation/execute?runbook={}", encode(&details.name))>"Change"</a>
                     </p>

@@ -67,9 +67,11 @@ pub mod ssr {
 
     const DESCRIBED_FOR: Duration = Duration::from_secs(300);
 
-    fn described_cache() -> &'static Mutex<HashMap<(String, String), (Instant, Described)>> {
-        static CACHE: OnceLock<Mutex<HashMap<(String, String), (Instant, Described)>>> =
-            OnceLock::new();
+    /// Descriptions by (name, latest version), with when they were read.
+    type DescribedCache = Mutex<HashMap<(String, String), (Instant, Described)>>;
+
+    fn described_cache() -> &'static DescribedCache {
+        static CACHE: OnceLock<DescribedCache> = OnceLock::new();
         CACHE.get_or_init(Default::default)
     }
 
