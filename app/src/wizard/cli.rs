@@ -51,9 +51,29 @@ fn single_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// JSON for cmd: in double quotes, inner quotes escaped for the CLI's argument parser.
+/// JSON for cmd: in double quotes, escaped as the Windows argument parser reads them (a quote as
+/// `\"`, and the backslashes before a quote doubled).
 fn cmd_json(json: &str) -> String {
-    format!("\"{}\"", json.replace('"', "\\\""))
+    let mut out = String::from("\"");
+    let mut backslashes = 0;
+    for c in json.chars() {
+        match c {
+            '\\' => backslashes += 1,
+            '"' => {
+                out.push_str(&"\\".repeat(backslashes * 2 + 1));
+                out.push('"');
+                backslashes = 0;
+            }
+            other => {
+                out.push_str(&"\\".repeat(backslashes));
+                out.push(other);
+                backslashes = 0;
+            }
+        }
+    }
+    out.push_str(&"\\".repeat(backslashes * 2));
+    out.push('"');
+    out
 }
 
 /// A PowerShell double-quoted string.
