@@ -60,24 +60,32 @@ async fn signal(
         .map_err(|e| code_and_message(&e))
 }
 
-#[tokio::test]
-async fn an_interactive_execution_runs_one_step_per_signal_until_completed() {
-    let emulator = TestEmulator::start_scaled(60.0).await;
-    let ssm = Client::new(&emulator.config);
-    let id = ssm
-        .start_automation_execution()
-        .document_name("AWS-RestartEC2Instance")
+async fn start_interactive(ssm: &Client, document: &str, parameters: &[(&str, &[&str])]) -> String {
+    ssm.start_automation_execution()
+        .document_name(document)
         .mode(ExecutionMode::Interactive)
-        .set_parameters(Some(params(&[
-            ("InstanceId", &[WEB_1]),
-            ("AutomationAssumeRole", &[AUTOMATION_ROLE]),
-        ])))
+        .set_parameters(Some(params(parameters)))
         .send()
         .await
         .expect("started")
         .automation_execution_id()
         .expect("id")
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_interactive_execution_runs_one_step_per_signal_until_completed() {
+    let emulator = TestEmulator::start_scaled(60.0).await;
+    let ssm = Client::new(&emulator.config);
+    let id = start_interactive(
+        &ssm,
+        "AWS-RestartEC2Instance",
+        &[
+            ("InstanceId", &[WEB_1]),
+            ("AutomationAssumeRole", &[AUTOMATION_ROLE]),
+        ],
+    )
+    .await;
     let waiting = wait_for(&ssm, &id, Duration::from_secs(5), |e| {
         status(e) == Some(&AutomationExecutionStatus::Waiting)
     })
@@ -140,21 +148,16 @@ async fn an_interactive_execution_runs_one_step_per_signal_until_completed() {
     assert_eq!(status(&done), Some(&AutomationExecutionStatus::Success));
 
     // StopStep ends the running step; the execution waits for the next instruction.
-    let id = ssm
-        .start_automation_execution()
-        .document_name("Portal-RestartWithHealthCheck")
-        .mode(ExecutionMode::Interactive)
-        .set_parameters(Some(params(&[
+    let id = start_interactive(
+        &ssm,
+        "Portal-RestartWithHealthCheck",
+        &[
             ("InstanceId", &[WEB_1]),
             ("WarmUp", &["PT30M"]),
             ("AutomationAssumeRole", &[AUTOMATION_ROLE]),
-        ])))
-        .send()
-        .await
-        .expect("started")
-        .automation_execution_id()
-        .expect("id")
-        .to_owned();
+        ],
+    )
+    .await;
     signal(&ssm, &id, SignalType::StartStep, &[("StepName", "warmUp")])
         .await
         .expect("StartStep");

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::{Done, StepRun};
 use crate::automation::execution::Failure;
 use crate::automation::outputs::text;
+use crate::runbook::BRANCH_OPERATORS as OPERATORS;
 
 pub fn branch(run: &StepRun<'_>) -> Result<Done, Failure> {
     let choices = run
@@ -30,19 +31,6 @@ pub fn branch(run: &StepRun<'_>) -> Result<Done, Failure> {
     })
 }
 
-const OPERATORS: &[&str] = &[
-    "StringEquals",
-    "EqualsIgnoreCase",
-    "StartsWith",
-    "EndsWith",
-    "Contains",
-    "NumericEquals",
-    "NumericGreater",
-    "NumericLesser",
-    "NumericGreaterOrEquals",
-    "NumericLesserOrEquals",
-    "BooleanEquals",
-];
 
 /// Whether a condition (a choice, or a term of And / Or / Not) holds.
 fn holds(condition: &Value) -> Result<bool, Failure> {
