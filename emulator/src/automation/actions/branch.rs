@@ -31,7 +31,6 @@ pub fn branch(run: &StepRun<'_>) -> Result<Done, Failure> {
     })
 }
 
-
 /// Whether a condition (a choice, or a term of And / Or / Not) holds.
 fn holds(condition: &Value) -> Result<bool, Failure> {
     if let Some(terms) = condition.get("And").and_then(Value::as_array) {
