@@ -7,6 +7,7 @@
 mod components;
 pub mod error;
 pub mod execution;
+pub mod executions;
 pub mod identity;
 mod pages;
 pub mod runbook;

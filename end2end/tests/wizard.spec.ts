@@ -69,8 +69,15 @@ test('the catalog has owner tabs, categories, search, and a page per runbook', a
   await page.getByRole('link', { name: 'Owned by me' }).click();
   await expect(page.getByRole('link', { name: 'Owned by me' })).toHaveAttribute('aria-current', 'page');
   const names = page.locator('.catalog-list tbody tr td:first-child');
+  // Other tests add runbooks of their own to the shared emulator: look for the seed's by name.
+  await page.getByLabel('Search by name').fill('Portal-');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(names).toHaveText(['Portal-BranchByPlatform', 'Portal-PauseForReview', 'Portal-RestartWithHealthCheck']);
+  // The tabs keep the search.
   await page.getByRole('link', { name: 'Shared with me' }).click();
+  await expect(names).toHaveCount(0);
+  await page.getByLabel('Search by name').fill('');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(names).toHaveText(['TeamA-StopTaggedInstances']);
   await page.getByRole('link', { name: 'All documents' }).click();
   await page.getByRole('checkbox', { name: 'Data backup' }).check();

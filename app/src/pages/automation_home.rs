@@ -1,11 +1,66 @@
+//! Automation's home: the executions list, newest first, with the console's filters, and the
+//! Execute automation button.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
+use crate::components::StatusBadge;
+use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
 use crate::shell::{crumb, Breadcrumbs};
+use crate::wizard::form::encode;
 
-/// Automation's landing page. The executions list arrives here with its own work item.
+/// The statuses the filter offers.
+const STATUSES: [&str; 8] = [
+    "Pending",
+    "InProgress",
+    "Waiting",
+    "Success",
+    "Failed",
+    "TimedOut",
+    "Cancelling",
+    "Cancelled",
+];
+
+fn url(filters: &ExecutionFilters) -> String {
+    let mut pairs = Vec::new();
+    for (key, value) in [
+        ("status", &filters.status),
+        ("prefix", &filters.prefix),
+        ("after", &filters.after),
+        ("before", &filters.before),
+        ("page", &filters.page),
+    ] {
+        if !value.is_empty() {
+            pairs.push(format!("{key}={}", encode(value)));
+        }
+    }
+    if filters.children {
+        pairs.push("children=on".into());
+    }
+    if pairs.is_empty() {
+        "/automation".into()
+    } else {
+        format!("/automation?{}", pairs.join("&"))
+    }
+}
+
 #[component]
 pub fn AutomationHome() -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        ExecutionFilters {
+            status: get("status"),
+            prefix: get("prefix"),
+            after: get("after"),
+            before: get("before"),
+            children: q.get("children").is_some(),
+            page: get("page"),
+        }
+    });
+    let executions = Resource::new(move || filters.get(), list_executions);
     view! {
         <Title text="Automation" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation")] />
@@ -15,7 +70,90 @@ pub fn AutomationHome() -> impl IntoView {
         </div>
         <section class="panel">
             <h2>"Executions"</h2>
-            <p>"Runbooks you start from this portal run with an IAM service role, as AutomationAssumeRole."</p>
+            {move || view! { <Filters filters=filters.get() /> }}
+            <Suspense fallback=|| view! { <p>"Loading executions…"</p> }>
+                {move || executions.get().map(|answer| match answer {
+                    Ok(page) => view! { <ExecutionsTable page filters=filters.get() /> }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn Filters(filters: ExecutionFilters) -> impl IntoView {
+    view! {
+        <form class="filters" method="get" action="/automation" role="search" aria-label="Filter executions">
+            <label class="field">
+                <span>"Status"</span>
+                <select name="status">
+                    <option value="">"Any status"</option>
+                    {STATUSES.into_iter().map(|s| view! {
+                        <option value=s selected=filters.status == s>{s}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Document name prefix"</span>
+                <input type="search" name="prefix" value=filters.prefix.clone() />
+            </label>
+            <label class="field">
+                <span>"Started after (UTC)"</span>
+                <input type="datetime-local" name="after" value=filters.after.clone() />
+            </label>
+            <label class="field">
+                <span>"Started before (UTC)"</span>
+                <input type="datetime-local" name="before" value=filters.before.clone() />
+            </label>
+            <label class="check">
+                <input type="checkbox" name="children" checked=filters.children />
+                "Show child automations"
+            </label>
+            <button type="submit" class="button">"Apply"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl IntoView {
+    let next = page.next.map(|token| {
+        url(&ExecutionFilters {
+            page: token,
+            ..filters.clone()
+        })
+    });
+    let first = (!filters.page.is_empty()).then(|| {
+        url(&ExecutionFilters {
+            page: String::new(),
+            ..filters.clone()
+        })
+    });
+    let empty = page.rows.is_empty();
+    view! {
+        <table class="table executions">
+            <thead><tr>
+                <th>"Execution ID"</th><th>"Document name"</th><th>"Status"</th><th>"Start time"</th>
+                <th>"End time"</th><th>"Executed by"</th><th>"Mode"</th>
+            </tr></thead>
+            <tbody>
+                {page.rows.into_iter().map(|row| view! {
+                    <tr data-execution=row.id.clone()>
+                        <td><a href=format!("/automation/executions/{}", row.id)><code>{row.id.clone()}</code></a></td>
+                        <td>{row.document}</td>
+                        <td><StatusBadge status=row.status /></td>
+                        <td>{row.start}</td>
+                        <td>{if row.end.is_empty() { "–".to_owned() } else { row.end }}</td>
+                        <td class="arn">{row.executed_by}</td>
+                        <td>{row.mode}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {empty.then(|| view! { <p class="hint">"No executions match. Start one with Execute automation."</p> })}
+        <nav class="pagination" aria-label="Pages">
+            {first.map(|u| view! { <a href=u>"First page"</a> })}
+            {next.map(|u| view! { <a href=u rel="next">"Next page"</a> })}
+        </nav>
     }
 }

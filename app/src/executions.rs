@@ -1,0 +1,153 @@
+//! The executions list, read from DescribeAutomationExecutions with the list's filters.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PortalError;
+
+/// One row of the executions list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionRow {
+    pub id: String,
+    pub document: String,
+    pub status: String,
+    pub start: String,
+    pub end: String,
+    pub executed_by: String,
+    pub mode: String,
+    pub parent: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionsPage {
+    pub rows: Vec<ExecutionRow>,
+    /// The token of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// The list's filters, as the page's address carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionFilters {
+    /// An AutomationExecutionStatus, or empty for all.
+    pub status: String,
+    pub prefix: String,
+    /// `YYYY-MM-DDTHH:MM` (UTC), as a datetime-local field gives it.
+    pub after: String,
+    pub before: String,
+    /// Child automations (of rate-control and multi-account runs) are hidden unless asked for.
+    pub children: bool,
+    pub page: String,
+}
+
+#[server]
+pub async fn list_executions(filters: ExecutionFilters) -> Result<ExecutionsPage, PortalError> {
+    ssr::list_executions(filters).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use aws_sdk_ssm::primitives::{DateTime, DateTimeFormat};
+    use aws_sdk_ssm::types::{AutomationExecutionFilter, AutomationExecutionFilterKey};
+
+    use super::{ExecutionFilters, ExecutionRow, ExecutionsPage};
+    use crate::error::{aws_error, FieldError, PortalError};
+    use crate::runbook::catalog::ssr::backend;
+
+    fn time(t: Option<&DateTime>) -> String {
+        t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
+            .unwrap_or_default()
+    }
+
+    fn filter(
+        key: AutomationExecutionFilterKey,
+        value: String,
+    ) -> Result<AutomationExecutionFilter, PortalError> {
+        AutomationExecutionFilter::builder()
+            .key(key)
+            .values(value)
+            .build()
+            .map_err(|e| {
+                PortalError::Backend(format!("The portal could not build the filter: {e}"))
+            })
+    }
+
+    /// A datetime-local value (`2026-11-28T05:00`, UTC) as SSM's filter takes it.
+    fn instant(field: &str, value: &str) -> Result<String, PortalError> {
+        let full = if value.len() == 16 {
+            format!("{value}:00Z")
+        } else {
+            format!("{}Z", value.trim_end_matches('Z'))
+        };
+        DateTime::from_str(&full, DateTimeFormat::DateTime)
+            .map(|_| full.clone())
+            .map_err(|_| {
+                PortalError::Invalid(vec![FieldError {
+                    field: field.into(),
+                    message: format!("{value:?} is not a date and time such as 2026-11-28T09:30."),
+                }])
+            })
+    }
+
+    pub async fn list_executions(filters: ExecutionFilters) -> Result<ExecutionsPage, PortalError> {
+        let mut request = backend()
+            .ssm
+            .describe_automation_executions()
+            .max_results(50);
+        if !filters.status.is_empty() {
+            request = request.filters(filter(
+                AutomationExecutionFilterKey::ExecutionStatus,
+                filters.status.clone(),
+            )?);
+        }
+        if !filters.prefix.trim().is_empty() {
+            request = request.filters(filter(
+                AutomationExecutionFilterKey::DocumentNamePrefix,
+                filters.prefix.trim().to_owned(),
+            )?);
+        }
+        if !filters.after.is_empty() {
+            request = request.filters(filter(
+                AutomationExecutionFilterKey::StartTimeAfter,
+                instant("after", &filters.after)?,
+            )?);
+        }
+        if !filters.before.is_empty() {
+            request = request.filters(filter(
+                AutomationExecutionFilterKey::StartTimeBefore,
+                instant("before", &filters.before)?,
+            )?);
+        }
+        if !filters.page.is_empty() {
+            request = request.next_token(&filters.page);
+        }
+        let answer = request
+            .send()
+            .await
+            .map_err(|e| aws_error("list the executions", e))?;
+        let rows = answer
+            .automation_execution_metadata_list()
+            .iter()
+            .filter(|e| filters.children || e.parent_automation_execution_id().is_none())
+            .map(|e| ExecutionRow {
+                id: e.automation_execution_id().unwrap_or_default().to_owned(),
+                document: e.document_name().unwrap_or_default().to_owned(),
+                status: e
+                    .automation_execution_status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                start: time(e.execution_start_time()),
+                end: time(e.execution_end_time()),
+                executed_by: e.executed_by().unwrap_or_default().to_owned(),
+                mode: e.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                parent: e
+                    .parent_automation_execution_id()
+                    .unwrap_or_default()
+                    .to_owned(),
+            })
+            .collect();
+        Ok(ExecutionsPage {
+            rows,
+            next: answer.next_token().map(str::to_owned),
+        })
+    }
+}
