@@ -181,18 +181,29 @@ pub fn get_automation_execution(
     input: ExecutionIdInput,
 ) -> Result<GetOutput, AwsError> {
     let world = scope.world();
-    scope.authorize(
+    let execution = authorized_execution(
+        scope,
         &world,
+        &input.automation_execution_id,
         "ssm:GetAutomationExecution",
-        &execution_arn(scope, &input.automation_execution_id),
     )?;
-    let execution = world
-        .region(scope.account(), scope.region())
-        .and_then(|r| r.executions.get(&input.automation_execution_id))
-        .ok_or_else(|| not_found(&input.automation_execution_id))?;
     Ok(GetOutput {
         automation_execution: AutomationExecution::of(execution),
     })
+}
+
+/// The caller's execution `id`, if its policies allow `action` on it.
+fn authorized_execution<'w>(
+    scope: &Scope<'_>,
+    world: &'w crate::world::World,
+    id: &str,
+    action: &str,
+) -> Result<&'w Execution, AwsError> {
+    scope.authorize(world, action, &execution_arn(scope, id))?;
+    world
+        .region(scope.account(), scope.region())
+        .and_then(|r| r.executions.get(id))
+        .ok_or_else(|| not_found(id))
 }
 
 /// The caller's execution `id`, for a change its policies allow (`action`).
@@ -430,15 +441,12 @@ pub fn describe_automation_step_executions(
     );
     let (start, size) = page_request(input.max_results, input.next_token.as_deref(), &query)?;
     let world = scope.world();
-    scope.authorize(
+    let execution = authorized_execution(
+        scope,
         &world,
+        &input.automation_execution_id,
         "ssm:DescribeAutomationStepExecutions",
-        &execution_arn(scope, &input.automation_execution_id),
     )?;
-    let execution = world
-        .region(scope.account(), scope.region())
-        .and_then(|r| r.executions.get(&input.automation_execution_id))
-        .ok_or_else(|| not_found(&input.automation_execution_id))?;
     let mut steps: Vec<StepExecution> = execution
         .steps
         .iter()
