@@ -56,9 +56,11 @@ compat: build setup-test
 e2e: build setup-test
 	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test
 
-## make bench: the emulator's engine under load (figures, not a pass/fail test).
-bench:
+## make bench: the emulator's engine, and the portal's live status, under load (figures, not
+## pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.
+bench: build
 	cargo bench --locked --workspace --exclude frontend --bench engine
+	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench live_status
 
 clean:
 	rm -rf site

@@ -1,26 +1,30 @@
-//! One automation execution as the portal shows it, read from GetAutomationExecution.
+//! One automation execution as the portal shows it (from GetAutomationExecution, and
+//! DescribeAutomationExecutions for a parent's children), the controls it accepts, and how live
+//! events update it in place.
+
+mod control;
+#[cfg(feature = "ssr")]
+pub mod read;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::PortalError;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepView {
-    pub id: String,
-    pub name: String,
-    pub action: String,
-    pub status: String,
-    pub start: String,
-    pub end: String,
-    pub failure: String,
-    pub valid_next_steps: Vec<String>,
-    /// When the step ended, in seconds since the epoch (0 if it has not).
-    pub ended_at: f64,
-}
+pub use control::{control_execution, Control, ControlExecution};
 
+/// Everything the execution page shows. Live events replace the summary, one step, or the
+/// children, each on its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionView {
+    pub summary: ExecutionSummary,
+    pub steps: Vec<StepView>,
+    pub children: Children,
+}
+
+/// The execution's description: what the executions list also shows, and more.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionSummary {
     pub id: String,
     pub document: String,
     pub version: String,
@@ -30,26 +34,110 @@ pub struct ExecutionView {
     pub start: String,
     pub end: String,
     pub parent: String,
+    /// A child's own target (rate control).
+    pub target: String,
     pub failure: String,
     /// The step running or waiting, and its action.
     pub current_step: String,
     pub current_action: String,
     pub parameters: Vec<(String, Vec<String>)>,
     pub outputs: Vec<(String, Vec<String>)>,
-    pub steps: Vec<StepView>,
+    pub targeting: Option<Targeting>,
+    pub progress: Progress,
 }
 
-impl ExecutionView {
+/// How a rate-control or multi-account run chose its targets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targeting {
+    pub target_parameter: String,
+    /// `Key=…,Values=…` per target, as the CLI writes them.
+    pub targets: Vec<String>,
+    pub max_concurrency: String,
+    pub max_errors: String,
+    pub resolved: Vec<String>,
+    /// One line per target location (accounts, Regions, role).
+    pub locations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub total: u32,
+    pub success: u32,
+    pub failed: u32,
+    pub cancelled: u32,
+    pub timed_out: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    /// The step's place in the list, from 1.
+    pub number: usize,
+    pub id: String,
+    pub name: String,
+    pub action: String,
+    pub status: String,
+    pub start: String,
+    pub end: String,
+    pub failure: String,
+    /// FailureStage, FailureType and the details AWS gives, as label → text.
+    pub failure_details: Vec<(String, String)>,
+    pub inputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, Vec<String>)>,
+    pub target_location: String,
+    pub valid_next_steps: Vec<String>,
+    /// When the step ended, in seconds since the epoch (0 if it has not).
+    pub ended_at: f64,
+}
+
+/// The child executions of a rate-control or multi-account parent (the first pages of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Children {
+    pub list: Vec<ChildView>,
+    /// More children exist than are listed here.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildView {
+    pub id: String,
+    pub status: String,
+    pub target: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// The live events an execution's stream carries (`data` is the JSON of the named part).
+pub mod event {
+    /// [`super::ExecutionSummary`]
+    pub const EXECUTION: &str = "execution";
+    /// [`super::StepView`]
+    pub const STEP: &str = "step";
+    /// [`super::Children`]
+    pub const CHILDREN: &str = "children";
+    /// A JSON string: the execution could not be read just now.
+    pub const FAULT: &str = "fault";
+    /// Nothing more will change.
+    pub const END: &str = "end";
+}
+
+/// Whether an execution (or step) status is final.
+pub fn is_terminal(status: &str) -> bool {
+    matches!(
+        status,
+        "Success"
+            | "Failed"
+            | "Cancelled"
+            | "TimedOut"
+            | "CompletedWithSuccess"
+            | "CompletedWithFailure"
+            | "Rejected"
+            | "Exited"
+    )
+}
+
+impl ExecutionSummary {
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "Success"
-                | "Failed"
-                | "Cancelled"
-                | "TimedOut"
-                | "CompletedWithSuccess"
-                | "CompletedWithFailure"
-        )
+        is_terminal(&self.status)
     }
 
     fn waiting_on(&self, action: &str) -> bool {
@@ -66,10 +154,26 @@ impl ExecutionView {
         self.waiting_on("aws:approve")
     }
 
+    /// Manual mode, between steps.
+    pub fn between_manual_steps(&self) -> bool {
+        self.mode == "Interactive" && self.status == "Waiting" && self.current_step.is_empty()
+    }
+
+    /// Whether it runs other executions (rate control or target locations).
+    pub fn is_parent(&self) -> bool {
+        self.targeting.is_some()
+    }
+}
+
+impl ExecutionView {
+    pub fn is_terminal(&self) -> bool {
+        self.summary.is_terminal()
+    }
+
     /// In Manual mode, between steps: the step the console offers to execute next (the first
     /// step, then the one the last finished step names as valid next).
     pub fn next_manual_step(&self) -> Option<String> {
-        if self.mode != "Interactive" || self.status != "Waiting" || !self.current_step.is_empty() {
+        if !self.summary.between_manual_steps() {
             return None;
         }
         let last_done = self
@@ -82,172 +186,39 @@ impl ExecutionView {
             Some(done) => done.valid_next_steps.first().cloned(),
         }
     }
-}
 
-/// What a control button asks of an execution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Control {
-    Cancel,
-    /// Manual mode: run `step` next.
-    ExecuteStep,
-    /// Manual mode: finish the execution ("Complete and view results").
-    Complete,
-    Resume,
-    Approve,
-    Reject,
-}
+    /// Applies one live event; `false` if it is not one of this view's or does not parse.
+    pub fn apply(&mut self, event: &str, data: &str) -> bool {
+        match event {
+            event::EXECUTION => serde_json::from_str(data)
+                .map(|summary| self.summary = summary)
+                .is_ok(),
+            event::STEP => serde_json::from_str::<StepView>(data)
+                .map(|step| self.upsert(step))
+                .is_ok(),
+            event::CHILDREN => serde_json::from_str(data)
+                .map(|children| self.children = children)
+                .is_ok(),
+            _ => false,
+        }
+    }
 
-/// Sends a control to an execution (StopAutomationExecution or SendAutomationSignal) and goes
-/// back to its page; a refusal comes back to the page in plain words.
-#[server(endpoint = "control_execution")]
-pub async fn control_execution(
-    id: String,
-    control: Control,
-    #[server(default)] step: String,
-    #[server(default)] comment: String,
-) -> Result<(), PortalError> {
-    ssr::control(&id, control, &step, &comment).await?;
-    leptos_axum::redirect(&format!("/automation/executions/{id}"));
-    Ok(())
+    fn upsert(&mut self, step: StepView) {
+        match self.steps.iter_mut().find(|s| s.id == step.id) {
+            Some(known) => *known = step,
+            None => {
+                let at = step.number.saturating_sub(1).min(self.steps.len());
+                self.steps.insert(at, step);
+            }
+        }
+    }
 }
 
 #[server]
 pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
-    ssr::get_execution(&id).await
+    let backend = crate::runbook::catalog::ssr::backend();
+    read::execution(&backend, &id).await.map_err(|e| e.error)
 }
 
-#[cfg(feature = "ssr")]
-mod ssr {
-    use aws_sdk_ssm::primitives::{DateTime, DateTimeFormat};
-
-    use aws_sdk_ssm::types::{SignalType, StopType};
-
-    use super::{Control, ExecutionView, StepView};
-    use crate::error::{aws_error, PortalError};
-    use crate::runbook::catalog::ssr::backend;
-
-    fn time(t: Option<&DateTime>) -> String {
-        t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
-            .unwrap_or_default()
-    }
-
-    pub async fn control(
-        id: &str,
-        control: Control,
-        step: &str,
-        comment: &str,
-    ) -> Result<(), PortalError> {
-        let ssm = &backend().ssm;
-        let signal = |kind: SignalType| {
-            ssm.send_automation_signal()
-                .automation_execution_id(id)
-                .signal_type(kind)
-        };
-        match control {
-            Control::Cancel => {
-                ssm.stop_automation_execution()
-                    .automation_execution_id(id)
-                    .r#type(StopType::Cancel)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error("cancel the execution", e))?;
-            }
-            Control::Complete => {
-                ssm.stop_automation_execution()
-                    .automation_execution_id(id)
-                    .r#type(StopType::Complete)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error("complete the execution", e))?;
-            }
-            Control::ExecuteStep => {
-                signal(SignalType::StartStep)
-                    .payload("StepName", vec![step.to_owned()])
-                    .send()
-                    .await
-                    .map_err(|e| aws_error("execute the step", e))?;
-            }
-            Control::Resume => {
-                signal(SignalType::Resume)
-                    .send()
-                    .await
-                    .map_err(|e| aws_error("resume the execution", e))?;
-            }
-            Control::Approve | Control::Reject => {
-                let kind = if control == Control::Approve {
-                    SignalType::Approve
-                } else {
-                    SignalType::Reject
-                };
-                let mut call = signal(kind);
-                if !comment.trim().is_empty() {
-                    call = call.payload("Comment", vec![comment.trim().to_owned()]);
-                }
-                call.send()
-                    .await
-                    .map_err(|e| aws_error("record the decision", e))?;
-            }
-        }
-        Ok(())
-    }
-
-    pub async fn get_execution(id: &str) -> Result<ExecutionView, PortalError> {
-        let answer = backend()
-            .ssm
-            .get_automation_execution()
-            .automation_execution_id(id)
-            .send()
-            .await
-            .map_err(|e| aws_error("read the execution", e))?;
-        let e = answer
-            .automation_execution
-            .ok_or_else(|| PortalError::NotFound(format!("Execution {id} was not found.")))?;
-        let sorted = |map: Option<&std::collections::HashMap<String, Vec<String>>>| {
-            let mut list: Vec<(String, Vec<String>)> = map
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default();
-            list.sort();
-            list
-        };
-        Ok(ExecutionView {
-            id: e.automation_execution_id().unwrap_or_default().to_owned(),
-            document: e.document_name().unwrap_or_default().to_owned(),
-            version: e.document_version().unwrap_or_default().to_owned(),
-            status: e
-                .automation_execution_status()
-                .map(|s| s.as_str().to_owned())
-                .unwrap_or_default(),
-            mode: e.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
-            executed_by: e.executed_by().unwrap_or_default().to_owned(),
-            start: time(e.execution_start_time()),
-            end: time(e.execution_end_time()),
-            parent: e
-                .parent_automation_execution_id()
-                .unwrap_or_default()
-                .to_owned(),
-            failure: e.failure_message().unwrap_or_default().to_owned(),
-            current_step: e.current_step_name().unwrap_or_default().to_owned(),
-            current_action: e.current_action().unwrap_or_default().to_owned(),
-            parameters: sorted(e.parameters()),
-            outputs: sorted(e.outputs()),
-            steps: e
-                .step_executions()
-                .iter()
-                .map(|s| StepView {
-                    id: s.step_execution_id().unwrap_or_default().to_owned(),
-                    name: s.step_name().unwrap_or_default().to_owned(),
-                    action: s.action().unwrap_or_default().to_owned(),
-                    status: s
-                        .step_status()
-                        .map(|x| x.as_str().to_owned())
-                        .unwrap_or_default(),
-                    start: time(s.execution_start_time()),
-                    end: time(s.execution_end_time()),
-                    failure: s.failure_message().unwrap_or_default().to_owned(),
-                    valid_next_steps: s.valid_next_steps().to_vec(),
-                    ended_at: s.execution_end_time().map_or(0.0, |t| t.as_secs_f64()),
-                })
-                .collect(),
-        })
-    }
-}
+#[cfg(test)]
+mod tests;

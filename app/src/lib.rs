@@ -9,6 +9,7 @@ pub mod error;
 pub mod execution;
 pub mod executions;
 pub mod identity;
+pub mod live;
 mod pages;
 pub mod runbook;
 mod shell;

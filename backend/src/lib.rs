@@ -4,6 +4,7 @@
 
 mod clients;
 mod identity;
+pub mod watch;
 
 pub use clients::{Backend, BackendError, BackendKind};
 pub use identity::CallerIdentity;

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { TestInfo } from '@playwright/test';
 import { emulatorEndpoint } from '../playwright.config';
 
 /** Environment for the AWS CLI against the emulator the portal uses. */
@@ -30,4 +31,20 @@ export function executionsOf(document: string): any[] {
   return bash(
     `aws ssm describe-automation-executions --filters "Key=DocumentNamePrefix,Values=${document}"`,
   ).AutomationExecutionMetadataList;
+}
+
+/** A runbook of this test's own (one per project, as projects run side by side). */
+export function createRunbook(info: TestInfo, stem: string, content: object): string {
+  const name = `${stem}-${info.project.name}`;
+  const existing = bash(`aws ssm list-documents --filters "Key=Name,Values=${name}"`).DocumentIdentifiers;
+  if (!existing.some((d: any) => d.Name === name)) {
+    const json = JSON.stringify(content).replace(/'/g, "'\\''");
+    bash(`aws ssm create-document --name ${name} --document-type Automation --document-format JSON --content '${json}'`);
+  }
+  return name;
+}
+
+/** Runs a start-automation-execution command line; answers the execution id. */
+export function start(command: string): string {
+  return bash(command).AutomationExecutionId;
 }

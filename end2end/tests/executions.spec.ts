@@ -1,19 +1,8 @@
-import { test, expect, open } from './fixtures';
-import type { Page, TestInfo } from '@playwright/test';
-import { bash, execution } from './aws';
+import { test, expect, open, untilText } from './fixtures';
+import type { Page } from '@playwright/test';
+import { createRunbook, execution, start } from './aws';
 
 const PORTAL_ARN = 'arn:aws:sts::123456789012:assumed-role/Administrator/Admin';
-
-/** A runbook of this test's own (one per project, as projects run side by side). */
-function createRunbook(info: TestInfo, stem: string, content: object): string {
-  const name = `${stem}-${info.project.name}`;
-  const existing = bash(`aws ssm list-documents --filters "Key=Name,Values=${name}"`).DocumentIdentifiers;
-  if (!existing.some((d: any) => d.Name === name)) {
-    const json = JSON.stringify(content).replace(/'/g, "'\\''");
-    bash(`aws ssm create-document --name ${name} --document-type Automation --document-format JSON --content '${json}'`);
-  }
-  return name;
-}
 
 const PAUSED = {
   schemaVersion: '0.3',
@@ -33,19 +22,9 @@ const APPROVAL = {
   ],
 };
 
-function start(command: string): string {
-  return bash(command).AutomationExecutionId;
-}
-
-/** Reloads the page until the execution's status reads `status`. */
-async function reloadUntilStatus(page: Page, status: string) {
-  await expect
-    .poll(async () => {
-      // A reload can meet the navigation a control started: the next round tries again.
-      await page.reload().catch(() => undefined);
-      return page.locator('[data-field="status"]').textContent().catch(() => '');
-    }, { timeout: 20_000 })
-    .toContain(status);
+/** Waits for the execution's status: live when hydrated, by reloading without JavaScript. */
+async function untilStatus(page: Page, status: string) {
+  await untilText(page, page.locator('[data-field="status"]'), status);
 }
 
 test('the executions list: newest first, filters, and child automations on request', async ({ page }, info) => {
@@ -98,21 +77,12 @@ test('a manual execution runs step by step from its page, then completes', async
   await expect(controls).toContainText('Next step: stopInstances');
   await controls.getByRole('button', { name: 'Execute this step' }).click();
   await expect(page).toHaveURL(new RegExp(`/automation/executions/${id}$`));
-  await expect
-    .poll(async () => {
-      await page.reload().catch(() => undefined);
-      return controls.textContent().catch(() => '');
-    }, { timeout: 20_000 })
-    .toContain('Next step: startInstances');
+  await untilText(page, controls, 'Next step: startInstances');
+  await expect(page.locator('[data-step="stopInstances"]')).toContainText('Success');
   await controls.getByRole('button', { name: 'Execute this step' }).click();
-  await expect
-    .poll(async () => {
-      await page.reload().catch(() => undefined);
-      return page.locator('tr[data-step="startInstances"]').textContent().catch(() => '');
-    }, { timeout: 20_000 })
-    .toContain('Success');
+  await untilText(page, page.locator('[data-step="startInstances"]'), 'Success');
   await controls.getByRole('button', { name: 'Complete and view results' }).click();
-  await reloadUntilStatus(page, 'Success');
+  await untilStatus(page, 'Success');
   await expect(page.getByRole('region', { name: 'Controls' })).toHaveCount(0);
 });
 
@@ -122,12 +92,12 @@ test('a paused execution resumes, and a running one cancels', async ({ page }, i
   await open(page, `/automation/executions/${resumed}`);
   await expect(page.locator('[data-field="status"]')).toHaveText('Waiting');
   await page.getByRole('button', { name: 'Resume' }).click();
-  await reloadUntilStatus(page, 'Success');
+  await untilStatus(page, 'Success');
 
   const cancelled = start(`aws ssm start-automation-execution --document-name ${name}`);
   await open(page, `/automation/executions/${cancelled}`);
   await page.getByRole('button', { name: 'Cancel execution' }).click();
-  await reloadUntilStatus(page, 'Cancelled');
+  await untilStatus(page, 'Cancelled');
   expect(execution(cancelled).StepExecutions[0].StepStatus).toBe('Cancelled');
 });
 
@@ -139,7 +109,7 @@ test('an approver approves with a comment, or rejects, from the page', async ({ 
   await expect(controls.getByRole('heading')).toHaveText('Approval for step approve');
   await controls.getByLabel('Comment (optional)').fill('Looks good');
   await controls.getByRole('button', { name: 'Approve' }).click();
-  await reloadUntilStatus(page, 'Success');
+  await untilStatus(page, 'Success');
   const decisions = JSON.parse(execution(approved).StepExecutions[0].Outputs.ApproverDecisions[0]);
   expect(decisions).toEqual([{ Approver: PORTAL_ARN, Decision: 'Approved', Comment: 'Looks good' }]);
 
@@ -147,7 +117,7 @@ test('an approver approves with a comment, or rejects, from the page', async ({ 
   await open(page, `/automation/executions/${rejected}`);
   await controls.getByLabel('Comment (optional)').fill('Not today');
   await controls.getByRole('button', { name: 'Reject' }).click();
-  await reloadUntilStatus(page, 'Failed');
+  await untilStatus(page, 'Failed');
   await expect(page.getByRole('alert').first()).toContainText('with comment: Not today');
 });
 

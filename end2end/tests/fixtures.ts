@@ -13,6 +13,7 @@ export async function open(page: Page, path: string) {
   const response = await page.goto(path);
   if (hydrated(page)) {
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await markPage(page);
   }
   return response;
 }
@@ -37,3 +38,32 @@ export const test = base.extend<{ pageErrors: string[] }>({
 });
 
 export { expect };
+
+/** Marks the page's window, so a later `stayedOnPage` can tell a reload (or a page load) apart. */
+export async function markPage(page: Page) {
+  await page.evaluate(() => ((window as any).__sameWindow = true));
+}
+
+/** The page has not been reloaded since `markPage`. */
+export async function stayedOnPage(page: Page) {
+  expect(await page.evaluate(() => (window as any).__sameWindow === true), 'the page was reloaded').toBe(true);
+}
+
+/**
+ * Waits until `locator` reads `text`: hydrated, by live updates alone (and checks the page was
+ * not reloaded since `open`); without JavaScript, by reloading as a person would.
+ */
+export async function untilText(page: Page, locator: ReturnType<Page['locator']>, text: string | RegExp, timeout = 20_000) {
+  if (hydrated(page)) {
+    await expect(locator).toContainText(text, { timeout });
+    await stayedOnPage(page);
+    return;
+  }
+  await expect
+    .poll(async () => {
+      // A reload can meet the navigation a control started: the next round tries again.
+      await page.reload().catch(() => undefined);
+      return locator.textContent().catch(() => '');
+    }, { timeout })
+    .toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+}

@@ -55,7 +55,7 @@ test('the seed procedure: choose the runbook and version, Next, fill the inputs,
   const id = await executionId(page);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(id);
   await expect(page.locator('[data-field="status"]')).toHaveText(/InProgress|Success/);
-  await expect(page.locator('tr[data-step="stopInstances"]')).toBeVisible();
+  await expect(page.locator('tbody[data-step="stopInstances"]')).toBeVisible();
   const started = execution(id);
   expect(started.DocumentName).toBe('AWS-RestartEC2Instance');
   expect(started.DocumentVersion).toBe('1');
@@ -170,7 +170,7 @@ test('rate control by tag: the link fills in the form, and the run has a child p
   await expect(page.getByRole('heading', { name: 'Target accounts and Regions' })).toBeHidden();
   await page.getByRole('button', { name: 'Execute' }).click();
   const id = await executionId(page);
-  await expect(page.locator('tr[data-step="i-1234567890abcdef0"]')).toBeVisible();
+  await expect(page.locator('tbody[data-step="i-1234567890abcdef0"]')).toBeVisible();
   const parent = execution(id);
   expect(parent.TargetParameterName).toBe('InstanceId');
   expect(parent.Targets).toEqual([{ Key: 'tag:Team', Values: ['web'] }]);
@@ -192,7 +192,7 @@ test('multi-account and Region, chosen on the page, starts a cross-account run',
   const parent = execution(id);
   expect(parent.TargetLocations).toEqual([{ Accounts: ['123456789012'], Regions: ['us-east-1'] }]);
   expect(parent.Targets).toEqual([{ Key: 'ParameterValues', Values: [WEB_1] }]);
-  await expect(page.locator('tr[data-step="123456789012:us-east-1"]')).toBeVisible();
+  await expect(page.locator('tbody[data-step="123456789012:us-east-1"]')).toBeVisible();
 });
 
 test('manual execution waits for each step', async ({ page }) => {

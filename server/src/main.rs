@@ -4,6 +4,7 @@ mod assets;
 mod cli;
 mod config;
 mod health;
+mod live;
 mod logging;
 mod portal;
 mod shutdown;

@@ -15,13 +15,15 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use app::live::{ExecutionHub, ExecutionSource};
 use app::{document, App, OUTPUT_NAME};
+use backend::watch::Pacing;
 use backend::Backend;
 use emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
-use crate::{assets, health, shutdown};
+use crate::{assets, health, live, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
@@ -88,9 +90,15 @@ pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
         .site_addr(addr)
         .build();
     let routes = generate_route_list(App);
+    // One watcher per watched execution, shared by every page and stream.
+    let hub = ExecutionHub::new(ExecutionSource::new(backend.clone()), Pacing::default());
     let context = {
         let backend = backend.clone();
-        move || provide_context(backend.clone())
+        let hub = hub.clone();
+        move || {
+            provide_context(backend.clone());
+            provide_context(hub.clone());
+        }
     };
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
@@ -105,6 +113,7 @@ pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
         .with_state(options);
     Router::new()
         .route("/healthz", get(health::healthz).with_state(backend))
+        .merge(live::routes(hub))
         .merge(pages)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -5,8 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use std::collections::HashMap;
+
 use crate::components::StatusBadge;
+use crate::execution::{is_terminal, ExecutionSummary};
 use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
+use crate::live::Connection;
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -130,23 +134,46 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
         })
     });
     let empty = page.rows.is_empty();
+    // Rows still running are kept current by one list stream (hydrated only).
+    let updates = RwSignal::new(HashMap::<String, ExecutionSummary>::new());
+    let running: Vec<String> = page
+        .rows
+        .iter()
+        .filter(|r| !is_terminal(&r.status))
+        .map(|r| r.id.clone())
+        .collect();
+    let connection = RwSignal::new(Connection::Off);
+    follow(running, updates, connection);
+    let field = move |id: &str, pick: fn(&ExecutionSummary) -> String, initial: &str| {
+        updates
+            .with(|u| u.get(id).map(pick))
+            .unwrap_or_else(|| initial.to_owned())
+    };
     view! {
+        <p class="live-state" data-live=move || connection.get().attr() aria-live="polite">{move || connection.get().label()}</p>
         <table class="table executions">
             <thead><tr>
                 <th>"Execution ID"</th><th>"Document name"</th><th>"Status"</th><th>"Start time"</th>
                 <th>"End time"</th><th>"Executed by"</th><th>"Mode"</th>
             </tr></thead>
             <tbody>
-                {page.rows.into_iter().map(|row| view! {
+                {page.rows.into_iter().map(|row| {
+                    let (id, status, end) = (row.id.clone(), row.status.clone(), row.end.clone());
+                    let id2 = id.clone();
+                    view! {
                     <tr data-execution=row.id.clone()>
                         <td><a href=format!("/automation/executions/{}", row.id)><code>{row.id.clone()}</code></a></td>
                         <td>{row.document}</td>
-                        <td><StatusBadge status=row.status /></td>
+                        <td data-field="status">{move || view! { <StatusBadge status=field(&id, |s| s.status.clone(), &status) /> }}</td>
                         <td>{row.start}</td>
-                        <td>{if row.end.is_empty() { "–".to_owned() } else { row.end }}</td>
+                        <td>{move || {
+                            let end = field(&id2, |s| s.end.clone(), &end);
+                            if end.is_empty() { "–".to_owned() } else { end }
+                        }}</td>
                         <td class="arn">{row.executed_by}</td>
                         <td>{row.mode}</td>
                     </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>
@@ -156,4 +183,46 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
             {next.map(|u| view! { <a href=u rel="next">"Next page"</a> })}
         </nav>
     }
+}
+
+/// Follows the listed executions that are still running, once hydrated.
+#[cfg(feature = "hydrate")]
+fn follow(
+    ids: Vec<String>,
+    updates: RwSignal<HashMap<String, ExecutionSummary>>,
+    connection: RwSignal<Connection>,
+) {
+    use crate::execution::event;
+    use send_wrapper::SendWrapper;
+
+    if ids.is_empty() {
+        return;
+    }
+    let url = crate::live::executions_stream(&ids);
+    Effect::new(move |_| {
+        connection.set(Connection::Connecting);
+        let stream = crate::live::follow(
+            &url,
+            move |name, data| {
+                if name == event::EXECUTION {
+                    if let Ok(summary) = serde_json::from_str::<ExecutionSummary>(data) {
+                        updates.update(|u| {
+                            u.insert(summary.id.clone(), summary);
+                        });
+                    }
+                }
+            },
+            move |state| connection.set(state),
+        );
+        let stream = SendWrapper::new(stream);
+        on_cleanup(move || drop(stream));
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn follow(
+    _ids: Vec<String>,
+    _updates: RwSignal<HashMap<String, ExecutionSummary>>,
+    _connection: RwSignal<Connection>,
+) {
 }

@@ -1,0 +1,123 @@
+//! The controls of an execution: Cancel, Manual mode's step-by-step and Complete, Resume,
+//! Approve and Reject.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PortalError;
+
+/// What a control button asks of an execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Control {
+    Cancel,
+    /// Manual mode: run `step` next.
+    ExecuteStep,
+    /// Manual mode: finish the execution ("Complete and view results").
+    Complete,
+    Resume,
+    Approve,
+    Reject,
+}
+
+/// Sends a control to an execution (StopAutomationExecution or SendAutomationSignal) and goes
+/// back to its page. A refusal from AWS is an answer, not a failure of the portal: the page is
+/// shown again with AWS's reason in plain words (`?refused=`).
+#[server(endpoint = "control_execution")]
+pub async fn control_execution(
+    id: String,
+    control: Control,
+    #[server(default)] step: String,
+    #[server(default)] comment: String,
+) -> Result<(), PortalError> {
+    let page = format!("/automation/executions/{id}");
+    match ssr::control(&id, control, &step, &comment).await {
+        Ok(()) => {
+            // Viewers see the effect now rather than at the next slow poll.
+            if let Some(live) = use_context::<std::sync::Arc<crate::live::ExecutionHub>>() {
+                live.poke(&id);
+            }
+            leptos_axum::redirect(&page);
+        }
+        Err(refused @ (PortalError::Backend(_) | PortalError::NotFound(_))) => {
+            let reason = crate::wizard::form::encode(&refused.to_string());
+            leptos_axum::redirect(&format!("{page}?refused={reason}"));
+        }
+        Err(other) => return Err(other),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use aws_sdk_ssm::types::{SignalType, StopType};
+
+    use super::Control;
+    use crate::error::{aws_error, PortalError};
+    use crate::runbook::catalog::ssr::backend;
+
+    pub async fn control(
+        id: &str,
+        control: Control,
+        step: &str,
+        comment: &str,
+    ) -> Result<(), PortalError> {
+        let ssm = &backend().ssm;
+        let signal = |kind: SignalType| {
+            ssm.send_automation_signal()
+                .automation_execution_id(id)
+                .signal_type(kind)
+        };
+        let stop = |kind: StopType| {
+            ssm.stop_automation_execution()
+                .automation_execution_id(id)
+                .r#type(kind)
+        };
+        match control {
+            Control::Cancel => {
+                stop(StopType::Cancel)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error("cancel the execution", e))?;
+            }
+            Control::Complete => {
+                stop(StopType::Complete)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error("complete the execution", e))?;
+            }
+            Control::ExecuteStep => {
+                if step.is_empty() {
+                    return Err(PortalError::Backend(
+                        "Say which step to execute: the form has no step name.".into(),
+                    ));
+                }
+                signal(SignalType::StartStep)
+                    .payload("StepName", vec![step.to_owned()])
+                    .send()
+                    .await
+                    .map_err(|e| aws_error("execute the step", e))?;
+            }
+            Control::Resume => {
+                signal(SignalType::Resume)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error("resume the execution", e))?;
+            }
+            Control::Approve | Control::Reject => {
+                let kind = if control == Control::Approve {
+                    SignalType::Approve
+                } else {
+                    SignalType::Reject
+                };
+                let mut call = signal(kind);
+                if !comment.trim().is_empty() {
+                    call = call.payload("Comment", vec![comment.trim().to_owned()]);
+                }
+                call.send()
+                    .await
+                    .map_err(|e| aws_error("record the decision", e))?;
+            }
+        }
+        Ok(())
+    }
+}

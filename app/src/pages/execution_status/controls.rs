@@ -1,0 +1,118 @@
+//! The controls an execution accepts in its state. Each is a form posted to the
+//! `control_execution` server function: a page post without JavaScript, a background request
+//! once hydrated (the live stream then shows the effect).
+
+use leptos::prelude::*;
+
+use crate::execution::{ControlExecution, ExecutionView};
+
+/// Which controls to offer; the forms are drawn again only when this changes (so a comment
+/// being typed survives unrelated updates).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Offer {
+    id: String,
+    cancel: bool,
+    resume: bool,
+    next_step: Option<String>,
+    complete: bool,
+    /// The aws:approve step waiting for a decision.
+    approval: Option<String>,
+}
+
+impl Offer {
+    fn of(v: &ExecutionView) -> Self {
+        let s = &v.summary;
+        Self {
+            id: s.id.clone(),
+            cancel: !s.is_terminal() && s.status != "Cancelling",
+            resume: s.awaits_resume(),
+            next_step: v.next_manual_step(),
+            complete: s.between_manual_steps(),
+            approval: s.awaits_approval().then(|| s.current_step.clone()),
+        }
+    }
+
+    fn any(&self) -> bool {
+        self.cancel
+            || self.resume
+            || self.next_step.is_some()
+            || self.complete
+            || self.approval.is_some()
+    }
+}
+
+#[component]
+pub fn Controls(execution: RwSignal<ExecutionView>) -> impl IntoView {
+    let offer = Memo::new(move |_| execution.with(Offer::of));
+    let action = ServerAction::<ControlExecution>::new();
+    let refused = move || {
+        action.value().get().and_then(Result::err).map(
+            |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
+        )
+    };
+    view! {
+        {refused}
+        {move || {
+            let offer = offer.get();
+            offer.any().then(|| view! { <ControlForms offer action /> })
+        }}
+    }
+}
+
+#[component]
+fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl IntoView {
+    let Offer {
+        id,
+        cancel,
+        resume,
+        next_step,
+        complete,
+        approval,
+    } = offer;
+    let button =
+        move |id: String, control: &'static str, label: &'static str, class: &'static str| {
+            view! {
+                <ActionForm action attr:class="control">
+                    <input type="hidden" name="id" value=id />
+                    <button type="submit" name="control" value=control class=class>{label}</button>
+                </ActionForm>
+            }
+        };
+    let approval = approval.map(|step| {
+        let id = id.clone();
+        view! {
+            <h2>{format!("Approval for step {step}")}</h2>
+            <ActionForm action attr:class="control approval">
+                <input type="hidden" name="id" value=id.clone() />
+                <label class="field">
+                    <span>"Comment (optional)"</span>
+                    <textarea name="comment" rows="2"></textarea>
+                </label>
+                <button type="submit" name="control" value="Approve" class="button button-primary">"Approve"</button>
+                <button type="submit" name="control" value="Reject" class="button">"Reject"</button>
+            </ActionForm>
+        }
+    });
+    let manual = next_step.map(|step| {
+        let id = id.clone();
+        view! {
+            <ActionForm action attr:class="control">
+                <input type="hidden" name="id" value=id.clone() />
+                <input type="hidden" name="step" value=step.clone() />
+                <span>"Next step: " <strong>{step.clone()}</strong> " "</span>
+                <button type="submit" name="control" value="ExecuteStep" class="button button-primary">"Execute this step"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <section class="panel controls" aria-label="Controls">
+            {approval}
+            <div class="actions">
+                {manual}
+                {complete.then(|| button(id.clone(), "Complete", "Complete and view results", "button"))}
+                {resume.then(|| button(id.clone(), "Resume", "Resume", "button button-primary"))}
+                {cancel.then(|| button(id.clone(), "Cancel", "Cancel execution", "button"))}
+            </div>
+        </section>
+    }
+}

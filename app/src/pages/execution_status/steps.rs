@@ -1,0 +1,89 @@
+//! Executed steps: one row per step (kept or replaced as live events arrive), each with its
+//! inputs, outputs and failure details.
+
+use leptos::prelude::*;
+
+use crate::components::StatusBadge;
+use crate::execution::{ExecutionView, StepView};
+
+#[component]
+pub fn ExecutedSteps(execution: RwSignal<ExecutionView>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Executed steps"</h2>
+            <table class="table steps">
+                <thead><tr>
+                    <th>"#"</th><th>"Step ID"</th><th>"Step name"</th><th>"Action"</th><th>"Status"</th>
+                    <th>"Start time"</th><th>"End time"</th>
+                </tr></thead>
+                <For
+                    each=move || execution.with(|v| v.steps.clone())
+                    // A changed step is a new key, so only its rows are drawn again.
+                    key=|s| serde_json::to_string(s).unwrap_or_default()
+                    children=|step| view! { <StepRows step /> }
+                />
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn StepRows(step: StepView) -> impl IntoView {
+    let has_details =
+        !step.inputs.is_empty() || !step.outputs.is_empty() || !step.failure_details.is_empty();
+    let details = has_details.then(|| {
+        let StepView {
+            name,
+            inputs,
+            outputs,
+            failure_details,
+            target_location,
+            ..
+        } = step.clone();
+        view! {
+            <tr class="step-details">
+                <td></td>
+                <td colspan="6">
+                    <details>
+                        <summary>{format!("Inputs, outputs and details of {name}")}</summary>
+                        <div class="step-facts">
+                            <Pairs title="Inputs" list=inputs />
+                            <Pairs title="Outputs" list=outputs.into_iter().map(|(k, v)| (k, v.join(", "))).collect() />
+                            <Pairs title="Failure details" list=failure_details />
+                            {(!target_location.is_empty()).then(|| view! { <p>"Target location: " {target_location}</p> })}
+                        </div>
+                    </details>
+                </td>
+            </tr>
+        }
+    });
+    view! {
+        <tbody data-step=step.name.clone() data-status=step.status.clone()>
+            <tr>
+                <td>{step.number}</td>
+                <td><code class="step-id">{step.id}</code></td>
+                <td>{step.name.clone()}</td>
+                <td><code>{step.action}</code></td>
+                <td>
+                    <StatusBadge status=step.status.clone() />
+                    {(!step.failure.is_empty()).then(|| view! { <p class="step-failure">{step.failure.clone()}</p> })}
+                </td>
+                <td>{step.start}</td>
+                <td>{step.end}</td>
+            </tr>
+            {details}
+        </tbody>
+    }
+}
+
+#[component]
+fn Pairs(title: &'static str, list: Vec<(String, String)>) -> impl IntoView {
+    (!list.is_empty()).then(|| {
+        view! {
+            <h4>{title}</h4>
+            <dl class="facts">
+                {list.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><pre class="value">{v}</pre></dd> }).collect_view()}
+            </dl>
+        }
+    })
+}

@@ -1,0 +1,282 @@
+//! Live status under load: the portal's SSM calls with 1 and with 500 SSE viewers of the same 20
+//! running executions (one watcher per execution, so the ratio should stay near 1), the delay from
+//! a step's end in the emulator to its event at a viewer, and the portal's memory holding 10,000
+//! idle streams. Prints figures; run with `make bench`.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_sdk_ssm::types::{DocumentFormat, DocumentType, ExecutionMode};
+use aws_sdk_ssm::Client;
+use emulator::{Emulator, EmulatorConfig};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+const WATCHED: usize = 20;
+const VIEWERS: usize = 500;
+const IDLE_STREAMS: usize = 10_000;
+const WINDOW: Duration = Duration::from_secs(30);
+const WARM_UP: Duration = Duration::from_secs(3);
+
+/// Forty 2-second sleeps: running for the whole measurement, a step ending every 2 s.
+fn runbook() -> String {
+    let mut yaml = String::from("schemaVersion: '0.3'\nmainSteps:\n");
+    for i in 0..40 {
+        yaml.push_str(&format!(
+            "  - {{ name: sleep{i}, action: 'aws:sleep', inputs: {{ Duration: PT2S }} }}\n"
+        ));
+    }
+    yaml
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// SSM requests the emulator has answered so far.
+async fn ssm_calls(emulator: &str) -> u64 {
+    let text = http_get(emulator, "/_emulator/metrics").await;
+    text.lines()
+        .filter(|l| l.starts_with("emulator_requests_total{service=\"ssm\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+async fn http_get(base: &str, path: &str) -> String {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut body = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut body)
+        .await
+        .expect("read");
+    body
+}
+
+/// Opens an SSE stream and hands each `event: step` data line to `sink` (when given) with the
+/// time it arrived; heartbeats and other events are read and dropped.
+async fn open_stream(
+    portal: &str,
+    path: String,
+    sink: Option<mpsc::UnboundedSender<(String, f64)>>,
+) -> tokio::task::JoinHandle<()> {
+    let host = portal.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&host)
+        .await
+        .expect("connect to the portal");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut lines = BufReader::new(stream).lines();
+    let status = lines.next_line().await.ok().flatten().unwrap_or_default();
+    assert!(status.contains(" 200 "), "{path}: {status}");
+    tokio::spawn(async move {
+        let mut event = String::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(name) = line.strip_prefix("event: ") {
+                event = name.to_owned();
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                if let (Some(sink), "step") = (&sink, event.as_str()) {
+                    let _ = sink.send((data.to_owned(), now()));
+                }
+            }
+        }
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn start_all(ssm: &Client, document: &str, mode: ExecutionMode) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..WATCHED {
+        let started = ssm
+            .start_automation_execution()
+            .document_name(document)
+            .mode(mode.clone())
+            .send()
+            .await
+            .expect("StartAutomationExecution");
+        ids.push(started.automation_execution_id.unwrap_or_default());
+    }
+    ids
+}
+
+struct Phase {
+    calls_per_minute: f64,
+    latencies: Vec<f64>,
+}
+
+/// `viewers` list streams over the 20 executions, plus a probe following each execution's own
+/// stream for step latencies; SSM calls counted over the window.
+async fn phase(portal: &str, emulator: &str, ids: &[String], viewers: usize) -> Phase {
+    let list = format!("/api/executions/events?ids={}", ids.join(","));
+    let mut tasks = Vec::new();
+    for _ in 0..viewers {
+        tasks.push(open_stream(portal, list.clone(), None).await);
+    }
+    let (sink, mut samples) = mpsc::unbounded_channel();
+    for id in ids {
+        tasks.push(
+            open_stream(
+                portal,
+                format!("/api/executions/{id}/events"),
+                Some(sink.clone()),
+            )
+            .await,
+        );
+    }
+    tokio::time::sleep(WARM_UP).await;
+    while samples.try_recv().is_ok() {}
+    let before = ssm_calls(emulator).await;
+    let started = Instant::now();
+    tokio::time::sleep(WINDOW).await;
+    let calls = ssm_calls(emulator).await - before;
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    let mut latencies = Vec::new();
+    while let Ok((data, arrived)) = samples.try_recv() {
+        let step: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
+        let ended = step["ended_at"].as_f64().unwrap_or(0.0);
+        if step["status"] == "Success" && ended > 0.0 {
+            latencies.push(arrived - ended);
+        }
+    }
+    for task in tasks {
+        task.abort();
+    }
+    latencies.sort_by(f64::total_cmp);
+    Phase {
+        calls_per_minute: calls as f64 / minutes,
+        latencies,
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[tokio::main]
+async fn main() {
+    let running = Emulator::new(EmulatorConfig::default())
+        .expect("the emulator")
+        .start_on_loopback()
+        .await
+        .expect("the emulator starts");
+    let emulator = running.endpoint_url();
+    let port = free_port();
+    let portal = format!("http://127.0.0.1:{port}");
+    let data = std::env::temp_dir().join(format!("live-bench-{}", std::process::id()));
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--emulator-url",
+            &emulator,
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("the portal starts");
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "bench",
+        ))
+        .endpoint_url(&emulator)
+        .load()
+        .await;
+    let ssm = Client::new(&config);
+    ssm.create_document()
+        .name("LiveBench")
+        .document_type(DocumentType::Automation)
+        .document_format(DocumentFormat::Yaml)
+        .content(runbook())
+        .send()
+        .await
+        .expect("CreateDocument");
+    for _ in 0..100 {
+        if http_get(&portal, "/healthz").await.contains("200 OK") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    println!(
+        "live status: {WATCHED} running executions (a step ends every 2 s in each), window {} s",
+        WINDOW.as_secs()
+    );
+    let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
+    let one = phase(&portal, &emulator, &ids, 1).await;
+    // A fresh set, so both windows see executions at the same stage.
+    let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
+    let many = phase(&portal, &emulator, &ids, VIEWERS).await;
+    for (viewers, p) in [(1, &one), (VIEWERS, &many)] {
+        println!(
+            "  {viewers:>3} viewer(s): {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
+            p.calls_per_minute,
+            percentile(&p.latencies, 0.5) * 1000.0,
+            percentile(&p.latencies, 0.95) * 1000.0,
+            p.latencies.len()
+        );
+    }
+    println!(
+        "  ratio of SSM calls, {VIEWERS} viewers to 1: {:.3} (target ≤ 1.05)",
+        many.calls_per_minute / one.calls_per_minute
+    );
+
+    // Idle streams: executions waiting in Manual mode, 500 viewers each.
+    let ids = start_all(&ssm, "LiveBench", ExecutionMode::Interactive).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let pid = server.id();
+    let before = rss_kib(pid);
+    let mut idle = Vec::with_capacity(IDLE_STREAMS);
+    let opened = Instant::now();
+    for i in 0..IDLE_STREAMS {
+        let id = &ids[i % ids.len()];
+        idle.push(open_stream(&portal, format!("/api/executions/{id}/events"), None).await);
+    }
+    let took = opened.elapsed();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after = rss_kib(pid);
+    println!(
+        "  {IDLE_STREAMS} idle streams (opened in {:.1} s): portal RSS {before} KiB → {after} KiB, {:.1} KiB per stream",
+        took.as_secs_f64(),
+        (after.saturating_sub(before)) as f64 / IDLE_STREAMS as f64
+    );
+    for task in idle {
+        task.abort();
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&data);
+}

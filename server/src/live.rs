@@ -1,0 +1,147 @@
+//! The live status streams (Server-Sent Events), fed by the shared execution watchers:
+//! `/api/executions/<id>/events` carries every change of one execution;
+//! `/api/executions/events?ids=<id>,…` the summaries of several (the executions list).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::stream::{self, Stream, StreamExt};
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+use app::live::ExecutionHub;
+use backend::watch::Frame;
+
+/// A comment line this often keeps proxies and load balancers from closing a quiet stream.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// Executions one list stream may follow (the list shows 50 a page).
+const MAX_LISTED: usize = 100;
+/// Separates the per-execution positions in a list stream's event ids.
+const POSITION_SEPARATOR: char = '_';
+
+pub fn routes(hub: Arc<ExecutionHub>) -> Router {
+    Router::new()
+        .route("/api/executions/events", get(list_events))
+        .route("/api/executions/{id}/events", get(execution_events))
+        .with_state(hub)
+}
+
+fn bad_request(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, message).into_response()
+}
+
+/// Execution ids are UUIDs; anything else is refused before it reaches a watcher.
+fn check_id(id: &str) -> Result<(), String> {
+    let valid =
+        (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{id:?} is not an automation execution ID: expect the ID the executions list shows, \
+             such as 4105a4fc-f944-11e6-9d32-0123456789ab."
+        ))
+    }
+}
+
+fn last_event_id(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+}
+
+fn event(id: &str, frame: &Frame) -> Event {
+    Event::default().id(id).event(frame.event).data(&frame.data)
+}
+
+fn sse<S>(events: S) -> Response
+where
+    S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
+{
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
+        .into_response()
+}
+
+async fn execution_events(
+    State(hub): State<Arc<ExecutionHub>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refused) = check_id(&id) {
+        return bad_request(refused);
+    }
+    let subscription = hub.subscribe(&id, last_event_id(&headers));
+    let events = stream::unfold(subscription, |mut subscription| async move {
+        let frame = subscription.next().await?;
+        Some((Ok(event(&frame.id, &frame)), subscription))
+    });
+    sse(events)
+}
+
+#[derive(Deserialize)]
+struct Listed {
+    #[serde(default)]
+    ids: String,
+}
+
+async fn list_events(
+    State(hub): State<Arc<ExecutionHub>>,
+    Query(listed): Query<Listed>,
+    headers: HeaderMap,
+) -> Response {
+    let mut ids: Vec<&str> = listed.ids.split(',').filter(|s| !s.is_empty()).collect();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > MAX_LISTED {
+        return bad_request(format!(
+            "Give between 1 and {MAX_LISTED} execution IDs, comma-separated: ?ids=<id>,<id>"
+        ));
+    }
+    if let Some(refused) = ids.iter().find_map(|id| check_id(id).err()) {
+        return bad_request(refused);
+    }
+    // The id of a list event is every execution's position, so a reconnect resumes each.
+    let resumed: Vec<&str> = last_event_id(&headers)
+        .map(|v| v.split(POSITION_SEPARATOR).collect())
+        .filter(|v: &Vec<&str>| v.len() == ids.len())
+        .unwrap_or_default();
+    let mut positions: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, _)| resumed.get(i).map(|p| (*p).to_owned()).unwrap_or_default())
+        .collect();
+    let followed = ids.iter().enumerate().map(|(i, id)| {
+        let resume = resumed.get(i).copied().filter(|p| !p.is_empty());
+        let subscription = hub.subscribe(id, resume);
+        stream::unfold(subscription, |mut subscription| async move {
+            let frame = subscription.next().await?;
+            Some((frame, subscription))
+        })
+        .map(move |frame| (i, frame))
+        .boxed()
+    });
+    let events = stream::select_all(followed)
+        .filter_map(move |(i, frame)| {
+            let sent =
+                (frame.summary && !frame.is_end() && frame.event != Frame::FAULT).then(|| {
+                    frame.id.clone_into(&mut positions[i]);
+                    Ok(event(
+                        &positions.join(&POSITION_SEPARATOR.to_string()),
+                        &frame,
+                    ))
+                });
+            std::future::ready(sent)
+        })
+        // Every listed execution has finished: say so, and the browser stops listening.
+        .chain(stream::once(std::future::ready(Ok(Event::default()
+            .event(Frame::END)
+            .data("\"\"")))));
+    sse(events)
+}
