@@ -12,6 +12,8 @@ pub mod identity;
 pub mod live;
 mod pages;
 pub mod runbook;
+#[cfg(feature = "ssr")]
+mod security;
 mod shell;
 pub mod wizard;
 
@@ -27,6 +29,8 @@ pub const OUTPUT_NAME: &str = "runbook-portal";
 
 /// The HTML document around the application.
 pub fn document(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -48,7 +48,10 @@ async fn ssm_calls(emulator: &str) -> u64 {
 
 async fn http_get(base: &str, path: &str) -> String {
     let host = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(host).await.expect("connect");
+    // Not listening yet (the portal is starting): an empty answer.
+    let Ok(mut stream) = TcpStream::connect(host).await else {
+        return String::new();
+    };
     let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut body = String::new();
@@ -108,9 +111,12 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Starts 20 executions spread over one second, so their steps end at every phase of the
+/// watchers' one-second polls (as for viewers who arrive at any time).
 async fn start_all(ssm: &Client, document: &str, mode: ExecutionMode) -> Vec<String> {
     let mut ids = Vec::new();
     for _ in 0..WATCHED {
+        tokio::time::sleep(Duration::from_millis(1000 / WATCHED as u64)).await;
         let started = ssm
             .start_automation_execution()
             .document_name(document)

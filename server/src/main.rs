@@ -7,6 +7,7 @@ mod health;
 mod live;
 mod logging;
 mod portal;
+mod request_safety;
 mod shutdown;
 
 use clap::Parser;

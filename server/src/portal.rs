@@ -23,7 +23,7 @@ use emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
-use crate::{assets, health, live, shutdown};
+use crate::{assets, health, live, request_safety, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
@@ -111,10 +111,12 @@ pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
             },
         )
         .with_state(options);
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz).with_state(backend))
         .merge(live::routes(hub))
         .merge(pages)
+        .layer(axum::middleware::from_fn(request_safety::refuse_cross_site));
+    request_safety::with_security_headers(router)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

@@ -25,6 +25,8 @@ struct Inner<T> {
     state: Option<T>,
     seq: u64,
     recent: VecDeque<Arc<Frame>>,
+    /// The whole state as frames, made once per change and shared by every viewer who joins.
+    whole: Option<Arc<[Arc<Frame>]>>,
     /// The last failure told to viewers, so a repeated one is not sent again.
     fault: Option<String>,
 }
@@ -41,6 +43,7 @@ impl<S: Source> Watch<S> {
                 state: None,
                 seq: 0,
                 recent: VecDeque::new(),
+                whole: None,
                 fault: None,
             }),
         }
@@ -66,20 +69,19 @@ impl<S: Source> Watch<S> {
         source: &Arc<S>,
         resume: Option<&str>,
     ) -> Subscription<S> {
-        let inner = self.lock();
+        let mut inner = self.lock();
         let receiver = self.sender.subscribe();
-        let backlog = match &inner.state {
-            // The first poll has not answered: its frames will come through the channel.
-            None => Vec::new(),
-            Some(state) => self
-                .resumable(&inner, resume)
-                .unwrap_or_else(|| self.whole(source, state, inner.seq)),
+        let backlog = match self.resumable(&inner, resume) {
+            Some(frames) => frames,
+            // Before the first poll answers this is empty: its frames come through the channel.
+            None => self.whole(source, &mut inner).to_vec(),
         };
         Subscription::new(backlog, receiver, Arc::downgrade(self), source.clone())
     }
 
     /// The frames after `resume`, if it is this watcher's and still in its history.
     fn resumable(&self, inner: &Inner<S::State>, resume: Option<&str>) -> Option<Vec<Arc<Frame>>> {
+        inner.state.as_ref()?;
         let (epoch, seq) = resume?.split_once('.')?;
         let (epoch, seq) = (epoch.parse::<u64>().ok()?, seq.parse::<u64>().ok()?);
         let oldest = inner.seq + 1 - inner.recent.len() as u64;
@@ -97,9 +99,15 @@ impl<S: Source> Watch<S> {
     }
 
     /// Everything a new viewer needs, stamped with the current position.
-    fn whole(&self, source: &S, state: &S::State, seq: u64) -> Vec<Arc<Frame>> {
-        let id = self.id(seq);
-        source
+    fn whole(&self, source: &S, inner: &mut Inner<S::State>) -> Arc<[Arc<Frame>]> {
+        if let Some(whole) = &inner.whole {
+            return whole.clone();
+        }
+        let Some(state) = &inner.state else {
+            return Arc::from([]);
+        };
+        let id = self.id(inner.seq);
+        let whole: Arc<[Arc<Frame>]> = source
             .changes(None, state)
             .into_iter()
             .map(|c| {
@@ -110,19 +118,18 @@ impl<S: Source> Watch<S> {
                     summary: c.summary,
                 })
             })
-            .collect()
+            .collect();
+        inner.whole = Some(whole.clone());
+        whole
     }
 
     /// The whole current state, for a subscriber that fell behind.
     pub(super) fn resync(&self, source: &S) -> Vec<Arc<Frame>> {
-        let inner = self.lock();
-        match &inner.state {
-            Some(state) => self.whole(source, state, inner.seq),
-            None => Vec::new(),
-        }
+        self.whole(source, &mut self.lock()).to_vec()
     }
 
     fn publish(&self, inner: &mut Inner<S::State>, changes: Vec<Change>) {
+        inner.whole = None;
         for change in changes {
             inner.seq += 1;
             let frame = Arc::new(Frame {
