@@ -6,10 +6,21 @@ import { join } from 'node:path';
 // The release binary under test (the Makefile passes the one it built).
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 const port = Number(process.env.PORTAL_PORT ?? 3100);
-const data = mkdtempSync(join(tmpdir(), 'runbook-portal-e2e-'));
+const data = process.env.PORTAL_E2E_DATA ?? mkdtempSync(join(tmpdir(), 'runbook-portal-e2e-'));
+// Workers load this file again: they must see the same directory.
+process.env.PORTAL_E2E_DATA = data;
+
+/** Cookies of the signed-in tester, written by the sign-in project. */
+export const signedIn = join(data, 'signed-in.json');
 
 /** A standalone emulator the portal and the AWS CLI share. */
 export const emulatorEndpoint = `http://127.0.0.1:${port + 2}`;
+
+/** The portal's data directories (the tests manage accounts in them with the CLI). */
+export const dataDirs = { emulator: `${data}/emulator`, aws: `${data}/aws` };
+
+/** The account the browser tests sign in with (an administrator). */
+export const tester = { name: 'tester', password: 'correct horse battery staple' };
 
 export const portals = {
   /** The portal on the shared emulator. */
@@ -42,8 +53,10 @@ export default defineConfig({
   },
   // Every spec runs twice: hydrated, and as a browser without JavaScript sees the portal.
   projects: [
-    { name: 'hydrated', use: { javaScriptEnabled: true } },
-    { name: 'no-js', use: { javaScriptEnabled: false } },
+    // Signs in once; the browser projects start from its cookies.
+    { name: 'sign-in', testMatch: /sign-in\.setup\.ts/ },
+    { name: 'hydrated', use: { javaScriptEnabled: true, storageState: signedIn }, dependencies: ['sign-in'] },
+    { name: 'no-js', use: { javaScriptEnabled: false, storageState: signedIn }, dependencies: ['sign-in'] },
   ],
   webServer: [
     {
@@ -53,7 +66,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-url ${emulatorEndpoint}`,
+      command: `echo '${tester.password}' | ${bin} users add ${tester.name} --group admins --password-stdin --data-dir ${data}/emulator && exec ${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-url ${emulatorEndpoint}`,
       url: `${portals.emulator}/healthz`,
       reuseExistingServer: false,
       stdout: 'pipe',

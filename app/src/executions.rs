@@ -51,12 +51,8 @@ mod ssr {
 
     use super::{ExecutionFilters, ExecutionRow, ExecutionsPage};
     use crate::error::{aws_error, FieldError, PortalError};
+    use crate::execution::read::time;
     use crate::runbook::catalog::ssr::backend;
-
-    fn time(t: Option<&DateTime>) -> String {
-        t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
-            .unwrap_or_default()
-    }
 
     fn filter(
         key: AutomationExecutionFilterKey,

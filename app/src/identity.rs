@@ -12,11 +12,22 @@ pub struct ShellInfo {
     pub region: String,
     /// True when the portal talks to the emulator rather than AWS.
     pub emulator: bool,
+    /// Who is signed in (none on the sign-in page, which shows nothing of the AWS side).
+    pub user: Option<crate::session::SignedIn>,
 }
 
 #[server]
 pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
     let backend = expect_context::<std::sync::Arc<backend::Backend>>();
+    let Some(user) = crate::session::ssr::signed_in() else {
+        return Ok(ShellInfo {
+            account: String::new(),
+            arn: String::new(),
+            region: String::new(),
+            emulator: backend.is_emulator(),
+            user: None,
+        });
+    };
     let identity = backend.caller_identity().await.map_err(|e| {
         PortalError::Backend(format!(
             "{e}. Check the server's AWS credentials and network, then reload."
@@ -27,5 +38,6 @@ pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
         arn: identity.arn,
         region: backend.region.clone(),
         emulator: backend.is_emulator(),
+        user: Some(user),
     })
 }

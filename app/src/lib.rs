@@ -14,6 +14,7 @@ mod pages;
 pub mod runbook;
 #[cfg(feature = "ssr")]
 mod security;
+pub mod session;
 mod shell;
 pub mod wizard;
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/automation/execute/:name") view=pages::ExecuteRunbook ssr=SsrMode::Async />
                     <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
                     <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -9,7 +9,7 @@ mod follow;
 mod source;
 
 #[cfg(feature = "hydrate")]
-pub use follow::{follow, Follow};
+pub use follow::{follow, follow_while_shown, Follow};
 #[cfg(feature = "ssr")]
 pub use source::{changes, ExecutionHub, ExecutionSource};
 

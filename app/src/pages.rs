@@ -6,6 +6,7 @@ mod execute_runbook;
 mod execution_status;
 mod not_found;
 mod runbook_page;
+mod sign_in;
 
 pub use automation_home::AutomationHome;
 pub use choose_runbook::ChooseRunbook;
@@ -13,3 +14,4 @@ pub use execute_runbook::ExecuteRunbook;
 pub use execution_status::ExecutionStatus;
 pub use not_found::NotFound;
 pub use runbook_page::RunbookPage;
+pub use sign_in::SignIn;

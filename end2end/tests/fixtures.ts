@@ -67,3 +67,9 @@ export async function untilText(page: Page, locator: ReturnType<Page['locator']>
     }, { timeout })
     .toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
 }
+
+/** The `Cookie` header of the page's session, for requests made outside the browser. */
+export async function sessionCookie(page: Page): Promise<Record<string, string>> {
+  const cookies = await page.context().cookies();
+  return { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+}

@@ -1,4 +1,4 @@
-import { test, expect, open, hydrated, stayedOnPage, untilText } from './fixtures';
+import { test, expect, open, hydrated, sessionCookie, stayedOnPage, untilText } from './fixtures';
 import { portals } from '../playwright.config';
 import { createRunbook, start } from './aws';
 
@@ -110,18 +110,19 @@ test('a stream resumes after the last event its client saw', async ({ page }, in
   const name = createRunbook(info, 'Steady', STEADY);
   const id = start(`aws ssm start-automation-execution --document-name ${name}`);
   const url = `${portals.emulator}/api/executions/${id}/events`;
+  const signedIn = await sessionCookie(page);
   // The first connection: the whole state, then changes; dropped once the first step ends.
   const stepDone = (events: { event: string; data: string }[]) =>
     events.some((e) => e.event === 'step' && JSON.parse(e.data).name === 'first' && JSON.parse(e.data).status === 'Success');
-  const first = await readEvents(url, {}, stepDone);
+  const first = await readEvents(url, signedIn, stepDone);
   expect(first[0].event).toBe('execution');
   expect(first.filter((e) => e.event === 'step').length).toBeGreaterThanOrEqual(3);
   const last = first[first.length - 1].id;
   expect(last).toMatch(/^\d+\.\d+$/);
   // Another viewer keeps the watcher (and its history) while the first is away.
-  const keeper = readEvents(url, {}, (events) => events.some((e) => e.event === 'end'));
+  const keeper = readEvents(url, signedIn, (events) => events.some((e) => e.event === 'end'));
   await new Promise((r) => setTimeout(r, 1500));
-  const resumed = await readEvents(url, { 'Last-Event-ID': last }, (events) => events.some((e) => e.event === 'end'));
+  const resumed = await readEvents(url, { ...signedIn, 'Last-Event-ID': last }, (events) => events.some((e) => e.event === 'end'));
   const [epoch, seq] = last.split('.').map(Number);
   expect(resumed[0].id).toBe(`${epoch}.${seq + 1}`);
   // Nothing already seen is sent again: no second copy of the first step's success.
@@ -129,7 +130,7 @@ test('a stream resumes after the last event its client saw', async ({ page }, in
   expect(resumed.some((e) => e.event === 'execution' && JSON.parse(e.data).status === 'Success')).toBe(true);
   await keeper;
 
-  const refused = await fetch(`${portals.emulator}/api/executions/not%20an%20id/events`);
+  const refused = await fetch(`${portals.emulator}/api/executions/not%20an%20id/events`, { headers: signedIn });
   expect(refused.status).toBe(400);
   expect(await refused.text()).toContain('is not an automation execution ID');
 });

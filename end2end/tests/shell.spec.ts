@@ -1,5 +1,7 @@
 import { test, expect, open, hydrated } from './fixtures';
-import { portals } from '../playwright.config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataDirs, portals } from '../playwright.config';
 
 test('the top bar shows the identity the server acts as, and the Emulator badge', async ({ page }) => {
   await open(page, '/automation');
@@ -56,7 +58,15 @@ test('the navigation toggle works once hydrated, and is not offered without Java
 });
 
 test('when AWS does not answer, the page says what went wrong and the health check fails', async ({ page, request }) => {
+  // That portal started with no accounts: it made `admin`, with the password in its data directory.
+  const password = readFileSync(join(dataDirs.aws, 'initial-admin-password'), 'utf8').trim();
+  expect(password).toMatch(/^[A-Za-z0-9]{24}$/);
   await page.goto(`${portals.unreachableAws}/automation`);
+  await expect(page).toHaveURL(/\/login\?next=%2Fautomation$/);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(`${portals.unreachableAws}/automation`);
   const alert = page.getByRole('banner').getByRole('alert');
   await expect(alert).toContainText('Identity unavailable');
   await expect(alert).toContainText('AWS did not answer sts:GetCallerIdentity');

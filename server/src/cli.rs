@@ -26,6 +26,45 @@ pub enum Command {
     Serve(ServeArgs),
     /// Serve the emulator of SSM, IAM, STS and EC2 alone, for the AWS CLI and SDKs.
     Emulator(EmulatorArgs),
+    /// Manage the portal's local accounts (in the data directory).
+    Users(UsersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsersArgs {
+    /// Directory for the portal's own data [default: ./data]
+    #[arg(long, env = "RUNBOOK_PORTAL_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// The configuration file whose data_dir to use
+    #[arg(long, env = "RUNBOOK_PORTAL_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: UsersAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersAction {
+    /// Add an account. Without --password-stdin a password is generated and printed once.
+    Add {
+        name: String,
+        /// A group the account belongs to (repeatable); `admins` has every right
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// Read the password from standard input (one line)
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts and their groups.
+    List,
+    /// Remove an account (its sessions end at their next request).
+    Remove { name: String },
+    /// Set an account's password. Without --password-stdin one is generated and printed once.
+    SetPassword {
+        name: String,
+        /// Read the password from standard input (one line)
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -72,6 +111,9 @@ pub struct ServeArgs {
     /// Log format [default: text]
     #[arg(long, value_enum, env = "RUNBOOK_PORTAL_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default: false]
+    #[arg(long, env = "RUNBOOK_PORTAL_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -20,6 +20,7 @@ struct ConfigFile {
     emulator_time_scale: Option<f64>,
     emulator_url: Option<String>,
     log_format: Option<LogFormat>,
+    secure_cookies: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct ServeConfig {
     /// An emulator to use instead of the embedded one.
     pub emulator_url: Option<String>,
     pub log_format: LogFormat,
+    /// Mark the session cookie `Secure` (the portal is reached over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
 }
 
 impl ServeConfig {
@@ -70,6 +73,7 @@ impl ServeConfig {
             emulator_time_scale,
             emulator_url: args.emulator_url.or(file.emulator_url),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
         })
     }
 }
@@ -80,7 +84,7 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| {
         format!(
             "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
-             emulator_time_scale, emulator_url, log_format)",
+             emulator_time_scale, emulator_url, log_format, secure_cookies)",
             path.display()
         )
     })

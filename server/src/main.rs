@@ -9,6 +9,8 @@ mod logging;
 mod portal;
 mod request_safety;
 mod shutdown;
+mod sign_in;
+mod users;
 
 use clap::Parser;
 
@@ -23,6 +25,7 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(portal::run_emulator(args))
         }
         Some(Command::Serve(args)) => serve(&runtime, args),
+        Some(Command::Users(args)) => runtime.block_on(users::run(args)),
         None => serve(&runtime, cli.serve),
     }
 }

@@ -14,7 +14,12 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
+use accounts::{SignInThrottle, ThrottleLimits};
 use app::live::{ExecutionHub, ExecutionSource};
 use app::{document, App, OUTPUT_NAME};
 use backend::watch::Pacing;
@@ -23,6 +28,7 @@ use emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
+use crate::sign_in::{self, Gate};
 use crate::{assets, health, live, request_safety, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
@@ -69,11 +75,19 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     };
     let backend = Arc::new(backend);
 
+    let users = crate::users::open(&config.data_dir).await?;
+    crate::users::ensure_first_admin(&users, &config.data_dir).await?;
+    let sessions = sessions(&users, config.secure_cookies).await?;
+    let gate = Arc::new(Gate {
+        users,
+        throttle: SignInThrottle::new(ThrottleLimits::default()),
+    });
+
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = router(backend, addr);
+    let router = router(backend, addr, gate, sessions);
     tracing::info!("Runbook Portal on http://{addr}");
     axum::serve(
         listener,
@@ -84,7 +98,36 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
+/// Sessions in the portal's database, so a restart signs nobody out.
+async fn sessions(
+    users: &accounts::Users,
+    secure: bool,
+) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
+    let store = SqliteStore::new(users.pool().clone());
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the sessions table")?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    let idle = i64::try_from(sign_in::IDLE_LIFETIME.as_secs()).unwrap_or(i64::MAX);
+    Ok(SessionManagerLayer::new(store)
+        .with_name("runbook_portal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle))))
+}
+
+pub fn router(
+    backend: Arc<Backend>,
+    addr: std::net::SocketAddr,
+    gate: Arc<Gate>,
+    sessions: SessionManagerLayer<SqliteStore>,
+) -> Router {
     let options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_addr(addr)
@@ -114,7 +157,13 @@ pub fn router(backend: Arc<Backend>, addr: std::net::SocketAddr) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz).with_state(backend))
         .merge(live::routes(hub))
+        .merge(sign_in::routes(gate.clone()))
         .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            gate,
+            sign_in::require_sign_in,
+        ))
+        .layer(sessions)
         .layer(axum::middleware::from_fn(request_safety::refuse_cross_site));
     request_safety::with_security_headers(router)
         .layer(CompressionLayer::new())

@@ -36,7 +36,8 @@ where
     }
 }
 
-fn time(t: Option<&DateTime>) -> String {
+/// A timestamp as the console lists it (ISO 8601, UTC), or empty.
+pub fn time(t: Option<&DateTime>) -> String {
     t.and_then(|t| t.fmt(DateTimeFormat::DateTime).ok())
         .unwrap_or_default()
 }

@@ -5,8 +5,26 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
+use leptos::prelude::{on_cleanup, Effect, RwSignal, Set};
+use send_wrapper::SendWrapper;
+
 use super::Connection;
 use crate::execution::event;
+
+/// Follows `url` for as long as the calling component is on the page (opened by an effect, so
+/// only in the browser; closed on cleanup). `connection` tells how the stream is doing.
+pub fn follow_while_shown(
+    url: String,
+    on_event: impl Fn(&str, &str) + Clone + 'static,
+    connection: RwSignal<Connection>,
+) {
+    Effect::new(move |_| {
+        connection.set(Connection::Connecting);
+        let stream = follow(&url, on_event.clone(), move |state| connection.set(state));
+        let stream = SendWrapper::new(stream);
+        on_cleanup(move || drop(stream));
+    });
+}
 
 /// An open stream; dropping it closes the connection.
 pub struct Follow {

@@ -193,30 +193,20 @@ fn follow(
     connection: RwSignal<Connection>,
 ) {
     use crate::execution::event;
-    use send_wrapper::SendWrapper;
 
     if ids.is_empty() {
         return;
     }
-    let url = crate::live::executions_stream(&ids);
-    Effect::new(move |_| {
-        connection.set(Connection::Connecting);
-        let stream = crate::live::follow(
-            &url,
-            move |name, data| {
-                if name == event::EXECUTION {
-                    if let Ok(summary) = serde_json::from_str::<ExecutionSummary>(data) {
-                        updates.update(|u| {
-                            u.insert(summary.id.clone(), summary);
-                        });
-                    }
-                }
-            },
-            move |state| connection.set(state),
-        );
-        let stream = SendWrapper::new(stream);
-        on_cleanup(move || drop(stream));
-    });
+    let on_event = move |name: &str, data: &str| {
+        if name == event::EXECUTION {
+            if let Ok(summary) = serde_json::from_str::<ExecutionSummary>(data) {
+                updates.update(|u| {
+                    u.insert(summary.id.clone(), summary);
+                });
+            }
+        }
+    };
+    crate::live::follow_while_shown(crate::live::executions_stream(&ids), on_event, connection);
 }
 
 #[cfg(not(feature = "hydrate"))]

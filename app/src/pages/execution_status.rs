@@ -101,32 +101,22 @@ fn follow(
     fault: RwSignal<Option<String>>,
 ) {
     use crate::execution::event;
-    use send_wrapper::SendWrapper;
 
     if finished {
         return;
     }
-    let url = crate::live::execution_stream(id);
-    Effect::new(move |_| {
-        connection.set(Connection::Connecting);
-        let stream = crate::live::follow(
-            &url,
-            move |name, data| {
-                if name == event::FAULT {
-                    fault.set(serde_json::from_str(data).ok());
-                } else {
-                    live.update(|v| {
-                        if v.apply(name, data) {
-                            fault.set(None);
-                        }
-                    });
+    let on_event = move |name: &str, data: &str| {
+        if name == event::FAULT {
+            fault.set(serde_json::from_str(data).ok());
+        } else {
+            live.update(|v| {
+                if v.apply(name, data) {
+                    fault.set(None);
                 }
-            },
-            move |state| connection.set(state),
-        );
-        let stream = SendWrapper::new(stream);
-        on_cleanup(move || drop(stream));
-    });
+            });
+        }
+    };
+    crate::live::follow_while_shown(crate::live::execution_stream(id), on_event, connection);
 }
 
 #[cfg(not(feature = "hydrate"))]

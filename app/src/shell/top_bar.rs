@@ -46,9 +46,15 @@ fn Identity(info: ShellInfo) -> impl IntoView {
                     "Emulator"
                 </span>
             })}
-            <span class="region" title="Region">{info.region}</span>
-            <span class="account" title="Account">{info.account}</span>
-            <span class="arn" title="The identity the server acts as">{info.arn}</span>
+            {info.user.map(|user| view! {
+                <span class="region" title="Region">{info.region}</span>
+                <span class="account" title="Account">{info.account}</span>
+                <span class="arn" title="The identity the server acts as">{info.arn}</span>
+                <span class="user" title="Signed in as">{user.name}</span>
+                <form method="post" action="/session/end" class="sign-out">
+                    <button type="submit" class="button button-link">"Sign out"</button>
+                </form>
+            })}
         </div>
     }
 }

@@ -1,0 +1,45 @@
+//! The sign-in page (`/login`). The form posts to the server's `/session`, which answers by going
+//! back to the page that was asked for, or here with what went wrong.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let query = use_query_map();
+    let q = query.get_untracked();
+    let next = q.get("next").unwrap_or_else(|| "/automation".to_owned());
+    let message = match q.get("error").as_deref() {
+        Some("invalid") => Some("The user name or password is wrong.".to_owned()),
+        Some("locked") => Some(format!(
+            "Too many failed sign-ins for this account or address: try again in {} minutes, or ask an administrator.",
+            q.get("wait").unwrap_or_else(|| "15".into())
+        )),
+        Some("unavailable") => Some(
+            "Sign-in is unavailable: the portal could not reach its database. Try again shortly.".to_owned(),
+        ),
+        _ => None,
+    };
+    let signed_out = q.get("signed_out").is_some();
+    view! {
+        <Title text="Sign in" />
+        <section class="panel sign-in">
+            <h1>"Sign in"</h1>
+            {signed_out.then(|| view! { <div class="alert" role="status"><p>"You are signed out."</p></div> })}
+            {message.map(|m| view! { <div class="alert alert-error" role="alert"><p>{m}</p></div> })}
+            <form method="post" action="/session">
+                <input type="hidden" name="next" value=next />
+                <label class="field">
+                    <span>"User name"</span>
+                    <input type="text" name="name" autocomplete="username" required autofocus />
+                </label>
+                <label class="field">
+                    <span>"Password"</span>
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" class="button button-primary">"Sign in"</button>
+            </form>
+        </section>
+    }
+}

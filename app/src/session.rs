@@ -1,0 +1,31 @@
+//! Who is signed in: set by the server's sign-in gate on every request it lets through, read by
+//! pages and server functions.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::PortalError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub name: String,
+    pub groups: Vec<String>,
+    /// In the `admins` group: every right.
+    pub admin: bool,
+}
+
+/// The signed-in user of this request (the gate lets no other request reach a page).
+#[server]
+pub async fn who_am_i() -> Result<Option<SignedIn>, PortalError> {
+    Ok(ssr::signed_in())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::SignedIn;
+
+    pub fn signed_in() -> Option<SignedIn> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
+    }
+}

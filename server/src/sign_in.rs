@@ -1,0 +1,203 @@
+//! Signing in and out, and the gate in front of everything else: a request without a live session
+//! is sent to the sign-in page (pages) or refused with 401 (API, server functions, streams).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use accounts::{Attempt, SignInThrottle, Users};
+use app::session::SignedIn;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use http::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+/// How long a session lasts however active it is.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
+/// How long a session lasts unused (the cookie's and the store's expiry).
+pub const IDLE_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+const SESSION_USER: &str = "user";
+/// Where the sign-in form posts (the form itself is the `/login` page).
+const SIGN_IN: &str = "/session";
+const SIGN_OUT: &str = "/session/end";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SessionUser {
+    name: String,
+    /// Seconds since the epoch.
+    signed_in_at: u64,
+}
+
+pub struct Gate {
+    pub users: Users,
+    pub throttle: SignInThrottle,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+pub fn routes(gate: Arc<Gate>) -> Router {
+    Router::new()
+        .route(SIGN_IN, post(sign_in))
+        .route(SIGN_OUT, post(sign_out))
+        .with_state(gate)
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    name: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a path of this portal is followed after signing in (never another site).
+fn local_path(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local {
+        next
+    } else {
+        "/automation"
+    }
+}
+
+fn back_to_form(error: &str, next: &str, extra: &str) -> Response {
+    let next = app::wizard::form::encode(local_path(next));
+    Redirect::to(&format!("/login?error={error}&next={next}{extra}")).into_response()
+}
+
+async fn sign_in(
+    State(gate): State<Arc<Gate>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<Credentials>,
+) -> Response {
+    let address = client.ip();
+    match gate.throttle.check(&form.name, address) {
+        Attempt::LockedOut { retry_after } => {
+            tracing::warn!(user = %form.name, %address, "sign-in refused: locked out");
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            return back_to_form("locked", &form.next, &format!("&wait={minutes}"));
+        }
+        Attempt::Proceed { delay } => tokio::time::sleep(delay).await,
+    }
+    let user = match gate.users.verify(&form.name, &form.password).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            gate.throttle.failed(&form.name, address);
+            tracing::warn!(user = %form.name, %address, "sign-in failed");
+            return back_to_form("invalid", &form.next, "");
+        }
+        Err(e) => {
+            tracing::error!("sign-in could not be checked: {e}");
+            return back_to_form("unavailable", &form.next, "");
+        }
+    };
+    gate.throttle.succeeded(&user.name);
+    // A new session id at sign-in: an id planted before cannot be ridden afterwards.
+    let stored = async {
+        session.cycle_id().await?;
+        session
+            .insert(
+                SESSION_USER,
+                SessionUser {
+                    name: user.name.clone(),
+                    signed_in_at: now(),
+                },
+            )
+            .await
+    };
+    if let Err(e) = stored.await {
+        tracing::error!("the session could not be stored: {e}");
+        return back_to_form("unavailable", &form.next, "");
+    }
+    tracing::info!(user = %user.name, %address, "signed in");
+    Redirect::to(local_path(&form.next)).into_response()
+}
+
+async fn sign_out(session: Session) -> Response {
+    if let Err(e) = session.flush().await {
+        tracing::error!("the session could not be ended: {e}");
+    }
+    Redirect::to("/login?signed_out=1").into_response()
+}
+
+/// Paths anyone may reach: the sign-in page and its assets, and the health check.
+fn public(path: &str) -> bool {
+    matches!(path, "/login" | SIGN_IN | "/healthz" | "/favicon.svg") || path.starts_with("/pkg/")
+}
+
+/// The signed-in user of this session, if it is still valid (not past its absolute lifetime,
+/// and the account still exists).
+async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
+    let stored: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
+    if now().saturating_sub(stored.signed_in_at) > ABSOLUTE_LIFETIME.as_secs() {
+        let _ = session.flush().await;
+        return None;
+    }
+    let user = gate.users.get(&stored.name).await.ok().flatten()?;
+    Some(SignedIn {
+        admin: user.is_admin(),
+        name: user.name,
+        groups: user.groups,
+    })
+}
+
+pub async fn require_sign_in(
+    State(gate): State<Arc<Gate>>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if public(path) {
+        return next.run(request).await;
+    }
+    if let Some(user) = signed_in(&gate, &session).await {
+        request.extensions_mut().insert(user);
+        return next.run(request).await;
+    }
+    let page = request.method() == Method::GET && !path.starts_with("/api/");
+    if page {
+        let wanted = request
+            .uri()
+            .path_and_query()
+            .map_or("/automation", |p| p.as_str());
+        let next = app::wizard::form::encode(wanted);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    (
+        StatusCode::UNAUTHORIZED,
+        "Sign in first: open the portal's /login page, then try again.",
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(
+            local_path("/automation/execute?x=1"),
+            "/automation/execute?x=1"
+        );
+        for outside in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(outside), "/automation", "{outside}");
+        }
+    }
+}

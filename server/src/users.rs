@@ -1,0 +1,113 @@
+//! `runbook-portal users …`: the local accounts, managed from the server's shell.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use accounts::{random_password, Users};
+use anyhow::Context;
+
+use crate::cli::{ServeArgs, UsersAction, UsersArgs};
+use crate::config::ServeConfig;
+
+/// The file the first administrator's generated password is written to.
+pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
+
+pub async fn open(data_dir: &Path) -> anyhow::Result<Users> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    let pool = accounts::open(data_dir)
+        .await
+        .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
+    Ok(Users::new(pool))
+}
+
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((random_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
+pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
+    let config = ServeConfig::resolve(ServeArgs {
+        data_dir: args.data_dir,
+        config: args.config,
+        ..ServeArgs::default()
+    })?;
+    let users = open(&config.data_dir).await?;
+    match args.action {
+        UsersAction::Add {
+            name,
+            groups,
+            password_stdin,
+        } => {
+            let (password, generated) = password(password_stdin)?;
+            users.add(&name, &groups, &password).await?;
+            println!("Added {name} (groups: {}).", groups.join(", "));
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+        }
+        UsersAction::List => {
+            for user in users.list().await? {
+                println!("{}\t{}", user.name, user.groups.join(","));
+            }
+        }
+        UsersAction::Remove { name } => {
+            users.remove(&name).await?;
+            println!("Removed {name}.");
+        }
+        UsersAction::SetPassword {
+            name,
+            password_stdin,
+        } => {
+            let (password, generated) = password(password_stdin)?;
+            users.set_password(&name, &password).await?;
+            println!("Set the password of {name}.");
+            if generated {
+                println!("Password (shown once): {password}");
+            }
+            if name == "admin" {
+                // The generated first password is no longer the password: do not leave it lying around.
+                let _ = std::fs::remove_file(config.data_dir.join(INITIAL_PASSWORD_FILE));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// On a first start (no accounts at all), creates `admin` in the `admins` group with a random
+/// password, printed once and written to `<data-dir>/initial-admin-password` (readable by the
+/// owner only).
+pub async fn ensure_first_admin(users: &Users, data_dir: &Path) -> anyhow::Result<()> {
+    if users.count().await? > 0 {
+        return Ok(());
+    }
+    let password = random_password();
+    users
+        .add("admin", &[accounts::ADMINS.to_owned()], &password)
+        .await?;
+    let path = data_dir.join(INITIAL_PASSWORD_FILE);
+    write_private(&path, &format!("{password}\n"))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "First start: created the account `admin` with password {password}\n\
+         (also in {}; change it with `runbook-portal users set-password admin`, which deletes that file)",
+        path.display()
+    );
+    Ok(())
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
+}
