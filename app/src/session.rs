@@ -1,10 +1,7 @@
 //! Who is signed in: set by the server's sign-in gate on every request it lets through, read by
 //! pages and server functions.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use crate::error::PortalError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
@@ -14,16 +11,11 @@ pub struct SignedIn {
     pub admin: bool,
 }
 
-/// The signed-in user of this request (the gate lets no other request reach a page).
-#[server]
-pub async fn who_am_i() -> Result<Option<SignedIn>, PortalError> {
-    Ok(ssr::signed_in())
-}
-
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::SignedIn;
 
+    /// The signed-in user of this request (the gate lets no other request reach a page).
     pub fn signed_in() -> Option<SignedIn> {
         leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())

@@ -64,16 +64,18 @@ async fn http_get(base: &str, path: &str) -> String {
 /// Opens an SSE stream and hands each `event: step` data line to `sink` (when given) with the
 /// time it arrived; heartbeats and other events are read and dropped.
 async fn open_stream(
-    portal: &str,
+    portal: &Portal,
     path: String,
     sink: Option<mpsc::UnboundedSender<(String, f64)>>,
 ) -> tokio::task::JoinHandle<()> {
-    let host = portal.trim_start_matches("http://").to_owned();
+    let host = portal.url.trim_start_matches("http://").to_owned();
     let mut stream = TcpStream::connect(&host)
         .await
         .expect("connect to the portal");
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\nCookie: {}\r\n\r\n",
+        portal.cookie
+    );
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut lines = BufReader::new(stream).lines();
     let status = lines.next_line().await.ok().flatten().unwrap_or_default();
@@ -129,6 +131,45 @@ async fn start_all(ssm: &Client, document: &str, mode: ExecutionMode) -> Vec<Str
     ids
 }
 
+/// The portal under test and the session cookie of the account the viewers share.
+struct Portal {
+    url: String,
+    cookie: String,
+}
+
+/// Signs in (a plain form post, as the sign-in page makes) and answers the session cookie.
+async fn sign_in(url: &str, name: &str, password: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    let body = format!("name={name}&password={password}&next=%2Fautomation");
+    let mut stream = TcpStream::connect(host)
+        .await
+        .expect("connect to the portal");
+    let request = format!(
+        "POST /session HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+        .await
+        .expect("read");
+    answer
+        .lines()
+        .find_map(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with("set-cookie: runbook_portal_session=")
+                .then(|| {
+                    l["set-cookie: ".len()..]
+                        .split(';')
+                        .next()
+                        .map(str::to_owned)
+                })
+                .flatten()
+        })
+        .expect("signed in")
+}
+
 struct Phase {
     calls_per_minute: f64,
     latencies: Vec<f64>,
@@ -136,7 +177,7 @@ struct Phase {
 
 /// `viewers` list streams over the 20 executions, plus a probe following each execution's own
 /// stream for step latencies; SSM calls counted over the window.
-async fn phase(portal: &str, emulator: &str, ids: &[String], viewers: usize) -> Phase {
+async fn phase(portal: &Portal, emulator: &str, ids: &[String], viewers: usize) -> Phase {
     let list = format!("/api/executions/events?ids={}", ids.join(","));
     let mut tasks = Vec::new();
     for _ in 0..viewers {
@@ -194,8 +235,32 @@ async fn main() {
         .expect("the emulator starts");
     let emulator = running.endpoint_url();
     let port = free_port();
-    let portal = format!("http://127.0.0.1:{port}");
+    let url = format!("http://127.0.0.1:{port}");
     let data = std::env::temp_dir().join(format!("live-bench-{}", std::process::id()));
+    let password = "live bench password";
+    let added = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
+        .args([
+            "users",
+            "add",
+            "bench",
+            "--group",
+            "admins",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            if let Some(stdin) = child.stdin.as_mut() {
+                writeln!(stdin, "{password}")?;
+            }
+            child.wait()
+        })
+        .expect("the bench account is added");
+    assert!(added.success(), "runbook-portal users add failed");
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
         .args([
             "serve",
@@ -231,11 +296,13 @@ async fn main() {
         .await
         .expect("CreateDocument");
     for _ in 0..100 {
-        if http_get(&portal, "/healthz").await.contains("200 OK") {
+        if http_get(&url, "/healthz").await.contains("200 OK") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let cookie = sign_in(&url, "bench", &password.replace(' ', "+")).await;
+    let portal = Portal { url, cookie };
 
     println!(
         "live status: {WATCHED} running executions (a step ends every 2 s in each), window {} s",
