@@ -156,16 +156,14 @@ async fn sign_in(url: &str, name: &str, password: &str) -> String {
         .expect("read");
     answer
         .lines()
-        .find_map(|l| {
-            let l = l.to_ascii_lowercase();
-            l.starts_with("set-cookie: runbook_portal_session=")
-                .then(|| {
-                    l["set-cookie: ".len()..]
-                        .split(';')
-                        .next()
-                        .map(str::to_owned)
-                })
-                .flatten()
+        .find_map(|line| {
+            // Header names are case-insensitive; the cookie's value is not.
+            let (name, value) = line.split_once(':')?;
+            let value = value.trim();
+            (name.eq_ignore_ascii_case("set-cookie")
+                && value.starts_with("runbook_portal_session="))
+            .then(|| value.split(';').next().map(str::to_owned))
+            .flatten()
         })
         .expect("signed in")
 }
