@@ -15,12 +15,6 @@ pub struct User {
     pub groups: Vec<String>,
 }
 
-impl User {
-    pub fn is_admin(&self) -> bool {
-        self.groups.iter().any(|g| g == ADMINS)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0:?} is not a valid user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'")]

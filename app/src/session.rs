@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 pub struct SignedIn {
     pub name: String,
     pub groups: Vec<String>,
-    /// In the `admins` group: every right.
-    pub admin: bool,
 }
 
 #[cfg(feature = "ssr")]

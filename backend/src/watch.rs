@@ -112,7 +112,6 @@ pub struct Hub<S: Source> {
     pacing: Pacing,
     watches: Mutex<HashMap<String, Arc<Watch<S>>>>,
     epochs: AtomicU64,
-    polls: AtomicU64,
 }
 
 impl<S: Source> Hub<S> {
@@ -127,7 +126,6 @@ impl<S: Source> Hub<S> {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(1, |d| d.as_secs()),
             ),
-            polls: AtomicU64::new(0),
         })
     }
 
@@ -158,11 +156,6 @@ impl<S: Source> Hub<S> {
     /// Keys with a running watcher.
     pub fn watched(&self) -> usize {
         self.lock().len()
-    }
-
-    /// Polls made since start, all keys together.
-    pub fn polls(&self) -> u64 {
-        self.polls.load(Ordering::Relaxed)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Watch<S>>>> {

@@ -112,10 +112,8 @@ async fn list_events(
         .map(|v| v.split(POSITION_SEPARATOR).collect())
         .filter(|v: &Vec<&str>| v.len() == ids.len())
         .unwrap_or_default();
-    let mut positions: Vec<String> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, _)| resumed.get(i).map(|p| (*p).to_owned()).unwrap_or_default())
+    let mut positions: Vec<String> = (0..ids.len())
+        .map(|i| resumed.get(i).map(|p| (*p).to_owned()).unwrap_or_default())
         .collect();
     let followed = ids.iter().enumerate().map(|(i, id)| {
         let resume = resumed.get(i).copied().filter(|p| !p.is_empty());

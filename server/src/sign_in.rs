@@ -145,7 +145,6 @@ async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
     }
     let user = gate.users.get(&stored.name).await.ok().flatten()?;
     Some(SignedIn {
-        admin: user.is_admin(),
         name: user.name,
         groups: user.groups,
     })

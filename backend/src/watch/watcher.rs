@@ -1,7 +1,6 @@
 //! One watched key: its poll loop, last state and recent frames.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -202,7 +201,6 @@ pub(super) async fn run<S: Source>(hub: Arc<Hub<S>>, watch: Arc<Watch<S>>) {
         if hub.release_if_unwatched(&watch) {
             return;
         }
-        hub.polls.fetch_add(1, Ordering::Relaxed);
         match hub.source.fetch(&watch.key).await {
             Ok(state) => {
                 let pace = hub.source.pace(&state);
