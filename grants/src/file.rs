@@ -1,0 +1,252 @@
+//! The grants file: TOML, one `[[grant]]` table per grant, checked whole when it is read.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::grant::{Grant, MODES};
+
+/// Every grant of the file, in the file's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    pub grants: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantsError {
+    #[error("cannot read the grants file {path}: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("the grants file {path} is not valid TOML or has unknown keys: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("the grants file {path} has {} mistake(s); nothing in it was applied:\n  - {}", .mistakes.len(), .mistakes.join("\n  - "))]
+    Invalid {
+        path: PathBuf,
+        mistakes: Vec<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    #[serde(default)]
+    grant: Vec<Grant>,
+}
+
+impl Grants {
+    pub fn read(path: &Path) -> Result<Self, GrantsError> {
+        let text = std::fs::read_to_string(path).map_err(|e| GrantsError::Read {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// `path` names the file in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, GrantsError> {
+        let file: FileText = toml::from_str(text).map_err(|e| GrantsError::Syntax {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        let mistakes = check(&file.grant);
+        if mistakes.is_empty() {
+            Ok(Self { grants: file.grant })
+        } else {
+            Err(GrantsError::Invalid {
+                path: path.to_owned(),
+                mistakes,
+            })
+        }
+    }
+}
+
+fn is_role_pattern(text: &str) -> bool {
+    let mut parts = text.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let account_ok =
+        account == "*" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
+    account_ok && resource.starts_with("role/") && resource.len() > "role/".len()
+}
+
+/// Every mistake in the grants, each naming its grant and saying what to write instead.
+fn check(grants: &[Grant]) -> Vec<String> {
+    let mut mistakes = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, grant) in grants.iter().enumerate() {
+        let which = if grant.name.trim().is_empty() {
+            format!("grant {}", i + 1)
+        } else {
+            format!("grant {} ({:?})", i + 1, grant.name)
+        };
+        let mut fail = |message: String| mistakes.push(format!("{which}: {message}"));
+        if grant.name.trim().is_empty() {
+            fail("name is empty: give every grant a name users will recognise".into());
+        } else if !names.insert(grant.name.as_str()) {
+            fail("another grant has the same name: names must be unique".into());
+        }
+        if grant.users.is_empty() && grant.groups.is_empty() {
+            fail("it is for nobody: list users = [...] or groups = [...]".into());
+        }
+        if grant
+            .users
+            .iter()
+            .chain(&grant.groups)
+            .any(|w| w.trim().is_empty())
+        {
+            fail("an empty user or group name: remove it".into());
+        }
+        if grant.runbooks.is_empty() || grant.runbooks.iter().any(|r| r.trim().is_empty()) {
+            fail("runbooks must list runbook names or patterns, such as \"AWS-Restart*\"".into());
+        }
+        if let Some(version) = &grant.version {
+            if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
+                fail(format!(
+                    "version {version:?} is not a version number: give one such as \"3\" \
+                     ($DEFAULT and $LATEST move, so they cannot be granted)"
+                ));
+            }
+        }
+        if grant.roles.is_empty() {
+            fail("roles is empty: list the AutomationAssumeRole ARNs this grant allows".into());
+        }
+        for role in grant.roles.iter().filter(|r| !is_role_pattern(r)) {
+            fail(format!(
+                "{role:?} is not a role ARN: give one such as \
+                 \"arn:aws:iam::123456789012:role/RestartWebServers\" (* and ? may stand for text)"
+            ));
+        }
+        if grant.modes.is_empty() {
+            fail(format!(
+                "modes is empty: list one or more of {}",
+                MODES.join(", ")
+            ));
+        }
+        for mode in grant.modes.iter().filter(|m| !MODES.contains(&m.as_str())) {
+            fail(format!(
+                "mode {mode:?} is unknown: use {}",
+                MODES.join(", ")
+            ));
+        }
+        for (parameter, rule) in &grant.parameters {
+            let mut fail_on = |message: &str| {
+                mistakes.push(format!("{which}: parameter {parameter}: {message}"));
+            };
+            if parameter == "AutomationAssumeRole" {
+                fail_on("the role is granted by roles = [...], not as a parameter");
+            } else if !rule.restricts() {
+                fail_on("give fixed = \"value\", hidden = true or allowed = [...]");
+            } else if rule.fixed.is_some() && !rule.allowed.is_empty() {
+                fail_on("fixed and allowed together: a fixed value leaves nothing to choose");
+            } else if rule.hidden && !rule.allowed.is_empty() {
+                fail_on("hidden and allowed together: a hidden field cannot be chosen");
+            }
+        }
+    }
+    mistakes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Grants, GrantsError> {
+        Grants::parse(Path::new("grants.toml"), text)
+    }
+
+    #[test]
+    fn a_grant_reads_with_its_defaults() {
+        let grants = parse(
+            r#"
+            [[grant]]
+            name = "Web restarts"
+            groups = ["web"]
+            runbooks = ["AWS-Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+
+            [grant.parameters.WarmUp]
+            fixed = "PT1M"
+            hidden = true
+            "#,
+        )
+        .expect("valid");
+        let grant = &grants.grants[0];
+        assert_eq!(grant.modes, ["simple"]);
+        assert_eq!(grant.executions, crate::Visibility::Own);
+        assert!(grant.covers("AWS-RestartEC2Instance") && !grant.covers("AWS-StopEC2Instance"));
+        assert_eq!(
+            grant.fixed_values().collect::<Vec<_>>(),
+            [("WarmUp", "PT1M")]
+        );
+    }
+
+    #[test]
+    fn every_mistake_is_listed_with_its_grant_and_what_to_write() {
+        let err = parse(
+            r#"
+            [[grant]]
+            name = "A"
+            runbooks = []
+            version = "$LATEST"
+            roles = ["RestartRole"]
+            modes = ["fast"]
+            [grant.parameters.AutomationAssumeRole]
+            fixed = "x"
+            [grant.parameters.Level]
+            fixed = "1"
+            allowed = ["1", "2"]
+
+            [[grant]]
+            name = "A"
+            users = ["ann"]
+            runbooks = ["X"]
+            roles = []
+            "#,
+        )
+        .expect_err("mistakes");
+        let text = err.to_string();
+        for expected in [
+            "grant 1 (\"A\"): it is for nobody",
+            "runbooks must list",
+            "version \"$LATEST\" is not a version number",
+            "\"RestartRole\" is not a role ARN",
+            "mode \"fast\" is unknown: use simple, rate-control, multi-account, manual",
+            "parameter AutomationAssumeRole: the role is granted by roles",
+            "parameter Level: fixed and allowed together",
+            "grant 2 (\"A\"): another grant has the same name",
+            "grant 2 (\"A\"): roles is empty",
+            "nothing in it was applied",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_typo_in_a_key_is_refused_with_its_line() {
+        let err =
+            parse("[[grant]]\nname = \"A\"\ngroup = [\"web\"]\nrunbooks = [\"X\"]\nroles = []\n")
+                .expect_err("typo");
+        let text = err.to_string();
+        assert!(
+            text.contains("unknown field `group`") && text.contains("line 3"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn role_patterns_take_wildcards_but_must_be_role_arns() {
+        assert!(is_role_pattern("arn:aws:iam::123456789012:role/Restart*"));
+        assert!(is_role_pattern("arn:aws:iam::*:role/service-role/X"));
+        assert!(!is_role_pattern("arn:aws:iam::123:role/X"));
+        assert!(!is_role_pattern("arn:aws:iam::123456789012:user/X"));
+        assert!(!is_role_pattern("arn:aws:iam::123456789012:role/"));
+    }
+}

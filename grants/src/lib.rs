@@ -1,0 +1,18 @@
+//! Grants: who may run which runbook, with which `AutomationAssumeRole`, in which execution mode and
+//! with which parameter values, and whose executions they see. Read from a TOML file, checked
+//! whole at load (a file with a mistake is refused with every mistake listed), and evaluated
+//! grant by grant: a start is allowed only when one grant allows all of it, so rights never
+//! combine across grants. Default deny; the `admins` group has every right.
+
+mod file;
+mod grant;
+mod live;
+mod rights;
+
+pub use file::{Grants, GrantsError};
+pub use grant::{mode_label, Grant, ParameterRule, Visibility, MODES};
+pub use live::LiveGrants;
+pub use rights::{Refusal, Rights, Start};
+
+/// The group whose members may do everything, grants or not.
+pub const ADMINS: &str = "admins";

@@ -1,0 +1,320 @@
+//! What one user may do: the grants that name them (or every right, for admins), and the check of
+//! a start against them, grant by grant.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::file::Grants;
+use crate::grant::{mode_label, Grant, Visibility};
+use crate::ADMINS;
+
+/// The rights of one user. Sent to their browser, which shapes the wizard by them; the server
+/// checks every request against them again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights {
+    pub admin: bool,
+    /// The grants that name the user or one of their groups.
+    pub grants: Vec<Grant>,
+}
+
+/// A start as it would be sent to SSM, in the terms grants speak of.
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    pub runbook: &'a str,
+    /// The version number that would run.
+    pub version: &'a str,
+    pub role: Option<&'a str>,
+    /// The wizard's mode key (`simple`, `rate-control`, …).
+    pub mode: &'a str,
+    /// Every parameter's values (a target parameter's: the targeted values).
+    pub parameters: &'a BTreeMap<String, Vec<String>>,
+    /// A parameter filled in by targets the portal cannot enumerate (tags, a resource group,
+    /// all instances).
+    pub open_target: Option<&'a str>,
+}
+
+/// Why a start is refused, in words for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+impl Rights {
+    pub fn of(grants: &Grants, user: &str, groups: &[String]) -> Self {
+        Self {
+            admin: groups.iter().any(|g| g == ADMINS),
+            grants: grants
+                .grants
+                .iter()
+                .filter(|g| g.is_for(user, groups))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The user's grants that cover `runbook`.
+    pub fn for_runbook(&self, runbook: &str) -> Vec<&Grant> {
+        self.grants.iter().filter(|g| g.covers(runbook)).collect()
+    }
+
+    /// Whether the user may start `runbook` at all (in some way).
+    pub fn may_run(&self, runbook: &str) -> bool {
+        self.admin || !self.for_runbook(runbook).is_empty()
+    }
+
+    /// Whether the user has any right at all (grants or admin).
+    pub fn any(&self) -> bool {
+        self.admin || !self.grants.is_empty()
+    }
+
+    /// Whether the user may see an execution of `runbook`, started by them or by someone else.
+    pub fn may_see(&self, runbook: &str, started_by_them: bool) -> bool {
+        self.admin
+            || self
+                .for_runbook(runbook)
+                .into_iter()
+                .any(|g| started_by_them || g.executions == Visibility::All)
+    }
+
+    /// The grant that allows the whole of `start`, or why none does: the refusal of the grant
+    /// the user chose (`preferred`, by name), else of the first that covers the runbook.
+    pub fn check(&self, start: &Start, preferred: Option<&str>) -> Result<Option<&Grant>, Refusal> {
+        if self.admin {
+            return Ok(None);
+        }
+        let mut refusals = Vec::new();
+        for grant in self.for_runbook(start.runbook) {
+            match check_one(grant, start) {
+                Ok(()) => return Ok(Some(grant)),
+                Err(refusal) => refusals.push((grant.name.as_str(), refusal)),
+            }
+        }
+        let chosen = refusals
+            .iter()
+            .position(|(name, _)| Some(*name) == preferred)
+            .unwrap_or(0);
+        Err(if refusals.is_empty() {
+            Refusal(format!(
+                "You have no grant to run {}. Ask an administrator for one.",
+                start.runbook
+            ))
+        } else {
+            refusals.swap_remove(chosen).1
+        })
+    }
+}
+
+fn check_one(grant: &Grant, start: &Start) -> Result<(), Refusal> {
+    let name = &grant.name;
+    let refuse = |text: String| {
+        Err(Refusal(format!(
+            "Your grant “{name}” {text}. Nothing was started."
+        )))
+    };
+    if let Some(version) = grant.version.as_deref().filter(|v| *v != start.version) {
+        return refuse(format!(
+            "allows version {version} of {} only, not version {}: run version {version}",
+            start.runbook, start.version
+        ));
+    }
+    match start.role {
+        None | Some("") => {
+            return refuse(format!(
+                "runs {} only as a role: choose one of {}",
+                start.runbook,
+                grant.roles.join(", ")
+            ))
+        }
+        Some(role) if !grant.allows_role(role) => {
+            return refuse(format!(
+                "does not allow the role {role}: choose one of {}",
+                grant.roles.join(", ")
+            ))
+        }
+        Some(_) => {}
+    }
+    if !grant.allows_mode(start.mode) {
+        let allowed: Vec<&str> = grant.modes.iter().map(|m| mode_label(m)).collect();
+        return refuse(format!(
+            "does not allow {}: it allows {}",
+            mode_label(start.mode),
+            allowed.join(", ")
+        ));
+    }
+    for (parameter, rule) in &grant.parameters {
+        if start.open_target == Some(parameter.as_str()) {
+            return refuse(format!(
+                "limits {parameter}, and targets chosen by tag, resource group or all instances \
+                 could reach any value of it: target by parameter values"
+            ));
+        }
+        let values = start
+            .parameters
+            .get(parameter)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if let Some(fixed) = &rule.fixed {
+            if values != [fixed.as_str()] {
+                return refuse(format!(
+                    "sets {parameter} to {fixed:?}: it cannot be changed"
+                ));
+            }
+        } else if rule.hidden && !values.is_empty() {
+            return refuse(format!(
+                "leaves {parameter} at the runbook's default: it cannot be given"
+            ));
+        }
+        if let Some(value) = values
+            .iter()
+            .find(|v| !rule.allowed.is_empty() && !rule.allowed.contains(v))
+        {
+            return refuse(format!(
+                "does not allow {value:?} for {parameter}: choose one of {}",
+                rule.allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/Restart";
+
+    fn grants() -> Grants {
+        Grants::parse(
+            Path::new("grants.toml"),
+            r#"
+            [[grant]]
+            name = "Restart web"
+            groups = ["web"]
+            runbooks = ["Restart*"]
+            version = "3"
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+            modes = ["simple", "manual"]
+            executions = "all"
+            [grant.parameters.InstanceId]
+            allowed = ["i-1", "i-2"]
+            [grant.parameters.WarmUp]
+            fixed = "PT1M"
+            hidden = true
+
+            [[grant]]
+            name = "Stop anything, alone"
+            users = ["ann"]
+            runbooks = ["Stop*"]
+            roles = ["arn:aws:iam::123456789012:role/Stop*"]
+            modes = ["rate-control"]
+            "#,
+        )
+        .expect("valid grants")
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+            .collect()
+    }
+
+    fn start<'a>(
+        runbook: &'a str,
+        role: &'a str,
+        mode: &'a str,
+        parameters: &'a BTreeMap<String, Vec<String>>,
+    ) -> Start<'a> {
+        Start {
+            runbook,
+            version: "3",
+            role: Some(role),
+            mode,
+            parameters,
+            open_target: None,
+        }
+    }
+
+    #[test]
+    fn a_start_inside_one_grant_is_allowed_and_each_step_outside_refused() {
+        let rights = Rights::of(&grants(), "bob", &["web".into()]);
+        let good = params(&[("InstanceId", "i-1"), ("WarmUp", "PT1M")]);
+        let allowed = rights.check(&start("RestartWeb", ROLE, "simple", &good), None);
+        assert_eq!(
+            allowed.expect("allowed").map(|g| g.name.as_str()),
+            Some("Restart web")
+        );
+
+        let refused = |s: Start| rights.check(&s, None).expect_err("refused").0;
+        assert!(
+            refused(start("StopWeb", ROLE, "simple", &good)).contains("no grant to run StopWeb")
+        );
+        assert!(refused(start(
+            "RestartWeb",
+            "arn:aws:iam::123456789012:role/Admin",
+            "simple",
+            &good
+        ))
+        .contains("does not allow the role arn:aws:iam::123456789012:role/Admin"));
+        assert!(refused(start("RestartWeb", ROLE, "rate-control", &good))
+            .contains("does not allow Rate control: it allows Simple execution, Manual execution"));
+        let other_instance = params(&[("InstanceId", "i-9"), ("WarmUp", "PT1M")]);
+        assert!(
+            refused(start("RestartWeb", ROLE, "simple", &other_instance))
+                .contains("does not allow \"i-9\" for InstanceId: choose one of i-1, i-2")
+        );
+        let changed = params(&[("InstanceId", "i-1"), ("WarmUp", "PT9M")]);
+        assert!(refused(start("RestartWeb", ROLE, "simple", &changed))
+            .contains("sets WarmUp to \"PT1M\""));
+        let mut old = start("RestartWeb", ROLE, "simple", &good);
+        old.version = "2";
+        assert!(refused(old).contains("allows version 3 of RestartWeb only"));
+        let mut no_role = start("RestartWeb", ROLE, "simple", &good);
+        no_role.role = None;
+        assert!(refused(no_role).contains("only as a role"));
+        let mut tagged = start("RestartWeb", ROLE, "simple", &good);
+        tagged.open_target = Some("InstanceId");
+        assert!(refused(tagged).contains("target by parameter values"));
+    }
+
+    #[test]
+    fn rights_never_combine_across_grants() {
+        // ann has both grants: the role of one and the mode of the other do not add up.
+        let rights = Rights::of(&grants(), "ann", &["web".into()]);
+        let good = params(&[("InstanceId", "i-1"), ("WarmUp", "PT1M")]);
+        assert!(rights
+            .check(&start("RestartWeb", ROLE, "rate-control", &good), None)
+            .is_err());
+        let stop = params(&[]);
+        let stop_role = "arn:aws:iam::123456789012:role/StopOnly";
+        assert!(rights
+            .check(&start("StopWeb", stop_role, "rate-control", &stop), None)
+            .is_ok());
+        assert!(rights
+            .check(&start("StopWeb", ROLE, "rate-control", &stop), None)
+            .is_err());
+    }
+
+    #[test]
+    fn admins_may_do_anything_and_strangers_nothing() {
+        let admin = Rights::of(&grants(), "root", &[ADMINS.into()]);
+        let any = params(&[("InstanceId", "i-9")]);
+        assert!(admin
+            .check(&start("Anything", "x", "multi-account", &any), None)
+            .is_ok());
+        assert!(admin.may_see("Anything", false));
+        let stranger = Rights::of(&grants(), "eve", &["finance".into()]);
+        assert!(!stranger.any() && !stranger.may_run("RestartWeb"));
+        assert!(!stranger.may_see("RestartWeb", true));
+    }
+
+    #[test]
+    fn executions_are_seen_by_their_grant_visibility() {
+        let ann = Rights::of(&grants(), "ann", &[]);
+        assert!(ann.may_see("StopWeb", true) && !ann.may_see("StopWeb", false));
+        let bob = Rights::of(&grants(), "bob", &["web".into()]);
+        assert!(bob.may_see("RestartWeb", false) && !bob.may_see("StopWeb", true));
+    }
+}
