@@ -3,10 +3,12 @@
 
 mod database;
 mod password;
+mod started;
 mod throttle;
 mod users;
 
 pub use database::open;
 pub use password::random_password;
+pub use started::StartedExecutions;
 pub use throttle::{Attempt, SignInThrottle, ThrottleLimits};
 pub use users::{AccountError, User, Users, ADMINS};

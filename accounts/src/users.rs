@@ -6,8 +6,8 @@ use sqlx::{Row, SqlitePool};
 
 use crate::password;
 
-/// The group with every right.
-pub const ADMINS: &str = "admins";
+/// The group with every right, as grants know it.
+pub use grants::ADMINS;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct User {
@@ -40,7 +40,7 @@ fn valid(name: &str, extra: &[char]) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -13,6 +13,9 @@ pub enum PortalError {
     /// What was asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The user's grants do not allow it; nothing was done (answered with 403).
+    #[error("{0}")]
+    Forbidden(String),
     /// The form has mistakes; nothing was sent to AWS.
     #[error("Some fields need attention: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),

@@ -217,6 +217,10 @@ impl ExecutionView {
 #[server]
 pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     let backend = crate::runbook::catalog::ssr::backend();
+    let (user, _) = crate::access::ssr::current()?;
+    crate::access::ssr::access()
+        .may_see(&backend, &user, &id)
+        .await?;
     read::execution(&backend, &id).await.map_err(|e| e.error)
 }
 

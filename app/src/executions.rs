@@ -113,37 +113,62 @@ mod ssr {
                 instant("before", &filters.before)?,
             )?);
         }
-        if !filters.page.is_empty() {
-            request = request.next_token(&filters.page);
+        let (user, _) = crate::access::ssr::current()?;
+        let access = crate::access::ssr::access();
+        let backend = backend();
+        let mut token = (!filters.page.is_empty()).then(|| filters.page.clone());
+        let mut rows = Vec::new();
+        // Executions the user may not see are left out; a sparse page is topped up from the
+        // next few.
+        for _ in 0..PAGES_PER_LIST {
+            let answer = request
+                .clone()
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| aws_error("list the executions", e))?;
+            let listed: Vec<ExecutionRow> = answer
+                .automation_execution_metadata_list()
+                .iter()
+                .filter(|e| filters.children || e.parent_automation_execution_id().is_none())
+                .map(row)
+                .collect();
+            let keys: Vec<(&str, &str, &str)> = listed
+                .iter()
+                .map(|r| (r.id.as_str(), r.document.as_str(), r.parent.as_str()))
+                .collect();
+            let shown = access.visible(&backend, &user, &keys).await;
+            let shown: Vec<String> = shown.into_iter().map(str::to_owned).collect();
+            rows.extend(listed.into_iter().filter(|r| shown.contains(&r.id)));
+            token = answer.next_token().map(str::to_owned);
+            if token.is_none() || rows.len() >= FULL_PAGE {
+                break;
+            }
         }
-        let answer = request
-            .send()
-            .await
-            .map_err(|e| aws_error("list the executions", e))?;
-        let rows = answer
-            .automation_execution_metadata_list()
-            .iter()
-            .filter(|e| filters.children || e.parent_automation_execution_id().is_none())
-            .map(|e| ExecutionRow {
-                id: e.automation_execution_id().unwrap_or_default().to_owned(),
-                document: e.document_name().unwrap_or_default().to_owned(),
-                status: e
-                    .automation_execution_status()
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_default(),
-                start: time(e.execution_start_time()),
-                end: time(e.execution_end_time()),
-                executed_by: e.executed_by().unwrap_or_default().to_owned(),
-                mode: e.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
-                parent: e
-                    .parent_automation_execution_id()
-                    .unwrap_or_default()
-                    .to_owned(),
-            })
-            .collect();
-        Ok(ExecutionsPage {
-            rows,
-            next: answer.next_token().map(str::to_owned),
-        })
+        Ok(ExecutionsPage { rows, next: token })
+    }
+
+    /// AWS pages read for one page of the list, at most.
+    const PAGES_PER_LIST: usize = 5;
+    /// Rows enough for a page of the list.
+    const FULL_PAGE: usize = 25;
+
+    fn row(e: &aws_sdk_ssm::types::AutomationExecutionMetadata) -> ExecutionRow {
+        ExecutionRow {
+            id: e.automation_execution_id().unwrap_or_default().to_owned(),
+            document: e.document_name().unwrap_or_default().to_owned(),
+            status: e
+                .automation_execution_status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            start: time(e.execution_start_time()),
+            end: time(e.execution_end_time()),
+            executed_by: e.executed_by().unwrap_or_default().to_owned(),
+            mode: e.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
+            parent: e
+                .parent_automation_execution_id()
+                .unwrap_or_default()
+                .to_owned(),
+        }
     }
 }

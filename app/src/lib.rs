@@ -4,6 +4,7 @@
 // The wizard's views are deeply nested types.
 #![recursion_limit = "256"]
 
+pub mod access;
 mod components;
 pub mod error;
 pub mod execution;

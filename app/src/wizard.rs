@@ -9,4 +9,4 @@ mod request;
 pub mod start;
 
 pub use form::{Mode, TargetKind, Unit, WizardForm};
-pub use request::{Location, StartRequest};
+pub use request::{Location, StartRequest, PORTAL_TAG_PREFIX};

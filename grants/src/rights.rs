@@ -1,7 +1,7 @@
 //! What one user may do: the grants that name them (or every right, for admins), and the check of
 //! a start against them, grant by grant.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +27,11 @@ pub struct Start<'a> {
     pub role: Option<&'a str>,
     /// The wizard's mode key (`simple`, `rate-control`, …).
     pub mode: &'a str,
-    /// Every parameter's values (a target parameter's: the targeted values).
+    /// Every parameter's values as the automation would get them, defaults included (a target
+    /// parameter's: the targeted values).
     pub parameters: &'a BTreeMap<String, Vec<String>>,
+    /// The parameters the user gave (the rest take the runbook's defaults or a fixed value).
+    pub given: &'a BTreeSet<String>,
     /// A parameter filled in by targets the portal cannot enumerate (tags, a resource group,
     /// all instances).
     pub open_target: Option<&'a str>,
@@ -154,12 +157,12 @@ fn check_one(grant: &Grant, start: &Start) -> Result<(), Refusal> {
             .map(Vec::as_slice)
             .unwrap_or_default();
         if let Some(fixed) = &rule.fixed {
-            if values != [fixed.as_str()] {
+            if values != [fixed.as_str()] || (rule.hidden && start.given.contains(parameter)) {
                 return refuse(format!(
                     "sets {parameter} to {fixed:?}: it cannot be changed"
                 ));
             }
-        } else if rule.hidden && !values.is_empty() {
+        } else if rule.hidden && start.given.contains(parameter) {
             return refuse(format!(
                 "leaves {parameter} at the runbook's default: it cannot be given"
             ));
@@ -221,6 +224,8 @@ mod tests {
             .collect()
     }
 
+    static NONE_GIVEN: BTreeSet<String> = BTreeSet::new();
+
     fn start<'a>(
         runbook: &'a str,
         role: &'a str,
@@ -233,6 +238,7 @@ mod tests {
             role: Some(role),
             mode,
             parameters,
+            given: &NONE_GIVEN,
             open_target: None,
         }
     }
@@ -274,6 +280,10 @@ mod tests {
         let mut no_role = start("RestartWeb", ROLE, "simple", &good);
         no_role.role = None;
         assert!(refused(no_role).contains("only as a role"));
+        let given = BTreeSet::from(["WarmUp".to_owned()]);
+        let mut crafted = start("RestartWeb", ROLE, "simple", &good);
+        crafted.given = &given;
+        assert!(refused(crafted).contains("sets WarmUp to \"PT1M\""));
         let mut tagged = start("RestartWeb", ROLE, "simple", &good);
         tagged.open_target = Some("InstanceId");
         assert!(refused(tagged).contains("target by parameter values"));

@@ -28,6 +28,8 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Manage the portal's local accounts (in the data directory).
     Users(UsersArgs),
+    /// List every route the portal answers (JSON), for audits and the authorisation tests.
+    Routes,
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +116,9 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default: false]
     #[arg(long, env = "RUNBOOK_PORTAL_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// The grants file (TOML), read again when it changes or on SIGHUP [default: <data-dir>/grants.toml]
+    #[arg(long, env = "RUNBOOK_PORTAL_GRANTS")]
+    pub grants: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,7 @@ struct ConfigFile {
     emulator_url: Option<String>,
     log_format: Option<LogFormat>,
     secure_cookies: Option<bool>,
+    grants: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct ServeConfig {
     pub log_format: LogFormat,
     /// Mark the session cookie `Secure` (the portal is reached over HTTPS, e.g. behind a proxy).
     pub secure_cookies: bool,
+    /// Who may run what (see the grants module).
+    pub grants: PathBuf,
 }
 
 impl ServeConfig {
@@ -59,16 +62,21 @@ impl ServeConfig {
                 "--emulator-time-scale {emulator_time_scale} must be a positive number (1 is real time)"
             );
         }
+        let data_dir = args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
         Ok(Self {
             listen,
             backend: args
                 .backend
                 .or(file.backend)
                 .unwrap_or(BackendChoice::Emulator),
-            data_dir: args
-                .data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from("data")),
+            grants: args
+                .grants
+                .or(file.grants)
+                .unwrap_or_else(|| data_dir.join("grants.toml")),
+            data_dir,
             region: args.region.or(file.region),
             emulator_time_scale,
             emulator_url: args.emulator_url.or(file.emulator_url),
@@ -84,7 +92,7 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| {
         format!(
             "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
-             emulator_time_scale, emulator_url, log_format, secure_cookies)",
+             emulator_time_scale, emulator_url, log_format, secure_cookies, grants)",
             path.display()
         )
     })

@@ -18,6 +18,9 @@ struct Health {
     error: Option<String>,
 }
 
+/// Where the health check is answered.
+pub const PATH: &str = "/healthz";
+
 /// `GET /healthz`: 200 when the AWS backend answers STS GetCallerIdentity now, 503 otherwise.
 pub async fn healthz(State(backend): State<Arc<Backend>>) -> impl IntoResponse {
     let kind = if backend.is_emulator() {

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,8 +15,17 @@ use futures_util::stream::{self, Stream, StreamExt};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
+use app::access::ssr::Access;
+use app::error::PortalError;
 use app::live::ExecutionHub;
+use app::session::SignedIn;
 use backend::watch::Frame;
+use backend::Backend;
+
+/// The summaries of several executions.
+pub const LIST_EVENTS: &str = "/api/executions/events";
+/// Every change of one execution.
+pub const EXECUTION_EVENTS: &str = "/api/executions/{id}/events";
 
 /// A comment line this often keeps proxies and load balancers from closing a quiet stream.
 const HEARTBEAT: Duration = Duration::from_secs(15);
@@ -25,11 +34,36 @@ const MAX_LISTED: usize = 100;
 /// Separates the per-execution positions in a list stream's event ids.
 const POSITION_SEPARATOR: char = '_';
 
-pub fn routes(hub: Arc<ExecutionHub>) -> Router {
+/// What the streams need: the watchers, and who may see what.
+#[derive(Clone)]
+pub struct Streams {
+    pub hub: Arc<ExecutionHub>,
+    pub access: Arc<Access>,
+    pub backend: Arc<Backend>,
+}
+
+impl Streams {
+    /// A 403 unless `user` may see every one of `ids` (checked before anything is followed).
+    async fn refuse_unseen(&self, user: &SignedIn, ids: &[&str]) -> Option<Response> {
+        for id in ids {
+            if let Err(refused) = self.access.may_see(&self.backend, user, id).await {
+                let status = match refused {
+                    PortalError::NotFound(_) => StatusCode::NOT_FOUND,
+                    PortalError::Forbidden(_) => StatusCode::FORBIDDEN,
+                    _ => StatusCode::BAD_GATEWAY,
+                };
+                return Some((status, refused.to_string()).into_response());
+            }
+        }
+        None
+    }
+}
+
+pub fn routes(streams: Streams) -> Router {
     Router::new()
-        .route("/api/executions/events", get(list_events))
-        .route("/api/executions/{id}/events", get(execution_events))
-        .with_state(hub)
+        .route(LIST_EVENTS, get(list_events))
+        .route(EXECUTION_EVENTS, get(execution_events))
+        .with_state(streams)
 }
 
 fn bad_request(message: String) -> Response {
@@ -71,14 +105,18 @@ where
 }
 
 async fn execution_events(
-    State(hub): State<Arc<ExecutionHub>>,
+    State(streams): State<Streams>,
+    Extension(user): Extension<SignedIn>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(refused) = check_id(&id) {
         return bad_request(refused);
     }
-    let subscription = hub.subscribe(&id, last_event_id(&headers));
+    if let Some(refused) = streams.refuse_unseen(&user, &[&id]).await {
+        return refused;
+    }
+    let subscription = streams.hub.subscribe(&id, last_event_id(&headers));
     let events = stream::unfold(subscription, |mut subscription| async move {
         let frame = subscription.next().await?;
         Some((Ok(event(&frame.id, &frame)), subscription))
@@ -93,7 +131,8 @@ struct Listed {
 }
 
 async fn list_events(
-    State(hub): State<Arc<ExecutionHub>>,
+    State(streams): State<Streams>,
+    Extension(user): Extension<SignedIn>,
     Query(listed): Query<Listed>,
     headers: HeaderMap,
 ) -> Response {
@@ -107,6 +146,10 @@ async fn list_events(
     if let Some(refused) = ids.iter().find_map(|id| check_id(id).err()) {
         return bad_request(refused);
     }
+    if let Some(refused) = streams.refuse_unseen(&user, &ids).await {
+        return refused;
+    }
+    let hub = &streams.hub;
     // The id of a list event is every execution's position, so a reconnect resumes each.
     let resumed: Vec<&str> = last_event_id(&headers)
         .map(|v| v.split(POSITION_SEPARATOR).collect())

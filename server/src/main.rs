@@ -1,5 +1,6 @@
 //! `runbook-portal`: serves the portal (by default on the embedded emulator), or the emulator alone.
 
+mod access;
 mod assets;
 mod cli;
 mod config;
@@ -8,6 +9,7 @@ mod live;
 mod logging;
 mod portal;
 mod request_safety;
+mod routes;
 mod shutdown;
 mod sign_in;
 mod users;
@@ -26,6 +28,7 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Serve(args)) => serve(&runtime, args),
         Some(Command::Users(args)) => runtime.block_on(users::run(args)),
+        Some(Command::Routes) => runtime.block_on(async { routes::print() }),
         None => serve(&runtime, cli.serve),
     }
 }

@@ -19,7 +19,8 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use accounts::{SignInThrottle, ThrottleLimits};
+use accounts::{SignInThrottle, StartedExecutions, ThrottleLimits};
+use app::access::ssr::Access;
 use app::live::{ExecutionHub, ExecutionSource};
 use app::{document, App, OUTPUT_NAME};
 use backend::watch::Pacing;
@@ -29,7 +30,7 @@ use emulator::{Emulator, EmulatorConfig};
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
 use crate::sign_in::{self, Gate};
-use crate::{assets, health, live, request_safety, shutdown};
+use crate::{access, assets, health, live, request_safety, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
@@ -77,6 +78,12 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
 
     let users = crate::users::open(&config.data_dir).await?;
     crate::users::ensure_first_admin(&users, &config.data_dir).await?;
+    let grants = access::load(&config.grants, config.backend == BackendChoice::Emulator)?;
+    access::follow(grants.clone());
+    let access = Arc::new(Access::new(
+        grants,
+        StartedExecutions::new(users.pool().clone()),
+    ));
     let sessions = sessions(&users, config.secure_cookies).await?;
     let gate = Arc::new(Gate {
         users,
@@ -87,7 +94,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = router(backend, addr, gate, sessions);
+    let router = router(backend, access, addr, gate, sessions);
     tracing::info!("Runbook Portal on http://{addr}");
     axum::serve(
         listener,
@@ -124,6 +131,7 @@ async fn sessions(
 
 pub fn router(
     backend: Arc<Backend>,
+    access: Arc<Access>,
     addr: std::net::SocketAddr,
     gate: Arc<Gate>,
     sessions: SessionManagerLayer<SqliteStore>,
@@ -138,9 +146,11 @@ pub fn router(
     let context = {
         let backend = backend.clone();
         let hub = hub.clone();
+        let access = access.clone();
         move || {
             provide_context(backend.clone());
             provide_context(hub.clone());
+            provide_context(access.clone());
         }
     };
     let pages = Router::new()
@@ -155,8 +165,15 @@ pub fn router(
         )
         .with_state(options);
     let router = Router::new()
-        .route("/healthz", get(health::healthz).with_state(backend))
-        .merge(live::routes(hub))
+        .route(
+            health::PATH,
+            get(health::healthz).with_state(backend.clone()),
+        )
+        .merge(live::routes(live::Streams {
+            hub,
+            access,
+            backend,
+        }))
         .merge(sign_in::routes(gate.clone()))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(

@@ -16,6 +16,8 @@ use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::health;
+
 /// How long a session lasts however active it is.
 pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// How long a session lasts unused (the cookie's and the store's expiry).
@@ -23,8 +25,8 @@ pub const IDLE_LIFETIME: Duration = Duration::from_secs(2 * 3600);
 
 const SESSION_USER: &str = "user";
 /// Where the sign-in form posts (the form itself is the `/login` page).
-const SIGN_IN: &str = "/session";
-const SIGN_OUT: &str = "/session/end";
+pub const SIGN_IN: &str = "/session";
+pub const SIGN_OUT: &str = "/session/end";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct SessionUser {
@@ -132,7 +134,7 @@ async fn sign_out(session: Session) -> Response {
 
 /// Paths anyone may reach: the sign-in page and its assets, and the health check.
 fn public(path: &str) -> bool {
-    matches!(path, "/login" | SIGN_IN | "/healthz" | "/favicon.svg") || path.starts_with("/pkg/")
+    matches!(path, "/login" | SIGN_IN | health::PATH | "/favicon.svg") || path.starts_with("/pkg/")
 }
 
 /// The signed-in user of this session, if it is still valid (not past its absolute lifetime,

@@ -30,6 +30,11 @@ pub async fn control_execution(
     #[server(default)] comment: String,
 ) -> Result<(), PortalError> {
     let page = format!("/automation/executions/{id}");
+    let (user, _) = crate::access::ssr::current()?;
+    let backend = crate::runbook::catalog::ssr::backend();
+    crate::access::ssr::access()
+        .may_see(&backend, &user, &id)
+        .await?;
     match ssr::control(&id, control, &step, &comment).await {
         Ok(()) => {
             // Viewers see the effect now rather than at the next slow poll.

@@ -17,13 +17,14 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::access::{my_rights, shaped, Grant, Rights};
 use crate::error::{FieldError, PortalError};
 use crate::runbook::catalog::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
 use crate::wizard::form::encode;
 use crate::wizard::start::StartAutomation;
-use crate::wizard::WizardForm;
+use crate::wizard::{Mode, WizardForm};
 
 /// The wizard's live state, shared with its parts.
 #[derive(Clone, Copy)]
@@ -94,8 +95,9 @@ pub fn ExecuteRunbook() -> impl IntoView {
         move || (name.get(), initial.with(|f| f.version.clone())),
         |(name, version)| get_runbook(name, version),
     );
-    let roles = Resource::new(|| (), |_| list_roles());
+    let roles = Resource::new(move || name.get(), list_roles);
     let instances = Resource::new(|| (), |_| list_instances());
+    let rights = Resource::new(|| (), |_| my_rights());
     view! {
         <Title text=move || format!("Execute {}", name.get()) />
         <Breadcrumbs trail=vec![
@@ -115,11 +117,12 @@ pub fn ExecuteRunbook() -> impl IntoView {
                 let details = details.get()?;
                 let roles = roles.get()?;
                 let instances = instances.get()?;
-                Some(match (details, roles, instances) {
-                    (Ok(details), Ok(roles), Ok(instances)) => view! {
-                        <Wizard details roles instances initial=initial.get() posted_error=posted_error.get() />
+                let rights = rights.get()?;
+                Some(match (details, roles, instances, rights) {
+                    (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => view! {
+                        <Wizard details roles instances rights initial=initial.get() posted_error=posted_error.get() />
                     }.into_any(),
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! {
+                    (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
                     }.into_any(),
                 })
@@ -130,12 +133,44 @@ pub fn ExecuteRunbook() -> impl IntoView {
 
 #[component]
 fn Wizard(
-    details: RunbookDetails,
+    mut details: RunbookDetails,
     roles: Vec<RoleChoice>,
     instances: Vec<InstanceChoice>,
-    initial: WizardForm,
+    rights: Rights,
+    mut initial: WizardForm,
     posted_error: Option<PortalError>,
 ) -> impl IntoView {
+    // The user runs under one grant: the one named in the form, else the first that covers the
+    // runbook (admins under none). The form offers only what that grant allows.
+    let grants: Vec<Grant> = if rights.admin {
+        Vec::new()
+    } else {
+        rights
+            .for_runbook(&details.name)
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    let chosen = grants
+        .iter()
+        .find(|g| g.name == initial.grant)
+        .or(grants.first())
+        .cloned();
+    details.parameters = shaped(&details.parameters, chosen.as_ref());
+    let roles: Vec<RoleChoice> = roles
+        .into_iter()
+        .filter(|r| chosen.as_ref().is_none_or(|g| g.allows_role(&r.arn)))
+        .collect();
+    let modes: Vec<Mode> = Mode::ALL
+        .into_iter()
+        .filter(|m| chosen.as_ref().is_none_or(|g| g.allows_mode(m.key())))
+        .collect();
+    if !modes.contains(&initial.mode) {
+        initial.mode = modes.first().copied().unwrap_or_default();
+    }
+    if let Some(grant) = &chosen {
+        initial.grant = grant.name.clone();
+    }
     let (server_errors, banner) = match posted_error {
         Some(PortalError::Invalid(errors)) => (
             errors,
@@ -210,6 +245,7 @@ fn Wizard(
                 novalidate
             >
                 <input type="hidden" name="document" value=details.name.clone() />
+                {grant_choice(&grants, chosen.as_ref(), &initial, &details.version)}
                 <section class="panel">
                     <h2>"Document details"</h2>
                     <p>
@@ -220,7 +256,7 @@ fn Wizard(
                     <input type="hidden" name="version" value=initial.version.clone() />
                 </section>
                 {view! {
-                    <mode_sections::ExecutionMode initial=initial.mode />
+                    <mode_sections::ExecutionMode initial=initial.mode modes />
                     <mode_sections::Targets initial=initial.clone() parameters=target_choices />
                     <mode_sections::RateControl initial=initial.clone() />
                     <mode_sections::Locations initial=initial.clone() />
@@ -245,4 +281,56 @@ fn Wizard(
             {view! { <cli_panel::CliPanel document=details.name.clone() reference=details.reference.clone() /> }.into_any()}
         </div>
     }
+}
+
+/// Which grant the user runs under: named when several cover the runbook (each a link to the
+/// form under that grant), and the version it pins if the form is at another.
+fn grant_choice(
+    grants: &[Grant],
+    chosen: Option<&Grant>,
+    form: &WizardForm,
+    version: &str,
+) -> Option<impl IntoView> {
+    let chosen = chosen?;
+    let under = |grant: &Grant| {
+        let mut form = form.clone();
+        grant.name.clone_into(&mut form.grant);
+        form
+    };
+    let pinned = chosen
+        .version
+        .clone()
+        .filter(|v| v != version)
+        .map(|pinned| {
+            let mut form = under(chosen);
+            form.version.clone_from(&pinned);
+            view! {
+                <div class="alert alert-warning" role="alert">
+                    <p>
+                        "Your grant runs version " {pinned.clone()} " of this runbook only. "
+                        <a href=form.url()>"Use version " {pinned.clone()}</a>
+                    </p>
+                </div>
+            }
+        });
+    let choices = (grants.len() > 1).then(|| {
+        view! {
+            <p>"Several of your grants cover this runbook; each allows its own roles, modes and values:"</p>
+            <ul class="grant-choices">
+                {grants.iter().map(|g| {
+                    let current = (g.name == chosen.name).then_some("true");
+                    view! { <li><a href=under(g).url() aria-current=current>{g.name.clone()}</a></li> }
+                }).collect_view()}
+            </ul>
+        }
+    });
+    Some(view! {
+        <section class="panel grant" aria-label="Grant">
+            <h2>"Grant"</h2>
+            <p>"You run this under your grant " <strong class="grant-name">{chosen.name.clone()}</strong> "."</p>
+            {choices}
+            <input type="hidden" name="grant" value=chosen.name.clone() />
+        </section>
+        {pinned}
+    })
 }

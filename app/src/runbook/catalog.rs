@@ -17,22 +17,50 @@ pub async fn list_runbooks(
     search: String,
     page: usize,
 ) -> Result<CatalogPage, PortalError> {
-    ssr::list_runbooks(&owner, &categories, &search, page).await
+    let (_, rights) = crate::access::ssr::current()?;
+    ssr::list_runbooks(&owner, &categories, &search, page, &|name| {
+        rights.may_run(name)
+    })
+    .await
 }
 
 /// One version (`$DEFAULT` when empty, `$LATEST`, or a number) of a runbook, with its content.
 #[server]
 pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails, PortalError> {
+    let (_, rights) = crate::access::ssr::current()?;
+    if !rights.may_run(&name) {
+        return Err(crate::access::ssr::forbidden(format!(
+            "You have no grant to run {name}. Ask an administrator for one."
+        )));
+    }
     ssr::get_runbook(&name, &version).await
 }
 
+/// The roles the user may run `runbook` as (every role for admins).
 #[server]
-pub async fn list_roles() -> Result<Vec<RoleChoice>, PortalError> {
-    ssr::list_roles().await
+pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError> {
+    let (_, rights) = crate::access::ssr::current()?;
+    let grants = rights.for_runbook(&runbook);
+    if !rights.admin && grants.is_empty() {
+        return Err(crate::access::ssr::forbidden(format!(
+            "You have no grant to run {runbook}, so no role to run it as."
+        )));
+    }
+    let mut roles = ssr::list_roles().await?;
+    if !rights.admin {
+        roles.retain(|r| grants.iter().any(|g| g.allows_role(&r.arn)));
+    }
+    Ok(roles)
 }
 
 #[server]
 pub async fn list_instances() -> Result<Vec<InstanceChoice>, PortalError> {
+    let (_, rights) = crate::access::ssr::current()?;
+    if !rights.any() {
+        return Err(crate::access::ssr::forbidden(
+            "You have no grants, so no instances to run runbooks on. Ask an administrator for one.",
+        ));
+    }
     ssr::list_instances().await
 }
 
@@ -114,6 +142,7 @@ pub mod ssr {
         categories: &[String],
         search: &str,
         page: usize,
+        may_run: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<CatalogPage, PortalError> {
         let backend = backend();
         let mut filters = vec![DocumentKeyValuesFilter::builder()
@@ -149,10 +178,9 @@ pub mod ssr {
         }
         let needle = search.trim().to_lowercase();
         identifiers.retain(|d| {
-            needle.is_empty()
-                || d.name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+            d.name.as_deref().is_some_and(|n| {
+                may_run(n) && (needle.is_empty() || n.to_lowercase().contains(&needle))
+            })
         });
         // Descriptions and categories come from DescribeDocument, asked side by side.
         let account = backend

@@ -135,6 +135,8 @@ impl Unit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WizardForm {
     pub document: String,
+    /// The grant the user runs under, by name, when several cover the runbook (empty: the first).
+    pub grant: String,
     /// Empty for the default version at runtime, `$LATEST`, or a version number.
     pub version: String,
     pub mode: Mode,
@@ -182,6 +184,7 @@ impl WizardForm {
             }
             match key {
                 "version" => form.version = value,
+                "grant" => form.grant = value,
                 "mode" => form.mode = Mode::from_key(&value),
                 "target-parameter" => form.target_parameter = value,
                 "targets" => form.targets = TargetKind::from_key(&value),
@@ -217,6 +220,7 @@ impl WizardForm {
                 pairs.push((key.to_owned(), value.to_owned()));
             }
         };
+        put("grant", &self.grant);
         put("version", &self.version);
         if self.mode != Mode::Simple {
             put("mode", self.mode.key());

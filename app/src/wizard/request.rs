@@ -38,6 +38,9 @@ pub struct StartRequest {
     pub alarm: Option<String>,
 }
 
+/// Tags the portal puts on every execution it starts (`portal:user`, `portal:request`).
+pub const PORTAL_TAG_PREFIX: &str = "portal:";
+
 const INSTANCE_ID: &str = r"^m?i-[a-z0-9]{8,17}$";
 const BUCKET: &str = r"^[0-9a-z][a-z0-9\-\.]{3,63}$";
 const ROLE_ARN: &str = r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$";
@@ -378,6 +381,13 @@ impl WizardForm {
         let mut tags = Vec::new();
         for line in self.tags.lines().map(str::trim).filter(|l| !l.is_empty()) {
             match line.split_once('=') {
+                Some((key, _)) if key.trim().starts_with(PORTAL_TAG_PREFIX) => errors.push(FieldError {
+                    field: "tags".into(),
+                    message: format!(
+                        "{:?}: tags starting with {PORTAL_TAG_PREFIX} are set by the portal (who started the run); choose another key.",
+                        key.trim()
+                    ),
+                }),
                 Some((key, value))
                     if !key.trim().is_empty() && key.trim().len() <= 128 && value.len() <= 256 =>
                 {

@@ -19,7 +19,7 @@ pub async fn start_automation(
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
 
     use aws_sdk_ssm::types::{
         Alarm, AlarmConfiguration, ExecutionMode, Tag, Target, TargetLocation,
@@ -27,10 +27,14 @@ mod ssr {
     use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
 
+    use grants::Start;
+
     use super::StartAutomation;
+    use crate::access::ssr::{access, current, forbidden};
     use crate::error::PortalError;
     use crate::runbook::catalog::ssr::{backend, get_runbook};
-    use crate::wizard::{StartRequest, WizardForm};
+    use crate::runbook::RunbookDetails;
+    use crate::wizard::{StartRequest, WizardForm, PORTAL_TAG_PREFIX};
 
     pub async fn start(fields: BTreeMap<String, String>) -> Result<String, PortalError> {
         let document = fields.get("document").cloned().unwrap_or_default();
@@ -43,6 +47,8 @@ mod ssr {
                 leptos_axum::redirect(&format!("/automation/executions/{id}"));
                 Ok(id)
             }
+            // A refusal of a request no browser form made (a script, a crafted post) is a 403.
+            Err(err @ PortalError::Forbidden(_)) if !from_a_page() => Err(err),
             Err(err) => {
                 // Without JavaScript the browser follows a redirect: back to the form as it was
                 // filled in, with the error for the page to show.
@@ -60,19 +66,111 @@ mod ssr {
         }
     }
 
+    /// Whether the request is a browser's form post (it takes HTML back).
+    fn from_a_page() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
+    }
+
     async fn run(form: &WizardForm) -> Result<String, PortalError> {
         if form.document.is_empty() {
             return Err(PortalError::NotFound(
                 "No runbook was chosen: choose one in Execute automation.".into(),
             ));
         }
+        let (user, rights) = current()?;
+        if !rights.may_run(&form.document) {
+            return Err(forbidden(format!(
+                "You have no grant to run {}. Ask an administrator for one. Nothing was started.",
+                form.document
+            )));
+        }
+        // What the user gave, before the grant fills in its fixed values.
+        let given: BTreeSet<String> = form.parameters.keys().cloned().collect();
+        let mut form = form.clone();
+        let grants = rights.for_runbook(&form.document);
+        let chosen = grants
+            .iter()
+            .find(|g| g.name == form.grant)
+            .or(grants.first());
+        for (name, value) in chosen.iter().flat_map(|g| g.fixed_values()) {
+            form.parameters
+                .entry(name.to_owned())
+                .or_insert_with(|| value.to_owned());
+        }
         let runbook = get_runbook(&form.document, &form.version).await?;
         let mut request = form
             .request(&runbook.parameters)
             .map_err(PortalError::Invalid)?;
         // A runbook shared by another account is started by its ARN.
-        request.document_name = runbook.reference;
-        send(&request).await
+        request.document_name = runbook.reference.clone();
+        if !rights.admin {
+            let version = check_grants(&rights, &form, &runbook, &request, &given)?;
+            if version.is_some() {
+                request.document_version = version;
+            }
+        }
+        let request_id = uuid::Uuid::new_v4().to_string();
+        request
+            .tags
+            .push((format!("{PORTAL_TAG_PREFIX}user"), user.name.clone()));
+        request
+            .tags
+            .push((format!("{PORTAL_TAG_PREFIX}request"), request_id.clone()));
+        let id = send(&request).await?;
+        access().record_start(&id, &user.name, &request_id).await;
+        Ok(id)
+    }
+
+    /// Refuses (403) a start no single grant of the user allows; answers the version the grant
+    /// pins, if it does.
+    fn check_grants(
+        rights: &grants::Rights,
+        form: &WizardForm,
+        runbook: &RunbookDetails,
+        request: &StartRequest,
+        given: &BTreeSet<String>,
+    ) -> Result<Option<String>, PortalError> {
+        if !runbook.parameters.iter().any(|p| p.is_assume_role()) {
+            return Err(forbidden(format!(
+                "{} takes no AutomationAssumeRole parameter, so it would run with the portal's own \
+                 credentials: only administrators may run it. Nothing was started.",
+                runbook.name
+            )));
+        }
+        let mut values = request.parameters.clone();
+        let mut open_target = None;
+        if let (Some(parameter), Some((key, targets))) =
+            (&request.target_parameter_name, &request.target)
+        {
+            if key == "ParameterValues" {
+                values.insert(parameter.clone(), targets.clone());
+            } else {
+                open_target = Some(parameter.as_str());
+            }
+        }
+        let role = values
+            .get("AutomationAssumeRole")
+            .and_then(|v| v.first())
+            .map(String::as_str);
+        let start = Start {
+            runbook: &runbook.name,
+            version: &runbook.version,
+            role,
+            mode: form.mode.key(),
+            parameters: &values,
+            given,
+            open_target,
+        };
+        let granted = rights
+            .check(&start, Some(&form.grant))
+            .map_err(|refusal| forbidden(refusal.0))?;
+        Ok(granted.and_then(|g| g.version.clone()))
     }
 
     fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {

@@ -42,12 +42,16 @@ pub fn invalid(field: &str) -> Signal<&'static str> {
 }
 
 #[component]
-pub fn ExecutionMode(initial: Mode) -> impl IntoView {
+pub fn ExecutionMode(
+    initial: Mode,
+    /// The modes the user's grant allows.
+    modes: Vec<Mode>,
+) -> impl IntoView {
     view! {
         <fieldset class="panel">
             <legend><h2>"Execution Mode"</h2></legend>
             <div class="tiles">
-                {Mode::ALL.into_iter().map(|mode| view! {
+                {modes.into_iter().map(|mode| view! {
                     <label class="tile">
                         <input type="radio" name="mode" value=mode.key() checked=mode == initial />
                         <span class="tile-title">{mode.label()}</span>

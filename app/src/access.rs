@@ -1,0 +1,268 @@
+//! Who may do what. The signed-in user's rights come from the grants in force (read again on
+//! every request, so a reloaded grants file applies at once); every server function, page and
+//! stream checks them on the server. The browser gets the same rights to shape the wizard by.
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+use crate::runbook::ParameterSpec;
+
+pub use grants::{Grant, Rights};
+
+/// The signed-in user's rights.
+#[server]
+pub async fn my_rights() -> Result<Rights, PortalError> {
+    ssr::current().map(|(_, rights)| rights)
+}
+
+/// The runbook's parameters as `grant` lets the user fill them in: hidden ones left out, fixed
+/// ones offered as their one value, narrowed ones as the allowed values.
+pub fn shaped(specs: &[ParameterSpec], grant: Option<&Grant>) -> Vec<ParameterSpec> {
+    let Some(grant) = grant else {
+        return specs.to_vec();
+    };
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let Some(rule) = grant.rule(&spec.name) else {
+                return Some(spec.clone());
+            };
+            if rule.hidden {
+                return None;
+            }
+            let mut spec = spec.clone();
+            if let Some(fixed) = &rule.fixed {
+                spec.allowed_values = vec![fixed.clone()];
+                spec.default = Some(fixed.clone());
+            } else if !rule.allowed.is_empty() {
+                let runbook_allows = spec.allowed_values.clone();
+                spec.allowed_values = rule
+                    .allowed
+                    .iter()
+                    .filter(|v| runbook_allows.is_empty() || runbook_allows.contains(v))
+                    .cloned()
+                    .collect();
+            }
+            Some(spec)
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use accounts::StartedExecutions;
+    use backend::Backend;
+    use grants::{LiveGrants, Rights};
+
+    use crate::error::PortalError;
+    use crate::session::SignedIn;
+
+    /// What never changes about an execution and decides who sees it.
+    #[derive(Debug, Clone)]
+    pub struct Facts {
+        pub document: String,
+        /// The parent execution's id, or empty.
+        pub parent: String,
+    }
+
+    /// Executions whose facts are kept before the memory is cleared and read again as needed.
+    const FACTS_KEPT: usize = 100_000;
+    /// How far up a chain of parents ownership is looked for (multi-account runs nest twice).
+    const PARENT_HOPS: usize = 3;
+
+    pub struct Access {
+        grants: Arc<LiveGrants>,
+        started: StartedExecutions,
+        facts: Mutex<HashMap<String, Facts>>,
+    }
+
+    impl Access {
+        pub fn new(grants: Arc<LiveGrants>, started: StartedExecutions) -> Self {
+            Self {
+                grants,
+                started,
+                facts: Mutex::default(),
+            }
+        }
+
+        pub fn rights(&self, user: &SignedIn) -> Rights {
+            Rights::of(&self.grants.current(), &user.name, &user.groups)
+        }
+
+        /// Keeps what a read of an execution told of it.
+        pub fn note(&self, id: &str, facts: Facts) {
+            if let Ok(mut known) = self.facts.lock() {
+                if known.len() >= FACTS_KEPT {
+                    known.clear();
+                }
+                known.insert(id.to_owned(), facts);
+            }
+        }
+
+        async fn facts(&self, backend: &Backend, id: &str) -> Result<Facts, PortalError> {
+            let known = self.facts.lock().ok().and_then(|f| f.get(id).cloned());
+            if let Some(facts) = known {
+                return Ok(facts);
+            }
+            let answer = backend
+                .ssm
+                .get_automation_execution()
+                .automation_execution_id(id)
+                .send()
+                .await
+                .map_err(|e| crate::error::aws_error("read the execution", e))?;
+            let execution = answer
+                .automation_execution
+                .ok_or_else(|| PortalError::NotFound(format!("Execution {id} was not found.")))?;
+            let facts = Facts {
+                document: execution.document_name.unwrap_or_default(),
+                parent: execution.parent_automation_execution_id.unwrap_or_default(),
+            };
+            self.note(id, facts.clone());
+            Ok(facts)
+        }
+
+        pub async fn record_start(&self, id: &str, user: &str, request: &str) {
+            if let Err(e) = self.started.record(id, user, request).await {
+                tracing::error!(execution = id, user, error = %e, "could not record who started an execution");
+            }
+        }
+
+        /// Who started each of `ids` through the portal.
+        async fn starters(&self, ids: &[&str]) -> HashMap<String, String> {
+            self.started.starters(ids).await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "could not read who started executions");
+                HashMap::new()
+            })
+        }
+
+        /// Whether `user` started `id`, or the execution it is a child of.
+        async fn started_by(&self, backend: &Backend, user: &str, id: &str, facts: &Facts) -> bool {
+            let mut chain = vec![id.to_owned()];
+            let mut parent = facts.parent.clone();
+            while !parent.is_empty() && chain.len() <= PARENT_HOPS {
+                chain.push(parent.clone());
+                parent = match self.facts(backend, &parent).await {
+                    Ok(f) => f.parent,
+                    Err(_) => break,
+                };
+            }
+            let ids: Vec<&str> = chain.iter().map(String::as_str).collect();
+            self.starters(&ids).await.values().any(|u| u == user)
+        }
+
+        /// Refuses (403) unless `user` may see execution `id`.
+        pub async fn may_see(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            id: &str,
+        ) -> Result<(), PortalError> {
+            let rights = self.rights(user);
+            if rights.admin {
+                return Ok(());
+            }
+            let not_yours = || {
+                forbidden(format!(
+                    "You may not see execution {id}: none of your grants shows it. Ask an \
+                     administrator if you need to."
+                ))
+            };
+            if !rights.any() {
+                return Err(not_yours());
+            }
+            let facts = self.facts(backend, id).await?;
+            if rights.may_see(&facts.document, false)
+                || (rights.may_see(&facts.document, true)
+                    && self.started_by(backend, &user.name, id, &facts).await)
+            {
+                Ok(())
+            } else {
+                Err(not_yours())
+            }
+        }
+
+        /// The executions among `listed` (id, runbook, parent) that `user` may see.
+        pub async fn visible<'a>(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            listed: &[(&'a str, &'a str, &'a str)],
+        ) -> Vec<&'a str> {
+            let rights = self.rights(user);
+            for (id, document, parent) in listed {
+                self.note(
+                    id,
+                    Facts {
+                        document: (*document).to_owned(),
+                        parent: (*parent).to_owned(),
+                    },
+                );
+            }
+            if rights.admin {
+                return listed.iter().map(|(id, _, _)| *id).collect();
+            }
+            let own: Vec<&(&str, &str, &str)> = listed
+                .iter()
+                .filter(|(_, document, _)| {
+                    !rights.may_see(document, false) && rights.may_see(document, true)
+                })
+                .collect();
+            let mut asked: Vec<&str> = own.iter().map(|(id, _, _)| *id).collect();
+            asked.extend(own.iter().map(|(_, _, p)| *p).filter(|p| !p.is_empty()));
+            let starters = if asked.is_empty() {
+                HashMap::new()
+            } else {
+                self.starters(&asked).await
+            };
+            let mine = |id: &str| starters.get(id).is_some_and(|u| *u == user.name);
+            let mut shown = Vec::new();
+            for (id, document, parent) in listed {
+                let seen = rights.may_see(document, false)
+                    || (rights.may_see(document, true)
+                        && (mine(id)
+                            || mine(parent)
+                            || (!parent.is_empty()
+                                && self
+                                    .started_by(
+                                        backend,
+                                        &user.name,
+                                        id,
+                                        &Facts {
+                                            document: (*document).to_owned(),
+                                            parent: (*parent).to_owned(),
+                                        },
+                                    )
+                                    .await)));
+                if seen {
+                    shown.push(*id);
+                }
+            }
+            shown
+        }
+    }
+
+    pub fn access() -> Arc<Access> {
+        leptos::prelude::expect_context::<Arc<Access>>()
+    }
+
+    /// The signed-in user and their rights (the sign-in gate lets no other request through).
+    pub fn current() -> Result<(SignedIn, Rights), PortalError> {
+        let user = crate::session::ssr::signed_in().ok_or_else(|| {
+            PortalError::Forbidden("Sign in first: this needs a signed-in user.".into())
+        })?;
+        let rights = access().rights(&user);
+        Ok((user, rights))
+    }
+
+    /// A refusal, answered with 403.
+    pub fn forbidden(text: impl Into<String>) -> PortalError {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        PortalError::Forbidden(text.into())
+    }
+}
