@@ -10,7 +10,7 @@ use crate::runbook::ParameterSpec;
 pub use grants::{Grant, Rights};
 
 /// The signed-in user's rights.
-#[server]
+#[server(endpoint = "my_rights")]
 pub async fn my_rights() -> Result<Rights, PortalError> {
     ssr::current().map(|(_, rights)| rights)
 }
@@ -24,6 +24,12 @@ pub fn shaped(specs: &[ParameterSpec], grant: Option<&Grant>) -> Vec<ParameterSp
     specs
         .iter()
         .filter_map(|spec| {
+            if spec.is_assume_role() {
+                // Under a grant the automation always runs as one of the grant's roles.
+                let mut spec = spec.clone();
+                spec.default = None;
+                return Some(spec);
+            }
             let Some(rule) = grant.rule(&spec.name) else {
                 return Some(spec.clone());
             };
@@ -260,9 +266,8 @@ pub mod ssr {
 
     /// A refusal, answered with 403.
     pub fn forbidden(text: impl Into<String>) -> PortalError {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::FORBIDDEN);
-        }
-        PortalError::Forbidden(text.into())
+        let refusal = PortalError::Forbidden(text.into());
+        refusal.set_status();
+        refusal
     }
 }

@@ -39,6 +39,25 @@ impl FromServerFnError for PortalError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl PortalError {
+    /// Answers the request with the status this error stands for (a server function's error is
+    /// otherwise a 500).
+    pub fn set_status(&self) {
+        use http::StatusCode;
+        let status = match self {
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Backend(_) => StatusCode::BAD_GATEWAY,
+            Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+}
+
 /// An SDK failure in plain words: what the portal tried, and what AWS said.
 #[cfg(feature = "ssr")]
 pub fn aws_error<E, R>(attempt: &str, err: aws_sdk_ssm::error::SdkError<E, R>) -> PortalError

@@ -214,7 +214,7 @@ impl ExecutionView {
     }
 }
 
-#[server]
+#[server(endpoint = "get_execution")]
 pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     let backend = crate::runbook::catalog::ssr::backend();
     let (user, _) = crate::access::ssr::current()?;

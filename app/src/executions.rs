@@ -39,7 +39,7 @@ pub struct ExecutionFilters {
     pub page: String,
 }
 
-#[server]
+#[server(endpoint = "list_executions")]
 pub async fn list_executions(filters: ExecutionFilters) -> Result<ExecutionsPage, PortalError> {
     ssr::list_executions(filters).await
 }

@@ -16,7 +16,7 @@ pub struct ShellInfo {
     pub user: Option<crate::session::SignedIn>,
 }
 
-#[server]
+#[server(endpoint = "get_shell_info")]
 pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
     let backend = expect_context::<std::sync::Arc<backend::Backend>>();
     let Some(user) = crate::session::ssr::signed_in() else {

@@ -1,24 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { test, expect, hydrated } from './fixtures';
-import { dataDirs, tester } from '../playwright.config';
+import { tester } from '../playwright.config';
+import { addUser as addAccount, signIn } from './people';
 import type { Page } from '@playwright/test';
 
 // These tests start signed out.
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-
-/** Adds an account with the CLI, as an administrator would on the server. */
+/** Adds an operator. */
 function addUser(name: string, password: string) {
-  execFileSync(bin, ['users', 'add', name, '--group', 'operators', '--password-stdin', '--data-dir', dataDirs.emulator], {
-    input: `${password}\n`,
-  });
-}
-
-async function signIn(page: Page, name: string, password: string) {
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  addAccount(name, password, ['operators']);
 }
 
 async function sessionId(page: Page) {

@@ -10,7 +10,7 @@ use crate::error::PortalError;
 pub const PAGE_SIZE: usize = 10;
 
 /// The catalog tab: `Self` (Owned by me), `Private` (Shared with me) or `All`.
-#[server]
+#[server(endpoint = "list_runbooks")]
 pub async fn list_runbooks(
     owner: String,
     #[server(default)] categories: Vec<String>,
@@ -25,7 +25,7 @@ pub async fn list_runbooks(
 }
 
 /// One version (`$DEFAULT` when empty, `$LATEST`, or a number) of a runbook, with its content.
-#[server]
+#[server(endpoint = "get_runbook")]
 pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
     if !rights.may_run(&name) {
@@ -37,7 +37,7 @@ pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails
 }
 
 /// The roles the user may run `runbook` as (every role for admins).
-#[server]
+#[server(endpoint = "list_roles")]
 pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
     let grants = rights.for_runbook(&runbook);
@@ -53,7 +53,7 @@ pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError>
     Ok(roles)
 }
 
-#[server]
+#[server(endpoint = "list_instances")]
 pub async fn list_instances() -> Result<Vec<InstanceChoice>, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
     if !rights.any() {

@@ -47,8 +47,12 @@ mod ssr {
                 leptos_axum::redirect(&format!("/automation/executions/{id}"));
                 Ok(id)
             }
-            // A refusal of a request no browser form made (a script, a crafted post) is a 403.
-            Err(err @ PortalError::Forbidden(_)) if !from_a_page() => Err(err),
+            // A request no browser form made (a script, a crafted post) gets the error's status:
+            // 403 for a refusal, 400 for a mistake.
+            Err(err) if !from_a_page() => {
+                err.set_status();
+                Err(err)
+            }
             Err(err) => {
                 // Without JavaScript the browser follows a redirect: back to the form as it was
                 // filled in, with the error for the page to show.

@@ -23,6 +23,11 @@ pub fn ParameterField(
     let control = if spec.is_assume_role() {
         view! { <RolePicker field=field.clone() id=id.clone() value roles required /> }.into_any()
     } else if spec.is_instance_id() {
+        let mut instances = instances;
+        if !spec.allowed_values.is_empty() {
+            // Narrowed (by the runbook or the user's grant): only those instances.
+            instances.retain(|i| spec.allowed_values.contains(&i.id));
+        }
         let known = instances.iter().any(|i| i.id == value);
         view! {
             <select id=id.clone() name=field.clone() aria-describedby=described.clone() aria-invalid=invalid(&field)>
