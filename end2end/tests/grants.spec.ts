@@ -159,3 +159,32 @@ test('the grants file is read again when it changes; a broken one keeps the gran
   }
   await expect.poll(catalog, { timeout: 10_000 }).toEqual([]);
 });
+
+test('under executions = "own" each user sees the executions they started, not their teammates\'', async ({ page }) => {
+  test.skip(!hydrated(page), 'requests made by a script: once is enough');
+  addUser('oncall-ann', PASSWORD, ['oncall']);
+  addUser('oncall-ben', PASSWORD, ['oncall']);
+  const ann = await clientAs('oncall-ann', PASSWORD);
+  const ben = await clientAs('oncall-ben', PASSWORD);
+  const started = await ann.post('/api/start_automation', {
+    form: { document: 'AWS-StartEC2Instance', 'p.InstanceId': 'i-0fedcba9876543210', 'p.AutomationAssumeRole': ROLE },
+    maxRedirects: 0,
+  });
+  expect(started.status(), await started.text()).toBe(200);
+  const id = (await started.json()) as string;
+  const listed = async (client: typeof ann) => {
+    const answer = await client.post('/api/list_executions', {
+      form: { 'filters[status]': '', 'filters[prefix]': 'AWS-StartEC2Instance', 'filters[after]': '', 'filters[before]': '', 'filters[children]': 'false', 'filters[page]': '' },
+    });
+    return ((await answer.json()).rows as any[]).map((r) => r.id);
+  };
+  expect(await listed(ann)).toContain(id);
+  expect(await listed(ben)).not.toContain(id);
+  expect((await ann.post('/api/get_execution', { form: { id } })).status()).toBe(200);
+  const refused = await ben.post('/api/get_execution', { form: { id } });
+  expect(refused.status()).toBe(403);
+  expect(await refused.text()).toContain(`You may not see execution ${id}`);
+  expect((await ben.get(`/api/executions/${id}/events`)).status()).toBe(403);
+  const control = await ben.post('/api/control_execution', { form: { id, control: 'Cancel' }, maxRedirects: 0 });
+  expect(control.status()).toBe(403);
+});
