@@ -113,16 +113,9 @@ pub mod ssr {
             if let Some(facts) = known {
                 return Ok(facts);
             }
-            let answer = backend
-                .ssm
-                .get_automation_execution()
-                .automation_execution_id(id)
-                .send()
+            let execution = crate::execution::read::automation_execution(backend, id)
                 .await
-                .map_err(|e| crate::error::aws_error("read the execution", e))?;
-            let execution = answer
-                .automation_execution
-                .ok_or_else(|| PortalError::NotFound(format!("Execution {id} was not found.")))?;
+                .map_err(|e| e.error)?;
             let facts = Facts {
                 document: execution.document_name.unwrap_or_default(),
                 parent: execution.parent_automation_execution_id.unwrap_or_default(),

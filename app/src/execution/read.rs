@@ -50,7 +50,11 @@ fn sorted<V: Clone>(map: Option<&HashMap<String, V>>) -> Vec<(String, V)> {
     list
 }
 
-pub async fn execution(backend: &Backend, id: &str) -> Result<ExecutionView, ReadError> {
+/// GetAutomationExecution.
+pub async fn automation_execution(
+    backend: &Backend,
+    id: &str,
+) -> Result<AutomationExecution, ReadError> {
     let answer = backend
         .ssm
         .get_automation_execution()
@@ -58,10 +62,14 @@ pub async fn execution(backend: &Backend, id: &str) -> Result<ExecutionView, Rea
         .send()
         .await
         .map_err(|e| failed("read the execution", e))?;
-    let e = answer.automation_execution.ok_or_else(|| ReadError {
+    answer.automation_execution.ok_or_else(|| ReadError {
         code: None,
         error: PortalError::NotFound(format!("Execution {id} was not found.")),
-    })?;
+    })
+}
+
+pub async fn execution(backend: &Backend, id: &str) -> Result<ExecutionView, ReadError> {
+    let e = automation_execution(backend, id).await?;
     let steps = if e.step_executions_truncated() {
         all_steps(backend, id).await?
     } else {
