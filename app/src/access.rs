@@ -131,7 +131,7 @@ pub mod ssr {
         }
 
         /// Who started each of `ids` through the portal.
-        async fn starters(&self, ids: &[&str]) -> HashMap<String, String> {
+        pub async fn starters(&self, ids: &[&str]) -> HashMap<String, String> {
             self.started.starters(ids).await.unwrap_or_else(|e| {
                 tracing::error!(error = %e, "could not read who started executions");
                 HashMap::new()

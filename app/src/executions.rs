@@ -14,6 +14,8 @@ pub struct ExecutionRow {
     pub start: String,
     pub end: String,
     pub executed_by: String,
+    /// The portal user who started it (empty: started outside the portal, or a child).
+    pub started_by: String,
     pub mode: String,
     pub parent: String,
 }
@@ -27,6 +29,7 @@ pub struct ExecutionsPage {
 
 /// The list's filters, as the page's address carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ExecutionFilters {
     /// An AutomationExecutionStatus, or empty for all.
     pub status: String,
@@ -36,6 +39,8 @@ pub struct ExecutionFilters {
     pub before: String,
     /// Child automations (of rate-control and multi-account runs) are hidden unless asked for.
     pub children: bool,
+    /// Only executions the signed-in user started through the portal (and their children).
+    pub mine: bool,
     pub page: String,
 }
 
@@ -138,8 +143,25 @@ mod ssr {
                 .map(|r| (r.id.as_str(), r.document.as_str(), r.parent.as_str()))
                 .collect();
             let shown = access.visible(&backend, &user, &keys).await;
+            let mut asked: Vec<&str> = shown.clone();
+            asked.extend(
+                keys.iter()
+                    .map(|(_, _, parent)| *parent)
+                    .filter(|p| !p.is_empty()),
+            );
+            let starters = access.starters(&asked).await;
             let shown: Vec<String> = shown.into_iter().map(str::to_owned).collect();
-            rows.extend(listed.into_iter().filter(|r| shown.contains(&r.id)));
+            let mine = |id: &str| starters.get(id) == Some(&user.name);
+            rows.extend(
+                listed
+                    .into_iter()
+                    .filter(|r| shown.contains(&r.id))
+                    .filter(|r| !filters.mine || mine(&r.id) || mine(&r.parent))
+                    .map(|mut r| {
+                        r.started_by = starters.get(&r.id).cloned().unwrap_or_default();
+                        r
+                    }),
+            );
             token = answer.next_token().map(str::to_owned);
             if token.is_none() || rows.len() >= FULL_PAGE {
                 break;
@@ -164,6 +186,7 @@ mod ssr {
             start: time(e.execution_start_time()),
             end: time(e.execution_end_time()),
             executed_by: e.executed_by().unwrap_or_default().to_owned(),
+            started_by: String::new(),
             mode: e.mode().map(|m| m.as_str().to_owned()).unwrap_or_default(),
             parent: e
                 .parent_automation_execution_id()

@@ -67,6 +67,15 @@ test('a web team member sees only the granted runbook, roles, modes and values, 
       expect.objectContaining({ Key: 'portal:request' }),
     ]),
   );
+
+  // The executions list says who started it; "Started by me" keeps only the user's own.
+  await open(page, '/automation');
+  await expect(page.locator(`tr[data-execution="${id}"] [data-field="started-by"]`)).toHaveText(name);
+  await page.getByLabel('Started by me').check();
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/mine=on/);
+  await expect(page.locator('tbody tr[data-execution]')).toHaveCount(1);
+  await expect(page.locator(`tr[data-execution="${id}"]`)).toBeVisible();
 });
 
 test('crafted starts outside the grant are refused with 403, and nothing starts', async ({ page }) => {

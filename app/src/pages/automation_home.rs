@@ -42,6 +42,9 @@ fn url(filters: &ExecutionFilters) -> String {
     if filters.children {
         pairs.push("children=on".into());
     }
+    if filters.mine {
+        pairs.push("mine=on".into());
+    }
     if pairs.is_empty() {
         "/automation".into()
     } else {
@@ -61,6 +64,7 @@ pub fn AutomationHome() -> impl IntoView {
             after: get("after"),
             before: get("before"),
             children: q.get("children").is_some(),
+            mine: q.get("mine").is_some(),
             page: get("page"),
         }
     });
@@ -114,6 +118,10 @@ fn Filters(filters: ExecutionFilters) -> impl IntoView {
                 <input type="checkbox" name="children" checked=filters.children />
                 "Show child automations"
             </label>
+            <label class="check">
+                <input type="checkbox" name="mine" checked=filters.mine />
+                "Started by me"
+            </label>
             <button type="submit" class="button">"Apply"</button>
         </form>
     }
@@ -154,7 +162,7 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
         <table class="table executions">
             <thead><tr>
                 <th>"Execution ID"</th><th>"Document name"</th><th>"Status"</th><th>"Start time"</th>
-                <th>"End time"</th><th>"Executed by"</th><th>"Mode"</th>
+                <th>"End time"</th><th>"Started by"</th><th>"Executed by"</th><th>"Mode"</th>
             </tr></thead>
             <tbody>
                 {page.rows.into_iter().map(|row| {
@@ -170,6 +178,7 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
                             let end = field(&id2, |s| s.end.clone(), &end);
                             if end.is_empty() { "–".to_owned() } else { end }
                         }}</td>
+                        <td data-field="started-by">{row.started_by}</td>
                         <td class="arn">{row.executed_by}</td>
                         <td>{row.mode}</td>
                     </tr>
