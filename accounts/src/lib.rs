@@ -1,12 +1,15 @@
-//! The portal's people: local accounts (argon2id password hashes) kept in the SQLite database in
-//! the data directory, and the throttle that slows down and locks out password guessing.
+//! The portal's people and their deeds: local accounts (argon2id password hashes) kept in the
+//! SQLite database in the data directory, the throttle that slows down and locks out password
+//! guessing, who started which execution, and the append-only audit trail.
 
+mod audit;
 mod database;
 mod password;
 mod started;
 mod throttle;
 mod users;
 
+pub use audit::{is_secret, AuditQuery, AuditRecord, AuditTrail, MASK};
 pub use database::open;
 pub use password::random_password;
 pub use started::StartedExecutions;

@@ -59,7 +59,7 @@ pub mod ssr {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
 
-    use accounts::StartedExecutions;
+    use accounts::{AuditTrail, StartedExecutions};
     use backend::Backend;
     use grants::{LiveGrants, Rights};
 
@@ -82,16 +82,33 @@ pub mod ssr {
     pub struct Access {
         grants: Arc<LiveGrants>,
         started: StartedExecutions,
+        audit: AuditTrail,
         facts: Mutex<HashMap<String, Facts>>,
     }
 
     impl Access {
-        pub fn new(grants: Arc<LiveGrants>, started: StartedExecutions) -> Self {
+        pub fn new(grants: Arc<LiveGrants>, started: StartedExecutions, audit: AuditTrail) -> Self {
             Self {
                 grants,
                 started,
+                audit,
                 facts: Mutex::default(),
             }
+        }
+
+        pub fn audit(&self) -> &AuditTrail {
+            &self.audit
+        }
+
+        /// Records a refused request in the audit trail, without holding up the answer.
+        pub fn record_refusal(&self, mut record: accounts::AuditRecord) {
+            let audit = self.audit.clone();
+            record.outcome = "refused".into();
+            tokio::spawn(async move {
+                if let Err(e) = audit.write(&record).await {
+                    tracing::error!(error = %e, "could not record a refused request in the audit trail");
+                }
+            });
         }
 
         pub fn rights(&self, user: &SignedIn) -> Rights {
@@ -259,7 +276,13 @@ pub mod ssr {
 
     /// A refusal, answered with 403.
     pub fn forbidden(text: impl Into<String>) -> PortalError {
-        let refusal = PortalError::Forbidden(text.into());
+        let text = text.into();
+        if let Some(access) = leptos::prelude::use_context::<Arc<Access>>() {
+            let mut record = crate::audit::ssr::record("refused", "refused");
+            record.detail = format!("{}: {text}", crate::session::ssr::request_line());
+            access.record_refusal(record);
+        }
+        let refusal = PortalError::Forbidden(text);
         refusal.set_status();
         refusal
     }

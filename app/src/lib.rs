@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod audit;
 mod components;
 pub mod error;
 pub mod execution;
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
                     <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

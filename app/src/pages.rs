@@ -1,5 +1,6 @@
 //! One page per route.
 
+mod audit_trail;
 mod automation_home;
 mod choose_runbook;
 mod execute_runbook;
@@ -8,6 +9,7 @@ mod not_found;
 mod runbook_page;
 mod sign_in;
 
+pub use audit_trail::AuditTrail;
 pub use automation_home::AutomationHome;
 pub use choose_runbook::ChooseRunbook;
 pub use execute_runbook::ExecuteRunbook;

@@ -9,9 +9,30 @@ pub struct SignedIn {
     pub groups: Vec<String>,
 }
 
+/// Where a request came from, for the audit trail (set by the server on every request).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub address: String,
+    pub user_agent: String,
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::SignedIn;
+    use super::{ClientInfo, SignedIn};
+
+    /// Where this request came from.
+    pub fn client() -> ClientInfo {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ClientInfo>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// The request's method and path, e.g. `POST /api/start_automation`.
+    pub fn request_line() -> String {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .map(|parts| format!("{} {}", parts.method, parts.uri.path()))
+            .unwrap_or_default()
+    }
 
     /// The signed-in user of this request (the gate lets no other request reach a page).
     pub fn signed_in() -> Option<SignedIn> {

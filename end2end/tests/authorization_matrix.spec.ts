@@ -73,6 +73,8 @@ interface Case {
   expect: Record<Who, number | number[]>;
   /** Who must not receive the secret markers (and the secret execution's id, unless asked by it). */
   mustNotLeakTo?: Who[];
+  /** More text those may not receive. */
+  alsoSecret?: string[];
   /** Text each kind of user must find in a successful answer (proof it is the real answer). */
   shows?: Partial<Record<Who, string>>;
 }
@@ -150,6 +152,10 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       { ask: { method: 'GET', path: `/automation/executions/${webRun}` }, expect: pageDenied(200, 200), shows: { granted: GRANTED } },
     ],
     'GET /login': [{ ask: { method: 'GET', path: '/login' }, expect: open(200, 200) }],
+    // The audit trail: admins (and auditors) only; it names the web team member's start.
+    'GET /audit': [{ ask: { method: 'GET', path: '/audit' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
+    'POST list_audit': [{ ask: { method: 'POST', path: 'list_audit', form: { 'filters[user]': '' } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
+    'GET /audit.csv': [{ ask: { method: 'GET', path: '/audit.csv' }, expect: { ...denied(200), anonymous: 303 }, mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
     'POST get_execution': [
       { ask: { method: 'POST', path: 'get_execution', form: { id: secretRun } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: PARAMETER_MARKER } },
       { ask: { method: 'POST', path: 'get_execution', form: { id: webRun } }, expect: denied(200, 200), shows: { granted: GRANTED } },
@@ -229,7 +235,7 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
         const wanted = ([] as number[]).concat(c.expect[who]);
         if (!wanted.includes(answer.status)) failures.push(`${label}: ${answer.status}, expected ${wanted.join(' or ')}: ${answer.body.slice(0, 200)}`);
         if (c.mustNotLeakTo?.includes(who)) {
-          const secrets = [DESCRIPTION_MARKER, PARAMETER_MARKER];
+          const secrets = [DESCRIPTION_MARKER, PARAMETER_MARKER, ...(c.alsoSecret ?? [])];
           if (!ask.path.includes(secretRun) && !JSON.stringify(ask.form ?? {}).includes(secretRun)) secrets.push(secretRun);
           for (const s of secrets) if (answer.body.includes(s)) failures.push(`${label}: the answer holds ${s}`);
         }

@@ -15,10 +15,11 @@ use futures_util::stream::{self, Stream, StreamExt};
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
+use accounts::AuditRecord;
 use app::access::ssr::Access;
 use app::error::PortalError;
 use app::live::ExecutionHub;
-use app::session::SignedIn;
+use app::session::{ClientInfo, SignedIn};
 use backend::watch::Frame;
 use backend::Backend;
 
@@ -44,9 +45,27 @@ pub struct Streams {
 
 impl Streams {
     /// A 403 unless `user` may see every one of `ids` (checked before anything is followed).
-    async fn refuse_unseen(&self, user: &SignedIn, ids: &[&str]) -> Option<Response> {
+    async fn refuse_unseen(
+        &self,
+        user: &SignedIn,
+        client: Option<Extension<ClientInfo>>,
+        ids: &[&str],
+    ) -> Option<Response> {
         for id in ids {
             if let Err(refused) = self.access.may_see(&self.backend, user, id).await {
+                if let PortalError::Forbidden(reason) = &refused {
+                    let client = client.map(|Extension(c)| c).unwrap_or_default();
+                    self.access.record_refusal(AuditRecord {
+                        user: user.name.clone(),
+                        groups: user.groups.clone(),
+                        action: "refused".into(),
+                        execution_id: (*id).to_owned(),
+                        detail: format!("GET live status: {reason}"),
+                        client_address: client.address,
+                        user_agent: client.user_agent,
+                        ..AuditRecord::default()
+                    });
+                }
                 let status = match refused {
                     PortalError::NotFound(_) => StatusCode::NOT_FOUND,
                     PortalError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -107,13 +126,14 @@ where
 async fn execution_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
+    client: Option<Extension<ClientInfo>>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(refused) = check_id(&id) {
         return bad_request(refused);
     }
-    if let Some(refused) = streams.refuse_unseen(&user, &[&id]).await {
+    if let Some(refused) = streams.refuse_unseen(&user, client, &[&id]).await {
         return refused;
     }
     let subscription = streams.hub.subscribe(&id, last_event_id(&headers));
@@ -133,6 +153,7 @@ struct Listed {
 async fn list_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
+    client: Option<Extension<ClientInfo>>,
     Query(listed): Query<Listed>,
     headers: HeaderMap,
 ) -> Response {
@@ -146,7 +167,7 @@ async fn list_events(
     if let Some(refused) = ids.iter().find_map(|id| check_id(id).err()) {
         return bad_request(refused);
     }
-    if let Some(refused) = streams.refuse_unseen(&user, &ids).await {
+    if let Some(refused) = streams.refuse_unseen(&user, client, &ids).await {
         return refused;
     }
     let hub = &streams.hub;

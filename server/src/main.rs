@@ -2,6 +2,7 @@
 
 mod access;
 mod assets;
+mod audit_export;
 mod cli;
 mod config;
 mod health;

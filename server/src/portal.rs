@@ -19,7 +19,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use accounts::{SignInThrottle, StartedExecutions, ThrottleLimits};
+use accounts::{AuditTrail, SignInThrottle, StartedExecutions, ThrottleLimits};
 use app::access::ssr::Access;
 use app::live::{ExecutionHub, ExecutionSource};
 use app::{document, App, OUTPUT_NAME};
@@ -30,7 +30,7 @@ use emulator::{Emulator, EmulatorConfig};
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
 use crate::sign_in::{self, Gate};
-use crate::{access, assets, health, live, request_safety, shutdown};
+use crate::{access, assets, audit_export, health, live, request_safety, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
@@ -80,14 +80,27 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     crate::users::ensure_first_admin(&users, &config.data_dir).await?;
     let grants = access::load(&config.grants, config.backend == BackendChoice::Emulator)?;
     access::follow(grants.clone());
+    let audit = AuditTrail::new(users.pool().clone());
+    let interrupted = audit
+        .mark_interrupted()
+        .await
+        .context("cannot read the audit trail")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "requests were recorded but the portal stopped before AWS answered: see the audit trail"
+        );
+    }
     let access = Arc::new(Access::new(
         grants,
         StartedExecutions::new(users.pool().clone()),
+        audit.clone(),
     ));
     let sessions = sessions(&users, config.secure_cookies).await?;
     let gate = Arc::new(Gate {
         users,
         throttle: SignInThrottle::new(ThrottleLimits::default()),
+        audit,
     });
 
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -169,6 +182,7 @@ pub fn router(
             health::PATH,
             get(health::healthz).with_state(backend.clone()),
         )
+        .merge(audit_export::routes(access.clone()))
         .merge(live::routes(live::Streams {
             hub,
             access,

@@ -6,19 +6,20 @@
 use leptos_axum::generate_route_list;
 use serde::Serialize;
 
-use crate::{health, live, sign_in};
+use crate::{audit_export, health, live, sign_in};
 
 #[derive(Debug, Serialize)]
 pub struct Route {
     pub method: String,
     /// With parameters as `:name` / `{id}`.
     pub path: String,
-    /// `page`, `server-function`, `stream`, `session`, `health` or `asset`.
+    /// `page`, `server-function`, `stream`, `export`, `session`, `health` or `asset`.
     pub kind: &'static str,
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 7] = [
+const OWN: [(&str, &str, &str); 8] = [
+    ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),

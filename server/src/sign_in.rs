@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use accounts::{Attempt, SignInThrottle, Users};
-use app::session::SignedIn;
+use accounts::{Attempt, AuditRecord, AuditTrail, SignInThrottle, Users};
+use app::session::{ClientInfo, SignedIn};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,6 +38,44 @@ struct SessionUser {
 pub struct Gate {
     pub users: Users,
     pub throttle: SignInThrottle,
+    pub audit: AuditTrail,
+}
+
+impl Gate {
+    /// Records a sign-in or a failed one in the audit trail.
+    async fn record(&self, name: &str, client: &ClientInfo, signed_in: bool, detail: &str) {
+        let record = AuditRecord {
+            user: name.to_owned(),
+            action: if signed_in {
+                "sign-in"
+            } else {
+                "sign-in-failed"
+            }
+            .into(),
+            outcome: if signed_in { "succeeded" } else { "refused" }.into(),
+            detail: detail.to_owned(),
+            client_address: client.address.clone(),
+            user_agent: client.user_agent.clone(),
+            ..AuditRecord::default()
+        };
+        if let Err(e) = self.audit.write(&record).await {
+            tracing::error!(error = %e, "could not record a sign-in in the audit trail");
+        }
+    }
+}
+
+/// Where a request came from: the peer's address and the browser's User-Agent.
+pub fn client_of(address: std::net::IpAddr, headers: &http::HeaderMap) -> ClientInfo {
+    ClientInfo {
+        address: address.to_string(),
+        user_agent: headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect(),
+    }
 }
 
 fn now() -> u64 {
@@ -80,12 +118,21 @@ async fn sign_in(
     State(gate): State<Arc<Gate>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     session: Session,
+    headers: http::HeaderMap,
     Form(form): Form<Credentials>,
 ) -> Response {
     let address = client.ip();
+    let client = client_of(address, &headers);
     match gate.throttle.check(&form.name, address) {
         Attempt::LockedOut { retry_after } => {
             tracing::warn!(user = %form.name, %address, "sign-in refused: locked out");
+            gate.record(
+                &form.name,
+                &client,
+                false,
+                "locked out after too many failed sign-ins",
+            )
+            .await;
             let minutes = retry_after.as_secs().div_ceil(60).max(1);
             return back_to_form("locked", &form.next, &format!("&wait={minutes}"));
         }
@@ -96,6 +143,8 @@ async fn sign_in(
         Ok(None) => {
             gate.throttle.failed(&form.name, address);
             tracing::warn!(user = %form.name, %address, "sign-in failed");
+            gate.record(&form.name, &client, false, "wrong user name or password")
+                .await;
             return back_to_form("invalid", &form.next, "");
         }
         Err(e) => {
@@ -122,6 +171,7 @@ async fn sign_in(
         return back_to_form("unavailable", &form.next, "");
     }
     tracing::info!(user = %user.name, %address, "signed in");
+    gate.record(&user.name, &client, true, "").await;
     Redirect::to(local_path(&form.next)).into_response()
 }
 
@@ -158,6 +208,10 @@ pub async fn require_sign_in(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let client = client_of(peer.ip(), request.headers());
+        request.extensions_mut().insert(client);
+    }
     let path = request.uri().path();
     if public(path) {
         return next.run(request).await;

@@ -35,7 +35,7 @@ pub async fn control_execution(
     crate::access::ssr::access()
         .may_see(&backend, &user, &id)
         .await?;
-    match ssr::control(&id, control, &step, &comment).await {
+    match ssr::audited(&id, control, &step, &comment).await {
         Ok(()) => {
             // Viewers see the effect now rather than at the next slow poll.
             if let Some(live) = use_context::<std::sync::Arc<crate::live::ExecutionHub>>() {
@@ -60,8 +60,48 @@ mod ssr {
     use crate::error::{aws_error, PortalError};
     use crate::runbook::catalog::ssr::backend;
 
-    pub async fn control(
+    /// The control, recorded in the audit trail before it is sent and completed after.
+    pub async fn audited(
         id: &str,
+        control: Control,
+        step: &str,
+        comment: &str,
+    ) -> Result<(), PortalError> {
+        let action = match control {
+            Control::Cancel => "cancel",
+            Control::ExecuteStep => "execute-step",
+            Control::Complete => "complete",
+            Control::Resume => "resume",
+            Control::Approve => "approve",
+            Control::Reject => "reject",
+        };
+        let mut record = crate::audit::ssr::record(action, "pending");
+        id.clone_into(&mut record.execution_id);
+        record.detail = [step, comment.trim()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(": ");
+        let audit = crate::access::ssr::access().audit().clone();
+        let intent = audit.write(&record).await.map_err(|e| {
+            PortalError::Backend(format!(
+                "The audit trail could not be written ({e}), so nothing was sent. Try again."
+            ))
+        })?;
+        let outcome = send(id, control, step, comment).await;
+        let (result, detail) = match &outcome {
+            Ok(()) => ("succeeded", record.detail.clone()),
+            Err(e) => ("failed", e.to_string()),
+        };
+        if let Err(e) = audit.complete(intent, result, id, &detail).await {
+            tracing::error!(audit = intent, error = %e, "could not complete an audit record");
+        }
+        outcome
+    }
+
+    async fn send(
+        id: &str,
+
         control: Control,
         step: &str,
         comment: &str,

@@ -126,9 +126,68 @@ mod ssr {
         request
             .tags
             .push((format!("{PORTAL_TAG_PREFIX}request"), request_id.clone()));
-        let id = send(&request).await?;
+        // Who asked for what is written before AWS is called: a crash in between still leaves it.
+        let audit = access().audit().clone();
+        let intent = audit
+            .write(&intent(&form, &runbook, &request, &request_id))
+            .await
+            .map_err(|e| {
+                PortalError::Backend(format!(
+                    "The audit trail could not be written ({e}), so nothing was started. Try again, \
+                     or ask an administrator to look at the portal's database."
+                ))
+            })?;
+        if std::env::var_os(CRASH_AFTER_INTENT).is_some() {
+            tracing::error!(
+                "{CRASH_AFTER_INTENT} is set: stopping between the audit record and AWS"
+            );
+            std::process::abort();
+        }
+        let outcome = send(&request).await;
+        let (result, id, detail) = match &outcome {
+            Ok(id) => ("succeeded", id.as_str(), String::new()),
+            Err(e) => ("failed", "", e.to_string()),
+        };
+        if let Err(e) = audit.complete(intent, result, id, &detail).await {
+            tracing::error!(audit = intent, error = %e, "could not complete an audit record");
+        }
+        let id = outcome?;
         access().record_start(&id, &user.name, &request_id).await;
         Ok(id)
+    }
+
+    /// For tests of the audit trail: set, the portal stops right after recording a start's intent.
+    const CRASH_AFTER_INTENT: &str = "RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT";
+
+    /// The audit record of a start about to be sent.
+    fn intent(
+        form: &WizardForm,
+        runbook: &RunbookDetails,
+        request: &StartRequest,
+        request_id: &str,
+    ) -> accounts::AuditRecord {
+        let mut record = crate::audit::ssr::record("start", "pending");
+        record.runbook = runbook.name.clone();
+        record.version = request
+            .document_version
+            .clone()
+            .unwrap_or_else(|| format!("{} (default)", runbook.version));
+        record.mode = form.mode.key().to_owned();
+        record.role = request
+            .parameters
+            .get("AutomationAssumeRole")
+            .and_then(|v| v.first())
+            .cloned()
+            .unwrap_or_default();
+        record.parameters = crate::audit::ssr::masked(&request.parameters);
+        record.targets = match (&request.target_parameter_name, &request.target) {
+            (Some(parameter), Some((key, values))) => {
+                format!("{parameter} ← Key={key},Values={}", values.join(","))
+            }
+            _ => String::new(),
+        };
+        record.request_id = request_id.to_owned();
+        record
     }
 
     /// Refuses (403) a start no single grant of the user allows; answers the version the grant

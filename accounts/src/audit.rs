@@ -1,0 +1,268 @@
+//! The audit trail: one record per start, control, sign-in, failed sign-in and refused request.
+//! What the portal is about to do is written before it does it (outcome `pending`) and completed
+//! after, so a crash in between leaves a record of who asked; a portal that starts again marks
+//! such records `interrupted`.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Row, SqlitePool};
+
+use crate::users::now;
+
+/// What happened, as recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+    pub user: String,
+    pub groups: Vec<String>,
+    /// `start`, `cancel`, `execute-step`, `complete`, `resume`, `approve`, `reject`, `sign-in`,
+    /// `sign-in-failed`, `refused`.
+    pub action: String,
+    pub runbook: String,
+    pub version: String,
+    pub mode: String,
+    pub role: String,
+    /// The parameters as JSON, secret values masked.
+    pub parameters: String,
+    pub targets: String,
+    pub execution_id: String,
+    /// `pending`, `succeeded`, `failed`, `refused`, `interrupted`.
+    pub outcome: String,
+    /// The error, the refusal's reason, or a comment.
+    pub detail: String,
+    pub client_address: String,
+    pub user_agent: String,
+    pub request_id: String,
+}
+
+/// Which records to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub user: String,
+    pub action: String,
+    pub outcome: String,
+    pub execution_id: String,
+    /// At most this many, newest first (capped at 10,000).
+    pub limit: i64,
+}
+
+#[derive(Clone)]
+pub struct AuditTrail {
+    pool: SqlitePool,
+}
+
+const COLUMNS: &str =
+    "id, at, user_name, groups, action, runbook, version, mode, role, parameters, \
+     targets, execution_id, outcome, detail, client_address, user_agent, request_id";
+
+impl AuditTrail {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// Writes `record` (its `id` and `at` are set here); answers its id.
+    pub async fn write(&self, record: &AuditRecord) -> Result<i64, sqlx::Error> {
+        let groups = serde_json::to_string(&record.groups).unwrap_or_else(|_| "[]".into());
+        let done = (record.outcome != "pending").then(now);
+        let row = sqlx::query(
+            "INSERT INTO audit_records (at, user_name, groups, action, runbook, version, mode, role, \
+             parameters, targets, execution_id, outcome, detail, client_address, user_agent, \
+             request_id, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING id",
+        )
+        .bind(now())
+        .bind(&record.user)
+        .bind(groups)
+        .bind(&record.action)
+        .bind(&record.runbook)
+        .bind(&record.version)
+        .bind(&record.mode)
+        .bind(&record.role)
+        .bind(&record.parameters)
+        .bind(&record.targets)
+        .bind(&record.execution_id)
+        .bind(&record.outcome)
+        .bind(&record.detail)
+        .bind(&record.client_address)
+        .bind(&record.user_agent)
+        .bind(&record.request_id)
+        .bind(done)
+        .fetch_one(&self.pool)
+        .await?;
+        row.try_get(0)
+    }
+
+    /// Completes a pending record with what came of it.
+    pub async fn complete(
+        &self,
+        id: i64,
+        outcome: &str,
+        execution_id: &str,
+        detail: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE audit_records SET outcome = ?, execution_id = ?, detail = ?, completed_at = ? \
+             WHERE id = ? AND outcome = 'pending'",
+        )
+        .bind(outcome)
+        .bind(execution_id)
+        .bind(detail)
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks records still pending from before this start as interrupted; answers how many.
+    pub async fn mark_interrupted(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE audit_records SET outcome = 'interrupted', completed_at = ?, detail = \
+             'The portal stopped after recording the request and before AWS answered: look the \
+             execution up in AWS by its portal:request tag.' WHERE outcome = 'pending'",
+        )
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn list(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, sqlx::Error> {
+        let mut sql = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_records WHERE 1 = 1"));
+        for (column, value) in [
+            ("user_name", &query.user),
+            ("action", &query.action),
+            ("outcome", &query.outcome),
+            ("execution_id", &query.execution_id),
+        ] {
+            if !value.is_empty() {
+                sql.push(format!(" AND {column} = "))
+                    .push_bind(value.clone());
+            }
+        }
+        let limit = if query.limit <= 0 {
+            500
+        } else {
+            query.limit.min(10_000)
+        };
+        sql.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+        let rows = sql.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let groups: String = row.try_get(3)?;
+                Ok(AuditRecord {
+                    id: row.try_get(0)?,
+                    at: row.try_get(1)?,
+                    user: row.try_get(2)?,
+                    groups: serde_json::from_str(&groups).unwrap_or_default(),
+                    action: row.try_get(4)?,
+                    runbook: row.try_get(5)?,
+                    version: row.try_get(6)?,
+                    mode: row.try_get(7)?,
+                    role: row.try_get(8)?,
+                    parameters: row.try_get(9)?,
+                    targets: row.try_get(10)?,
+                    execution_id: row.try_get(11)?,
+                    outcome: row.try_get(12)?,
+                    detail: row.try_get(13)?,
+                    client_address: row.try_get(14)?,
+                    user_agent: row.try_get(15)?,
+                    request_id: row.try_get(16)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Whether a parameter's value is a secret, by its name: one containing password, secret, token,
+/// credential, private key or API key, in any case.
+pub fn is_secret(parameter: &str) -> bool {
+    let name = parameter.to_ascii_lowercase();
+    [
+        "password",
+        "secret",
+        "token",
+        "credential",
+        "privatekey",
+        "apikey",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// The mask shown instead of a secret value.
+pub const MASK: &str = "********";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn records_are_completed_once_and_never_deleted() {
+        let dir = std::env::temp_dir().join(format!("audit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let trail = AuditTrail::new(crate::open(&dir).await.expect("database"));
+        let intent = AuditRecord {
+            user: "ann".into(),
+            action: "start".into(),
+            outcome: "pending".into(),
+            ..AuditRecord::default()
+        };
+        let id = trail.write(&intent).await.expect("written");
+        trail
+            .complete(id, "succeeded", "exec-1", "")
+            .await
+            .expect("completed");
+        // A second completion changes nothing; an edit or a delete is refused by the database.
+        trail
+            .complete(id, "failed", "", "late")
+            .await
+            .expect("no-op");
+        let pool = &trail.pool;
+        let edit = sqlx::query("UPDATE audit_records SET user_name = 'eve' WHERE id = ?")
+            .bind(id)
+            .execute(pool)
+            .await;
+        assert!(edit.is_err_and(|e| e.to_string().contains("append-only")));
+        let delete = sqlx::query("DELETE FROM audit_records").execute(pool).await;
+        assert!(delete.is_err_and(|e| e.to_string().contains("never deleted")));
+
+        let crashed = trail.write(&intent).await.expect("written");
+        assert_eq!(trail.mark_interrupted().await.expect("marked"), 1);
+        let listed = trail
+            .list(&AuditQuery {
+                user: "ann".into(),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("listed");
+        assert_eq!(listed.len(), 2);
+        assert_eq!(
+            (listed[0].id, listed[0].outcome.as_str()),
+            (crashed, "interrupted")
+        );
+        assert_eq!(
+            (listed[1].outcome.as_str(), listed[1].execution_id.as_str()),
+            ("succeeded", "exec-1")
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn secrets_are_known_by_their_names() {
+        for secret in [
+            "DbPassword",
+            "API_TOKEN",
+            "clientSecret",
+            "PrivateKey",
+            "ApiKey",
+        ] {
+            assert!(is_secret(secret), "{secret}");
+        }
+        for plain in ["InstanceId", "KeyName", "AutomationAssumeRole"] {
+            assert!(!is_secret(plain), "{plain}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The audit trail (`/audit`): who asked the portal for what and what came of it, newest first,
+//! filtered by user, action, outcome or execution, and exported as CSV with the same filters.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::audit::{list_audit, AuditFilters, AuditRow};
+use crate::shell::{crumb, Breadcrumbs};
+
+const ACTIONS: [&str; 10] = [
+    "start",
+    "cancel",
+    "execute-step",
+    "complete",
+    "resume",
+    "approve",
+    "reject",
+    "sign-in",
+    "sign-in-failed",
+    "refused",
+];
+const OUTCOMES: [&str; 5] = ["pending", "succeeded", "failed", "refused", "interrupted"];
+
+#[component]
+pub fn AuditTrail() -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        AuditFilters {
+            user: get("user"),
+            action: get("action"),
+            outcome: get("outcome"),
+            execution: get("execution"),
+        }
+    });
+    let records = Resource::new(move || filters.get(), list_audit);
+    view! {
+        <Title text="Audit trail" />
+        <Breadcrumbs trail=vec![crumb("Audit trail", "/audit")] />
+        <div class="page-header"><h1>"Audit trail"</h1></div>
+        {move || view! { <Filters filters=filters.get() /> }}
+        <Suspense fallback=|| view! { <p>"Loading the audit trail…"</p> }>
+            {move || records.get().map(|answer| match answer {
+                Ok(rows) => view! { <Records rows /> }.into_any(),
+                Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Filters(filters: AuditFilters) -> impl IntoView {
+    let query = filters.query();
+    let export = if query.is_empty() {
+        "/audit.csv".to_owned()
+    } else {
+        format!("/audit.csv?{query}")
+    };
+    let choice = |name: &'static str,
+                  label: &'static str,
+                  values: &'static [&'static str],
+                  chosen: String| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <select name=name>
+                    <option value="" selected=chosen.is_empty()>"Any"</option>
+                    {values.iter().map(|v| view! { <option value=*v selected=chosen == *v>{*v}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <form class="panel filters" method="get" action="/audit" role="search">
+            <label class="field">
+                <span>"User"</span>
+                <input type="search" name="user" value=filters.user.clone() />
+            </label>
+            {choice("action", "Action", &ACTIONS, filters.action.clone())}
+            {choice("outcome", "Outcome", &OUTCOMES, filters.outcome.clone())}
+            <label class="field">
+                <span>"Execution ID"</span>
+                <input type="search" name="execution" value=filters.execution.clone() />
+            </label>
+            <button type="submit" class="button">"Apply"</button>
+            <a class="button" href=export download="audit.csv">"Download CSV"</a>
+        </form>
+    }
+}
+
+#[component]
+fn Records(rows: Vec<AuditRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty">"No records match."</p> }.into_any();
+    }
+    view! {
+        <p class="count">{format!("{} records (newest first, at most 500 shown; the CSV has up to 10,000)", rows.len())}</p>
+        <div class="table-scroll">
+            <table class="table audit">
+                <thead><tr>
+                    <th>"Time"</th><th>"User"</th><th>"Action"</th><th>"Outcome"</th><th>"Runbook"</th>
+                    <th>"Role"</th><th>"Parameters"</th><th>"Execution"</th><th>"Detail"</th><th>"Client"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let execution = (!r.execution_id.is_empty()).then(|| {
+                            let href = format!("/automation/executions/{}", r.execution_id);
+                            view! { <a href=href><code>{r.execution_id.clone()}</code></a> }
+                        });
+                        let runbook = if r.version.is_empty() { r.runbook.clone() } else { format!("{} v{} ({})", r.runbook, r.version, r.mode) };
+                        view! {
+                            <tr data-audit=r.id>
+                                <td>{r.at}</td>
+                                <td>{r.user}<br /><span class="hint">{r.groups.join(", ")}</span></td>
+                                <td data-field="action">{r.action}</td>
+                                <td data-field="outcome">{r.outcome}</td>
+                                <td>{(!r.runbook.is_empty()).then_some(runbook)}</td>
+                                <td class="arn">{r.role}</td>
+                                <td><code>{(r.parameters != "{}").then_some(r.parameters)}</code></td>
+                                <td>{execution}</td>
+                                <td data-field="detail">{r.targets}" "{r.detail}</td>
+                                <td>{r.client_address}<br /><span class="hint">{r.user_agent}</span></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }.into_any()
+}
