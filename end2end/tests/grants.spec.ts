@@ -197,3 +197,40 @@ test('under executions = "own" each user sees the executions they started, not t
   const control = await ben.post('/api/control_execution', { form: { id, control: 'Cancel' }, maxRedirects: 0 });
   expect(control.status()).toBe(403);
 });
+
+test('with several grants on one runbook the user picks the grant, and the form follows it', async ({ page }) => {
+  test.skip(!hydrated(page), 'edits the grants file: once is enough');
+  const file = join(dataDirs.emulator, 'grants.toml');
+  const original = readFileSync(file, 'utf8');
+  const name = 'two-grants';
+  addUser(name, PASSWORD, ['web', 'late-night']);
+  writeFileSync(
+    file,
+    `${original}\n[[grant]]\nname = "Late-night manual restarts"\ngroups = ["late-night"]\nrunbooks = ["${RUNBOOK}"]\nroles = ["arn:aws:iam::123456789012:role/AWS-SystemsManager-AutomationExecutionRole"]\nmodes = ["manual"]\n`,
+  );
+  try {
+    await page.goto('/login');
+    await signIn(page, name, PASSWORD);
+    await expect(page).toHaveURL(/\/automation$/);
+    // Both grants are in force once the file has been read again.
+    await expect
+      .poll(async () => (await page.request.post('/api/my_rights', { form: {} }).then((r) => r.json())).grants.length, { timeout: 10_000 })
+      .toBe(2);
+    await open(page, `/automation/execute/${RUNBOOK}`);
+    const panel = page.getByRole('region', { name: 'Grant' });
+    await expect(panel.locator('.grant-name')).toHaveText('Web team restarts web servers');
+    await expect(page.getByRole('radio')).toHaveCount(2);
+    await panel.getByRole('link', { name: 'Late-night manual restarts' }).click();
+    await expect(page).toHaveURL(/grant=Late-night/);
+    await expect(panel.locator('.grant-name')).toHaveText('Late-night manual restarts');
+    // That grant: manual mode only, its own role, and no narrowing of InstanceId or WarmUp.
+    await expect(page.getByRole('radio')).toHaveCount(1);
+    await expect(page.getByRole('radio', { name: /Manual execution/ })).toBeChecked();
+    await expect(page.locator('[data-parameter="WarmUp"]')).toHaveCount(1);
+    const role = page.getByLabel(/^AutomationAssumeRole/);
+    await role.fill('Role');
+    await expect(page.getByRole('listbox', { name: 'IAM roles' }).getByRole('option')).toHaveText([/^AWS-SystemsManager-AutomationExecutionRole/]);
+  } finally {
+    writeFileSync(file, original);
+  }
+});
