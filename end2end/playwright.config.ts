@@ -19,6 +19,9 @@ export const emulatorEndpoint = `http://127.0.0.1:${port + 2}`;
 /** The portal's data directories (the tests manage accounts in them with the CLI). */
 export const dataDirs = { emulator: `${data}/emulator`, aws: `${data}/aws` };
 
+/** Everything the portal on the shared emulator logs (its own modules at debug level). */
+export const portalLog = `${data}/portal.log`;
+
 /** The account the browser tests sign in with (an administrator). */
 export const tester = { name: 'tester', password: 'correct horse battery staple' };
 
@@ -66,10 +69,10 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `echo '${tester.password}' | ${bin} users add ${tester.name} --group admins --password-stdin --data-dir ${data}/emulator && exec ${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-url ${emulatorEndpoint}`,
+      command: `echo '${tester.password}' | ${bin} users add ${tester.name} --group admins --password-stdin --data-dir ${data}/emulator && exec ${bin} serve --listen 127.0.0.1:${port} --data-dir ${data}/emulator --emulator-url ${emulatorEndpoint} > ${portalLog} 2>&1`,
+      env: { RUST_LOG: 'info,runbook_portal=debug,app=debug,accounts=debug,grants=debug,backend=debug,tower_http=debug' },
       url: `${portals.emulator}/healthz`,
       reuseExistingServer: false,
-      stdout: 'pipe',
       timeout: 30_000,
     },
     {

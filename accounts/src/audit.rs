@@ -176,25 +176,6 @@ impl AuditTrail {
     }
 }
 
-/// Whether a parameter's value is a secret, by its name: one containing password, secret, token,
-/// credential, private key or API key, in any case.
-pub fn is_secret(parameter: &str) -> bool {
-    let name = parameter.to_ascii_lowercase();
-    [
-        "password",
-        "secret",
-        "token",
-        "credential",
-        "privatekey",
-        "apikey",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-}
-
-/// The mask shown instead of a secret value.
-pub const MASK: &str = "********";
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,21 +229,5 @@ mod tests {
             ("succeeded", "exec-1")
         );
         std::fs::remove_dir_all(&dir).ok();
-    }
-
-    #[test]
-    fn secrets_are_known_by_their_names() {
-        for secret in [
-            "DbPassword",
-            "API_TOKEN",
-            "clientSecret",
-            "PrivateKey",
-            "ApiKey",
-        ] {
-            assert!(is_secret(secret), "{secret}");
-        }
-        for plain in ["InstanceId", "KeyName", "AutomationAssumeRole"] {
-            assert!(!is_secret(plain), "{plain}");
-        }
     }
 }

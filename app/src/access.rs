@@ -59,9 +59,9 @@ pub mod ssr {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
 
-    use accounts::{AuditTrail, StartedExecutions};
+    use accounts::{Approvals, AuditTrail, StartedExecutions};
     use backend::Backend;
-    use grants::{LiveGrants, Rights};
+    use grants::{LiveGrants, Rights, SecretNames};
 
     use crate::error::PortalError;
     use crate::session::SignedIn;
@@ -79,30 +79,51 @@ pub mod ssr {
     /// How far up a chain of parents ownership is looked for (multi-account runs nest twice).
     const PARENT_HOPS: usize = 3;
 
+    /// What the portal keeps of people's deeds, in its database.
+    pub struct Records {
+        pub started: StartedExecutions,
+        pub audit: AuditTrail,
+        pub approvals: Approvals,
+    }
+
     pub struct Access {
         grants: Arc<LiveGrants>,
-        started: StartedExecutions,
-        audit: AuditTrail,
+        records: Records,
+        secrets: SecretNames,
         facts: Mutex<HashMap<String, Facts>>,
     }
 
     impl Access {
-        pub fn new(grants: Arc<LiveGrants>, started: StartedExecutions, audit: AuditTrail) -> Self {
+        pub fn new(grants: Arc<LiveGrants>, records: Records, secrets: SecretNames) -> Self {
             Self {
                 grants,
-                started,
-                audit,
+                records,
+                secrets,
                 facts: Mutex::default(),
             }
         }
 
         pub fn audit(&self) -> &AuditTrail {
-            &self.audit
+            &self.records.audit
+        }
+
+        pub fn approvals(&self) -> &Approvals {
+            &self.records.approvals
+        }
+
+        /// Which parameters' values are secret.
+        pub fn secrets(&self) -> &SecretNames {
+            &self.secrets
+        }
+
+        /// The grants in force.
+        pub fn grants(&self) -> Arc<grants::Grants> {
+            self.grants.current()
         }
 
         /// Records a refused request in the audit trail, without holding up the answer.
         pub fn record_refusal(&self, mut record: accounts::AuditRecord) {
-            let audit = self.audit.clone();
+            let audit = self.records.audit.clone();
             record.outcome = "refused".into();
             tokio::spawn(async move {
                 if let Err(e) = audit.write(&record).await {
@@ -142,17 +163,21 @@ pub mod ssr {
         }
 
         pub async fn record_start(&self, id: &str, user: &str, request: &str) {
-            if let Err(e) = self.started.record(id, user, request).await {
+            if let Err(e) = self.records.started.record(id, user, request).await {
                 tracing::error!(execution = id, user, error = %e, "could not record who started an execution");
             }
         }
 
         /// Who started each of `ids` through the portal.
         pub async fn starters(&self, ids: &[&str]) -> HashMap<String, String> {
-            self.started.starters(ids).await.unwrap_or_else(|e| {
-                tracing::error!(error = %e, "could not read who started executions");
-                HashMap::new()
-            })
+            self.records
+                .started
+                .starters(ids)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = %e, "could not read who started executions");
+                    HashMap::new()
+                })
         }
 
         /// Whether `user` started `id`, or the execution it is a child of.
@@ -168,6 +193,18 @@ pub mod ssr {
             }
             let ids: Vec<&str> = chain.iter().map(String::as_str).collect();
             self.starters(&ids).await.values().any(|u| u == user)
+        }
+
+        /// Whether `user` approved the request that started execution `id`: an approver follows
+        /// what they let run.
+        async fn approved(&self, user: &str, id: &str) -> bool {
+            match self.records.approvals.of_execution(id).await {
+                Ok(request) => request.is_some_and(|r| r.decided_by == user),
+                Err(e) => {
+                    tracing::error!(execution = id, error = %e, "could not read approval requests");
+                    false
+                }
+            }
         }
 
         /// Refuses (403) unless `user` may see execution `id`.
@@ -187,6 +224,9 @@ pub mod ssr {
                      administrator if you need to."
                 ))
             };
+            if self.approved(&user.name, id).await {
+                return Ok(());
+            }
             if !rights.any() {
                 return Err(not_yours());
             }

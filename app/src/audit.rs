@@ -7,12 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::PortalError;
 
-/// The group whose members may read the audit trail (admins may too).
-pub const AUDITORS: &str = "auditors";
-
-pub fn may_audit(groups: &[String]) -> bool {
-    groups.iter().any(|g| g == AUDITORS || g == grants::ADMINS)
-}
+/// Why someone who is not an auditor gets no audit trail.
+pub const NOT_AN_AUDITOR: &str = "You may not read the audit trail: it is for administrators and \
+     the auditors the grants file names ([auditors] users or groups). Ask an administrator.";
 
 /// One record, as the audit page lists it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,13 +63,9 @@ impl AuditFilters {
 
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(filters: AuditFilters) -> Result<Vec<AuditRow>, PortalError> {
-    let (user, _) = crate::access::ssr::current()?;
-    if !may_audit(&user.groups) {
-        return Err(crate::access::ssr::forbidden(format!(
-            "You have no grant to read the audit trail: it is for the {} and {} groups.",
-            grants::ADMINS,
-            AUDITORS
-        )));
+    let (_, rights) = crate::access::ssr::current()?;
+    if !rights.may_audit() {
+        return Err(crate::access::ssr::forbidden(NOT_AN_AUDITOR));
     }
     ssr::list(&filters, 500).await
 }
@@ -144,14 +137,12 @@ pub mod ssr {
 
     /// Parameters as JSON, the values of secret ones masked.
     pub fn masked(parameters: &BTreeMap<String, Vec<String>>) -> String {
-        let shown: BTreeMap<&String, Vec<&str>> = parameters
+        let secrets = crate::access::ssr::access();
+        let secrets = secrets.secrets();
+        let shown: BTreeMap<&String, Vec<String>> = parameters
             .iter()
             .map(|(name, values)| {
-                let values = if accounts::is_secret(name) {
-                    vec![accounts::MASK]
-                } else {
-                    values.iter().map(String::as_str).collect()
-                };
+                let values = values.iter().map(|v| secrets.shown(name, v)).collect();
                 (name, values)
             })
             .collect();

@@ -221,7 +221,10 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     crate::access::ssr::access()
         .may_see(&backend, &user, &id)
         .await?;
-    read::execution(&backend, &id).await.map_err(|e| e.error)
+    let access = crate::access::ssr::access();
+    read::execution(&backend, &id, access.secrets())
+        .await
+        .map_err(|e| e.error)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod access;
+pub mod approvals;
 pub mod audit;
 mod components;
 pub mod error;
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals") view=pages::ApprovalRequests ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals/:id") view=pages::ApprovalRequestPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -1,5 +1,7 @@
 //! One page per route.
 
+mod approval_request;
+mod approval_requests;
 mod audit_trail;
 mod automation_home;
 mod choose_runbook;
@@ -9,6 +11,8 @@ mod not_found;
 mod runbook_page;
 mod sign_in;
 
+pub use approval_request::ApprovalRequestPage;
+pub use approval_requests::ApprovalRequests;
 pub use audit_trail::AuditTrail;
 pub use automation_home::AutomationHome;
 pub use choose_runbook::ChooseRunbook;

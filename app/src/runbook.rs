@@ -45,6 +45,9 @@ pub struct ParameterSpec {
     pub max_items: Option<u32>,
     pub min_chars: Option<u32>,
     pub max_chars: Option<u32>,
+    /// Its name matches the portal's secret patterns: entered masked, shown as `********`.
+    #[serde(default)]
+    pub secret: bool,
 }
 
 impl ParameterSpec {

@@ -34,6 +34,18 @@ pub mod ssr {
             .unwrap_or_default()
     }
 
+    /// Whether the request is a browser's form post (it takes HTML back), rather than a script's
+    /// or the hydrated page's own call.
+    pub fn from_a_page() -> bool {
+        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
+    }
+
     /// The signed-in user of this request (the gate lets no other request reach a page).
     pub fn signed_in() -> Option<SignedIn> {
         leptos::prelude::use_context::<http::request::Parts>()

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test, expect, open, hydrated } from './fixtures';
 import { addUser, clientAs, signIn } from './people';
 import { bash, createRunbook } from './aws';
+import { parseCsv } from './csv';
 import { emulatorEndpoint, tester } from '../playwright.config';
 
 // Sessions of their own: one of these tests signs out.
@@ -13,27 +14,6 @@ test.use({ storageState: { cookies: [], origins: [] } });
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 const PASSWORD = 'an audited password';
 const SECRET_VALUE = 'hunter2-do-not-log';
-
-/** CSV text as rows of fields (quoted fields may hold commas, quotes and new lines). */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [[]];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') rows[rows.length - 1].push(field), (field = '');
-    else if (c === '\n') rows[rows.length - 1].push(field), (field = ''), rows.push([]);
-    else if (c !== '\r') field += c;
-  }
-  if (field || rows[rows.length - 1].length) rows[rows.length - 1].push(field);
-  const [header, ...body] = rows.filter((r) => r.length > 1);
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-}
 
 test('starts, controls, sign-ins and refusals are recorded, secrets masked, and exported', async ({ page }, info) => {
   test.skip(!hydrated(page), 'the records: once is enough (the page is checked below in both)');
@@ -100,7 +80,20 @@ test('the audit page lists and filters records for admins, and refuses others', 
   await expect(page.getByRole('banner').getByRole('link', { name: 'Audit trail' })).toHaveCount(0);
   const refused = await page.goto('/audit');
   expect(refused?.status()).toBe(403);
-  await expect(page.getByRole('alert')).toContainText('You have no grant to read the audit trail');
+  await expect(page.getByRole('alert')).toContainText('You may not read the audit trail');
+
+  // An auditor (the grants file's [auditors]: the group "auditors") reads it without being an admin.
+  const auditor = `auditor-${info.project.name}`;
+  addUser(auditor, PASSWORD, ['auditors']);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto('/login?next=%2Fautomation');
+  await signIn(page, auditor, PASSWORD);
+  await page.getByRole('banner').getByRole('link', { name: 'Audit trail' }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(page.locator('tr[data-audit]').first()).toBeVisible();
+  const csv = await page.request.get('/audit.csv?action=sign-in');
+  expect(csv.status()).toBe(200);
+  expect(await csv.text()).toContain(auditor);
 });
 
 test('a crash between the audit record and AWS leaves a record that says so', async ({ page }) => {

@@ -119,6 +119,14 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
   );
   expect(webStart.status, webStart.body).toBe(200);
   const webRun = JSON.parse(webStart.body) as string;
+  // A request waiting for approval, by someone else (the web team member is not its approver).
+  addUser('matrix-prod', PASSWORD, ['prod']);
+  const asked = await send(
+    { method: 'POST', path: '/api/start_automation', form: { document: 'AWS-RestartEC2Instance', 'p.InstanceId': 'i-1234567890abcdef0', 'p.AutomationAssumeRole': ROLE } },
+    await sessionOf('matrix-prod', PASSWORD),
+  );
+  expect(asked.status, asked.body).toBe(200);
+  const waiting = JSON.parse(asked.body) as string;
 
   const stream = (ids: string) => `/api/executions/events?ids=${ids}`;
   const cases: Record<string, Case[]> = {
@@ -152,6 +160,17 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       { ask: { method: 'GET', path: `/automation/executions/${webRun}` }, expect: pageDenied(200, 200), shows: { granted: GRANTED } },
     ],
     'GET /login': [{ ask: { method: 'GET', path: '/login' }, expect: open(200, 200) }],
+    'POST sign_in_methods': [{ ask: { method: 'POST', path: 'sign_in_methods', form: {} }, expect: open(200, 200) }],
+    // Single sign-on is not set up on this portal: both say so, back on the sign-in page.
+    'GET /login/oidc': [{ ask: { method: 'GET', path: '/login/oidc' }, expect: open(303, 303) }],
+    'GET /login/oidc/callback': [{ ask: { method: 'GET', path: '/login/oidc/callback?code=x&state=y' }, expect: open(303, 303) }],
+    // Approval requests: shown to the requester, the grant's approvers, auditors and admins.
+    'GET /automation/approvals': [{ ask: { method: 'GET', path: '/automation/approvals' }, expect: open(303, 200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [waiting], shows: { admin: waiting } }],
+    'GET /automation/approvals/{id}': [{ ask: { method: 'GET', path: `/automation/approvals/${waiting}` }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['matrix-prod'], shows: { admin: 'matrix-prod' } }],
+    'POST list_approvals': [{ ask: { method: 'POST', path: 'list_approvals', form: {} }, expect: open(401, 200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [waiting], shows: { admin: waiting } }],
+    'POST get_approval': [{ ask: { method: 'POST', path: 'get_approval', form: { id: waiting } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['matrix-prod'], shows: { admin: 'matrix-prod' } }],
+    // The admin goes last: the rejection is real.
+    'POST decide_approval': [{ ask: { method: 'POST', path: 'decide_approval', form: { id: waiting, decision: 'Reject', comment: 'matrix' } }, expect: denied(200) }],
     // The audit trail: admins (and auditors) only; it names the web team member's start.
     'GET /audit': [{ ask: { method: 'GET', path: '/audit' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
     'POST list_audit': [{ ask: { method: 'POST', path: 'list_audit', form: { 'filters[user]': '' } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
@@ -242,11 +261,14 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
         const proof = c.shows?.[who];
         if (proof && !answer.body.includes(proof)) failures.push(`${label}: the answer lacks ${proof}`);
         if (answer.status === 401 && !answer.body.includes('Sign in first')) failures.push(`${label}: 401 without a sentence`);
-        if (answer.status === 403 && !/You (have no grant|may not see)/.test(answer.body)) failures.push(`${label}: 403 without a sentence: ${answer.body.slice(0, 200)}`);
+        if (answer.status === 403 && !/You (have no grant|may not)/.test(answer.body)) failures.push(`${label}: 403 without a sentence: ${answer.body.slice(0, 200)}`);
       }
     }
   }
   expect(failures).toEqual([]);
   // The admin's cancel went through; nobody else's did anything to the secret run.
   expect(bash(`aws ssm get-automation-execution --automation-execution-id ${secretRun}`).AutomationExecution.AutomationExecutionStatus).toMatch(/Cancell?ing|Cancelled/);
+  // Only the admin's rejection decided the request.
+  const decided = await send({ method: 'POST', path: '/api/get_approval', form: { id: waiting } }, cookies.admin);
+  expect(JSON.parse(decided.body)).toMatchObject({ status: 'rejected', decided_by: tester.name, comment: 'matrix' });
 });

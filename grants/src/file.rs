@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::grant::{Grant, MODES};
+use crate::grant::{Grant, Members, MODES};
 
 /// Every grant of the file, in the file's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grants {
     pub grants: Vec<Grant>,
+    /// Who may read the audit trail, besides admins.
+    pub auditors: Members,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +33,8 @@ pub enum GrantsError {
 struct FileText {
     #[serde(default)]
     grant: Vec<Grant>,
+    #[serde(default)]
+    auditors: Members,
 }
 
 impl Grants {
@@ -48,9 +52,21 @@ impl Grants {
             path: path.to_owned(),
             message: e.to_string().trim_end().to_owned(),
         })?;
-        let mistakes = check(&file.grant);
+        let mut mistakes = check(&file.grant);
+        if file
+            .auditors
+            .users
+            .iter()
+            .chain(&file.auditors.groups)
+            .any(|w| w.trim().is_empty())
+        {
+            mistakes.push("auditors: an empty user or group name: remove it".into());
+        }
         if mistakes.is_empty() {
-            Ok(Self { grants: file.grant })
+            Ok(Self {
+                grants: file.grant,
+                auditors: file.auditors,
+            })
         } else {
             Err(GrantsError::Invalid {
                 path: path.to_owned(),
@@ -136,6 +152,23 @@ fn check(grants: &[Grant]) -> Vec<String> {
                 MODES.join(", ")
             ));
         }
+        if let Some(approval) = &grant.approval {
+            if approval.is_empty() {
+                fail(
+                    "approval is for nobody: list the approvers, approval = { groups = [...] } \
+                     or users = [...]"
+                        .into(),
+                );
+            }
+            if approval
+                .users
+                .iter()
+                .chain(&approval.groups)
+                .any(|w| w.trim().is_empty())
+            {
+                fail("an empty approver name: remove it".into());
+            }
+        }
         for (parameter, rule) in &grant.parameters {
             let mut fail_on = |message: &str| {
                 mistakes.push(format!("{which}: parameter {parameter}: {message}"));
@@ -209,6 +242,7 @@ mod tests {
             users = ["ann"]
             runbooks = ["X"]
             roles = []
+            approval = {}
             "#,
         )
         .expect_err("mistakes");
@@ -223,10 +257,38 @@ mod tests {
             "parameter Level: fixed and allowed together",
             "grant 2 (\"A\"): another grant has the same name",
             "grant 2 (\"A\"): roles is empty",
+            "grant 2 (\"A\"): approval is for nobody",
             "nothing in it was applied",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
+    }
+
+    #[test]
+    fn approvers_and_auditors_are_named_by_user_or_group() {
+        let grants = parse(
+            r#"
+            [auditors]
+            groups = ["compliance"]
+            users = ["ivy"]
+
+            [[grant]]
+            name = "Database restarts"
+            groups = ["dba"]
+            runbooks = ["Restart-Database"]
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+            approval = { groups = ["leads"], users = ["dora"] }
+            "#,
+        )
+        .expect("valid");
+        let grant = &grants.grants[0];
+        assert!(grant.needs_approval());
+        assert!(grant.approved_by("lee", &["leads".to_owned()]));
+        assert!(grant.approved_by("dora", &[]));
+        assert!(!grant.approved_by("dan", &["dba".to_owned()]));
+        assert!(grants.auditors.includes("ivy", &[]));
+        assert!(grants.auditors.includes("cy", &["compliance".to_owned()]));
+        assert!(!grants.auditors.includes("dan", &["dba".to_owned()]));
     }
 
     #[test]

@@ -53,6 +53,26 @@ impl ParameterRule {
     }
 }
 
+/// Some people, by name and by group: a grant's approvers, or the auditors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Members {
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+impl Members {
+    pub fn includes(&self, user: &str, groups: &[String]) -> bool {
+        self.users.iter().any(|u| u == user) || self.groups.iter().any(|g| groups.contains(g))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
@@ -75,6 +95,9 @@ pub struct Grant {
     pub parameters: BTreeMap<String, ParameterRule>,
     #[serde(default)]
     pub executions: Visibility,
+    /// Four eyes: a start waits in the portal until one of these (not the requester) approves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Members>,
 }
 
 fn simple_only() -> Vec<String> {
@@ -88,6 +111,18 @@ fn matches_any(patterns: &[String], text: &str) -> bool {
 impl Grant {
     pub fn is_for(&self, user: &str, groups: &[String]) -> bool {
         self.users.iter().any(|u| u == user) || self.groups.iter().any(|g| groups.contains(g))
+    }
+
+    /// Whether a start under this grant waits for an approver.
+    pub fn needs_approval(&self) -> bool {
+        self.approval.is_some()
+    }
+
+    /// Whether `user` may approve starts under this grant (never their own: the caller checks).
+    pub fn approved_by(&self, user: &str, groups: &[String]) -> bool {
+        self.approval
+            .as_ref()
+            .is_some_and(|a| a.includes(user, groups))
     }
 
     pub fn covers(&self, runbook: &str) -> bool {

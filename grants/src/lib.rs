@@ -8,11 +8,13 @@ mod file;
 mod grant;
 mod live;
 mod rights;
+mod secrets;
 
 pub use file::{Grants, GrantsError};
-pub use grant::{mode_label, Grant, ParameterRule, Visibility, MODES};
+pub use grant::{mode_label, Grant, Members, ParameterRule, Visibility, MODES};
 pub use live::LiveGrants;
 pub use rights::{Refusal, Rights, Start};
+pub use secrets::{Scrubber, SecretNames, DEFAULT_SECRET_PATTERNS, MASK};
 
 /// The group whose members may do everything, grants or not.
 pub const ADMINS: &str = "admins";

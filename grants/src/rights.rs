@@ -16,6 +16,10 @@ pub struct Rights {
     pub admin: bool,
     /// The grants that name the user or one of their groups.
     pub grants: Vec<Grant>,
+    /// May read the audit trail (named in the grants file's `[auditors]`).
+    pub auditor: bool,
+    /// The grants whose requests the user may approve (others' requests only).
+    pub approves: Vec<String>,
 }
 
 /// A start as it would be sent to SSM, in the terms grants speak of.
@@ -52,7 +56,24 @@ impl Rights {
                 .filter(|g| g.is_for(user, groups))
                 .cloned()
                 .collect(),
+            auditor: grants.auditors.includes(user, groups),
+            approves: grants
+                .grants
+                .iter()
+                .filter(|g| g.approved_by(user, groups))
+                .map(|g| g.name.clone())
+                .collect(),
         }
+    }
+
+    pub fn may_audit(&self) -> bool {
+        self.admin || self.auditor
+    }
+
+    /// Whether the user may approve or reject a request made under the grant named `grant`
+    /// (the caller refuses a requester their own request).
+    pub fn may_approve(&self, grant: &str) -> bool {
+        self.admin || self.approves.iter().any(|g| g == grant)
     }
 
     /// The user's grants that cover `runbook`.
@@ -212,6 +233,7 @@ mod tests {
             runbooks = ["Stop*"]
             roles = ["arn:aws:iam::123456789012:role/Stop*"]
             modes = ["rate-control"]
+            approval = { groups = ["leads"] }
             "#,
         )
         .expect("valid grants")
@@ -318,6 +340,16 @@ mod tests {
         let stranger = Rights::of(&grants(), "eve", &["finance".into()]);
         assert!(!stranger.any() && !stranger.may_run("RestartWeb"));
         assert!(!stranger.may_see("RestartWeb", true));
+        assert!(admin.may_audit() && !stranger.may_audit());
+        assert!(admin.may_approve("Stop anything, alone") && !stranger.may_approve("Restart web"));
+    }
+
+    #[test]
+    fn approvers_need_no_grant_of_their_own() {
+        let lead = Rights::of(&grants(), "lee", &["leads".into()]);
+        assert!(!lead.any() && !lead.may_run("StopWeb"));
+        assert!(lead.may_approve("Stop anything, alone"));
+        assert!(!lead.may_approve("Restart web"));
     }
 
     #[test]

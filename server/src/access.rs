@@ -96,5 +96,7 @@ mod tests {
         assert!(rules.iter().any(|r| r.hidden && r.fixed.is_some()));
         assert!(rules.iter().any(|r| !r.hidden && r.fixed.is_some()));
         assert!(rules.iter().any(|r| !r.allowed.is_empty()));
+        assert!(grants.iter().any(grants::Grant::needs_approval));
+        assert!(!sample.auditors.is_empty());
     }
 }

@@ -11,7 +11,7 @@ use http::{header, StatusCode};
 
 use accounts::{AuditQuery, AuditRecord};
 use app::access::ssr::Access;
-use app::audit::{may_audit, AuditFilters, AUDITORS};
+use app::audit::{AuditFilters, NOT_AN_AUDITOR};
 use app::session::{ClientInfo, SignedIn};
 
 pub const PATH: &str = "/audit.csv";
@@ -85,11 +85,8 @@ async fn export(
     client: Option<Extension<ClientInfo>>,
     Query(filters): Query<AuditFilters>,
 ) -> Response {
-    if !may_audit(&user.groups) {
-        let reason = format!(
-            "You have no grant to read the audit trail: it is for the {} and {AUDITORS} groups.",
-            grants::ADMINS
-        );
+    if !access.rights(&user).may_audit() {
+        let reason = NOT_AN_AUDITOR.to_owned();
         let client = client.map(|Extension(c)| c).unwrap_or_default();
         access.record_refusal(AuditRecord {
             user: user.name,

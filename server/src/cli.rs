@@ -119,6 +119,30 @@ pub struct ServeArgs {
     /// The grants file (TOML), read again when it changes or on SIGHUP [default: <data-dir>/grants.toml]
     #[arg(long, env = "RUNBOOK_PORTAL_GRANTS")]
     pub grants: Option<PathBuf>,
+    /// A parameter-name pattern (* and ?, any case) whose values are secret: masked in pages,
+    /// exports and logs. Repeat it, or separate with commas; replaces the default list
+    /// (*Password*, *Passwd*, *Secret*, *Token*, *Credential*, *PrivateKey*, *Private_Key*, *ApiKey*)
+    #[arg(
+        long = "secret-parameter",
+        env = "RUNBOOK_PORTAL_SECRET_PARAMETERS",
+        value_delimiter = ','
+    )]
+    pub secret_parameters: Vec<String>,
+    /// Trust user and group headers from this reverse proxy (an address or a network such as
+    /// 10.0.0.0/24). Repeat it, or separate with commas. Requests from anywhere else never sign in
+    /// by header
+    #[arg(
+        long = "trusted-proxy",
+        env = "RUNBOOK_PORTAL_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// The header a trusted proxy names the user in [default: X-Forwarded-User]
+    #[arg(long, env = "RUNBOOK_PORTAL_PROXY_USER_HEADER")]
+    pub proxy_user_header: Option<String>,
+    /// The header a trusted proxy lists the user's groups in, comma-separated [default: X-Forwarded-Groups]
+    #[arg(long, env = "RUNBOOK_PORTAL_PROXY_GROUPS_HEADER")]
+    pub proxy_groups_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

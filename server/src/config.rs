@@ -5,9 +5,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use grants::SecretNames;
+use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::cli::{BackendChoice, LogFormat, ServeArgs};
+use crate::oidc::OidcSettings;
 
 /// The `--config` file: the same options as the command line, in snake_case.
 #[derive(Debug, Default, Deserialize)]
@@ -22,6 +25,11 @@ struct ConfigFile {
     log_format: Option<LogFormat>,
     secure_cookies: Option<bool>,
     grants: Option<PathBuf>,
+    secret_parameters: Option<Vec<String>>,
+    trusted_proxies: Option<Vec<String>>,
+    proxy_user_header: Option<String>,
+    proxy_groups_header: Option<String>,
+    oidc: Option<OidcSettings>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +46,48 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// Who may run what (see the grants module).
     pub grants: PathBuf,
+    /// Which parameters' values are secret.
+    pub secrets: SecretNames,
+    /// Signing in by a reverse proxy's headers, if any proxy is trusted.
+    pub proxy: Option<TrustedProxy>,
+    /// Single sign-on with OpenID Connect (the `[oidc]` table of the configuration file).
+    pub oidc: Option<OidcSettings>,
+}
+
+/// A reverse proxy that signs users in: its addresses and the headers it sets.
+#[derive(Debug, Clone)]
+pub struct TrustedProxy {
+    pub networks: Vec<IpNet>,
+    pub user_header: http::HeaderName,
+    pub groups_header: http::HeaderName,
+}
+
+impl TrustedProxy {
+    pub fn trusts(&self, address: std::net::IpAddr) -> bool {
+        let address = match address {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.networks.iter().any(|n| n.contains(&address))
+    }
+}
+
+fn network(text: &str) -> anyhow::Result<IpNet> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .with_context(|| {
+            format!(
+                "--trusted-proxy {text:?} is neither an address nor a network: give one such as \
+                 10.0.0.5 or 10.0.0.0/24"
+            )
+        })
+}
+
+fn header(text: String, option: &str) -> anyhow::Result<http::HeaderName> {
+    http::HeaderName::try_from(text.trim()).with_context(|| {
+        format!("--{option} {text:?} is not a header name: give one such as X-Forwarded-User")
+    })
 }
 
 impl ServeConfig {
@@ -66,7 +116,46 @@ impl ServeConfig {
             .data_dir
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from("data"));
+        let secret_patterns = if args.secret_parameters.is_empty() {
+            file.secret_parameters
+        } else {
+            Some(args.secret_parameters)
+        };
+        let secrets = match secret_patterns {
+            Some(patterns) => SecretNames::new(patterns).map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => SecretNames::default(),
+        };
+        let proxies = if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            args.trusted_proxies
+        };
+        let proxy = if proxies.is_empty() {
+            None
+        } else {
+            Some(TrustedProxy {
+                networks: proxies
+                    .iter()
+                    .map(|p| network(p))
+                    .collect::<anyhow::Result<_>>()?,
+                user_header: header(
+                    args.proxy_user_header
+                        .or(file.proxy_user_header)
+                        .unwrap_or_else(|| "X-Forwarded-User".into()),
+                    "proxy-user-header",
+                )?,
+                groups_header: header(
+                    args.proxy_groups_header
+                        .or(file.proxy_groups_header)
+                        .unwrap_or_else(|| "X-Forwarded-Groups".into()),
+                    "proxy-groups-header",
+                )?,
+            })
+        };
         Ok(Self {
+            secrets,
+            proxy,
+            oidc: file.oidc,
             listen,
             backend: args
                 .backend
@@ -92,7 +181,9 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| {
         format!(
             "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
-             emulator_time_scale, emulator_url, log_format, secure_cookies, grants)",
+             emulator_time_scale, emulator_url, log_format, secure_cookies, grants, \
+             secret_parameters, trusted_proxies, proxy_user_header, proxy_groups_header, \
+             and an [oidc] table)",
             path.display()
         )
     })
@@ -138,6 +229,34 @@ mod tests {
             text.contains("lisen") && text.contains("keys: listen"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn secret_patterns_and_trusted_proxies_come_from_the_file_or_the_command_line() {
+        let (_dir, path) = write(
+            "secret_parameters = [\"*Pin\"]\ntrusted_proxies = [\"10.0.0.0/24\", \"127.0.0.2\"]\n",
+        );
+        let config = ServeConfig::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert!(config.secrets.is_secret("CardPin") && !config.secrets.is_secret("DbPassword"));
+        let proxy = config.proxy.expect("a trusted proxy");
+        assert!(proxy.trusts("10.0.0.7".parse().expect("an address")));
+        assert!(proxy.trusts("::ffff:127.0.0.2".parse().expect("an address")));
+        assert!(!proxy.trusts("127.0.0.1".parse().expect("an address")));
+        assert_eq!(proxy.user_header, "x-forwarded-user");
+
+        let defaults = ServeConfig::resolve(ServeArgs::default()).expect("defaults");
+        assert!(defaults.secrets.is_secret("DbPassword") && defaults.proxy.is_none());
+
+        let err = ServeConfig::resolve(ServeArgs {
+            trusted_proxies: vec!["proxy.example".into()],
+            ..ServeArgs::default()
+        })
+        .expect_err("a name is not an address");
+        assert!(err.to_string().contains("10.0.0.0/24"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod config;
 mod health;
 mod live;
 mod logging;
+mod oidc;
 mod portal;
 mod request_safety;
 mod routes;

@@ -19,8 +19,9 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use accounts::{AuditTrail, SignInThrottle, StartedExecutions, ThrottleLimits};
-use app::access::ssr::Access;
+use accounts::{Approvals, AuditTrail, SignInThrottle, StartedExecutions, ThrottleLimits};
+use app::access::ssr::{Access, Records};
+use app::identity::SignInOptions;
 use app::live::{ExecutionHub, ExecutionSource};
 use app::{document, App, OUTPUT_NAME};
 use backend::watch::Pacing;
@@ -29,6 +30,7 @@ use emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
+use crate::oidc::{self, Oidc};
 use crate::sign_in::{self, Gate};
 use crate::{access, assets, audit_export, health, live, request_safety, shutdown};
 
@@ -91,23 +93,43 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             "requests were recorded but the portal stopped before AWS answered: see the audit trail"
         );
     }
+    let approvals = Approvals::new(users.pool().clone());
+    let unfinished = approvals
+        .mark_interrupted()
+        .await
+        .context("cannot read the approval requests")?;
+    if unfinished > 0 {
+        tracing::warn!(
+            unfinished,
+            "approved requests were being started when the portal stopped: they are marked failed"
+        );
+    }
     let access = Arc::new(Access::new(
         grants,
-        StartedExecutions::new(users.pool().clone()),
-        audit.clone(),
+        Records {
+            started: StartedExecutions::new(users.pool().clone()),
+            audit: audit.clone(),
+            approvals,
+        },
+        config.secrets.clone(),
     ));
     let sessions = sessions(&users, config.secure_cookies).await?;
     let gate = Arc::new(Gate {
         users,
         throttle: SignInThrottle::new(ThrottleLimits::default()),
         audit,
+        proxy: config.proxy.clone(),
     });
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let router = router(backend, access, addr, gate, sessions);
+    let oidc = match config.oidc.clone() {
+        Some(settings) => Some(Arc::new(Oidc::new(settings)?)),
+        None => None,
+    };
+    let router = router(backend, access, addr, Login { gate, oidc }, sessions);
     tracing::info!("Runbook Portal on http://{addr}");
     axum::serve(
         listener,
@@ -142,20 +164,33 @@ async fn sessions(
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle))))
 }
 
+/// How people sign in: local accounts (and a trusted proxy) through the gate, and single sign-on.
+pub struct Login {
+    pub gate: Arc<Gate>,
+    pub oidc: Option<Arc<Oidc>>,
+}
+
 pub fn router(
     backend: Arc<Backend>,
     access: Arc<Access>,
     addr: std::net::SocketAddr,
-    gate: Arc<Gate>,
+    login: Login,
     sessions: SessionManagerLayer<SqliteStore>,
 ) -> Router {
+    let Login { gate, oidc } = login;
+    let methods = SignInOptions {
+        single_sign_on: oidc.as_ref().map(|o| o.label().to_owned()),
+    };
     let options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_addr(addr)
         .build();
     let routes = generate_route_list(App);
     // One watcher per watched execution, shared by every page and stream.
-    let hub = ExecutionHub::new(ExecutionSource::new(backend.clone()), Pacing::default());
+    let hub = ExecutionHub::new(
+        ExecutionSource::new(backend.clone(), access.secrets().clone()),
+        Pacing::default(),
+    );
     let context = {
         let backend = backend.clone();
         let hub = hub.clone();
@@ -164,6 +199,7 @@ pub fn router(
             provide_context(backend.clone());
             provide_context(hub.clone());
             provide_context(access.clone());
+            provide_context(methods.clone());
         }
     };
     let pages = Router::new()
@@ -189,6 +225,7 @@ pub fn router(
             backend,
         }))
         .merge(sign_in::routes(gate.clone()))
+        .merge(oidc::routes(oidc, gate.clone()))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
             gate,
@@ -198,7 +235,10 @@ pub fn router(
         .layer(axum::middleware::from_fn(request_safety::refuse_cross_site));
     request_safety::with_security_headers(router)
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Paths only: a query string can hold a form's values.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
 }
 
 /// Files of the bundle, or else the application's own not-found page.

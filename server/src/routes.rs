@@ -6,7 +6,7 @@
 use leptos_axum::generate_route_list;
 use serde::Serialize;
 
-use crate::{audit_export, health, live, sign_in};
+use crate::{audit_export, health, live, oidc, sign_in};
 
 #[derive(Debug, Serialize)]
 pub struct Route {
@@ -18,11 +18,13 @@ pub struct Route {
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 8] = [
+const OWN: [(&str, &str, &str); 10] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),
+    ("GET", oidc::START, "session"),
+    ("GET", oidc::CALLBACK, "session"),
     ("GET", live::LIST_EVENTS, "stream"),
     ("GET", live::EXECUTION_EVENTS, "stream"),
     ("GET", "/favicon.svg", "asset"),

@@ -1,7 +1,7 @@
 //! Signing in and out, and the gate in front of everything else: a request without a live session
 //! is sent to the sign-in page (pages) or refused with 401 (API, server functions, streams).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,7 +16,8 @@ use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::health;
+use crate::config::TrustedProxy;
+use crate::{health, oidc};
 
 /// How long a session lasts however active it is.
 pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
@@ -33,17 +34,76 @@ struct SessionUser {
     name: String,
     /// Seconds since the epoch.
     signed_in_at: u64,
+    /// The groups an identity provider gave (single sign-on); `None` for a local account, whose
+    /// groups are read from the account on every request (so a change applies at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<String>>,
+}
+
+/// Starts the session of a signed-in user: a new session id (an id planted before cannot be
+/// ridden afterwards), then who they are. `groups` as for [`SessionUser`].
+pub async fn begin_session(
+    session: &Session,
+    name: &str,
+    groups: Option<Vec<String>>,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SESSION_USER,
+            SessionUser {
+                name: name.to_owned(),
+                signed_in_at: now(),
+                groups,
+            },
+        )
+        .await
 }
 
 pub struct Gate {
     pub users: Users,
     pub throttle: SignInThrottle,
     pub audit: AuditTrail,
+    /// A reverse proxy whose user and group headers sign requests in.
+    pub proxy: Option<TrustedProxy>,
 }
 
 impl Gate {
+    /// The user a trusted proxy names in the request's headers. The headers of any other peer
+    /// are ignored: anyone can send them.
+    fn proxied(&self, peer: Option<IpAddr>, headers: &http::HeaderMap) -> Option<SignedIn> {
+        let proxy = self.proxy.as_ref()?;
+        let name = headers
+            .get(&proxy.user_header)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())?;
+        let peer = peer?;
+        if !proxy.trusts(peer) {
+            tracing::warn!(
+                %peer,
+                header = %proxy.user_header,
+                "ignored a user header from an address that is not a trusted proxy"
+            );
+            return None;
+        }
+        let groups = headers
+            .get_all(&proxy.groups_header)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Some(SignedIn {
+            name: name.to_owned(),
+            groups,
+        })
+    }
+
     /// Records a sign-in or a failed one in the audit trail.
-    async fn record(&self, name: &str, client: &ClientInfo, signed_in: bool, detail: &str) {
+    pub async fn record(&self, name: &str, client: &ClientInfo, signed_in: bool, detail: &str) {
         let record = AuditRecord {
             user: name.to_owned(),
             action: if signed_in {
@@ -100,7 +160,7 @@ struct Credentials {
 }
 
 /// Only a path of this portal is followed after signing in (never another site).
-fn local_path(next: &str) -> &str {
+pub fn local_path(next: &str) -> &str {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
     if local {
         next
@@ -109,7 +169,7 @@ fn local_path(next: &str) -> &str {
     }
 }
 
-fn back_to_form(error: &str, next: &str, extra: &str) -> Response {
+pub fn back_to_form(error: &str, next: &str, extra: &str) -> Response {
     let next = app::wizard::form::encode(local_path(next));
     Redirect::to(&format!("/login?error={error}&next={next}{extra}")).into_response()
 }
@@ -153,20 +213,7 @@ async fn sign_in(
         }
     };
     gate.throttle.succeeded(&user.name);
-    // A new session id at sign-in: an id planted before cannot be ridden afterwards.
-    let stored = async {
-        session.cycle_id().await?;
-        session
-            .insert(
-                SESSION_USER,
-                SessionUser {
-                    name: user.name.clone(),
-                    signed_in_at: now(),
-                },
-            )
-            .await
-    };
-    if let Err(e) = stored.await {
+    if let Err(e) = begin_session(&session, &user.name, None).await {
         tracing::error!("the session could not be stored: {e}");
         return back_to_form("unavailable", &form.next, "");
     }
@@ -182,9 +229,19 @@ async fn sign_out(session: Session) -> Response {
     Redirect::to("/login?signed_out=1").into_response()
 }
 
-/// Paths anyone may reach: the sign-in page and its assets, and the health check.
+/// Paths anyone may reach: the sign-in page, its ways of signing in and its assets, and the
+/// health check.
 fn public(path: &str) -> bool {
-    matches!(path, "/login" | SIGN_IN | health::PATH | "/favicon.svg") || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login"
+            | SIGN_IN
+            | oidc::START
+            | oidc::CALLBACK
+            | app::identity::SIGN_IN_METHODS
+            | health::PATH
+            | "/favicon.svg"
+    ) || path.starts_with("/pkg/")
 }
 
 /// The signed-in user of this session, if it is still valid (not past its absolute lifetime,
@@ -194,6 +251,12 @@ async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
     if now().saturating_sub(stored.signed_in_at) > ABSOLUTE_LIFETIME.as_secs() {
         let _ = session.flush().await;
         return None;
+    }
+    if let Some(groups) = stored.groups {
+        return Some(SignedIn {
+            name: stored.name,
+            groups,
+        });
     }
     let user = gate.users.get(&stored.name).await.ok().flatten()?;
     Some(SignedIn {
@@ -208,15 +271,23 @@ pub async fn require_sign_in(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        let client = client_of(peer.ip(), request.headers());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    if let Some(peer) = peer {
+        let client = client_of(peer, request.headers());
         request.extensions_mut().insert(client);
     }
     let path = request.uri().path();
     if public(path) {
         return next.run(request).await;
     }
-    if let Some(user) = signed_in(&gate, &session).await {
+    let user = match gate.proxied(peer, request.headers()) {
+        Some(user) => Some(user),
+        None => signed_in(&gate, &session).await,
+    };
+    if let Some(user) = user {
         request.extensions_mut().insert(user);
         return next.run(request).await;
     }

@@ -10,6 +10,7 @@ use aws_sdk_ssm::types::{
     TargetLocation,
 };
 use backend::Backend;
+use grants::{SecretNames, MASK};
 
 use super::{ChildView, Children, ExecutionSummary, ExecutionView, Progress, StepView, Targeting};
 use crate::error::{aws_error, PortalError};
@@ -68,7 +69,66 @@ pub async fn automation_execution(
     })
 }
 
-pub async fn execution(backend: &Backend, id: &str) -> Result<ExecutionView, ReadError> {
+/// The execution as people may see it: with the values of `secrets` masked.
+pub async fn execution(
+    backend: &Backend,
+    id: &str,
+    secrets: &SecretNames,
+) -> Result<ExecutionView, ReadError> {
+    let mut view = unmasked(backend, id).await?;
+    mask_secrets(&mut view, secrets);
+    Ok(view)
+}
+
+/// Masks the secret parameters' values, and those values wherever else they appear: a step's
+/// inputs and outputs, the outputs, failure messages and details repeat what they were given.
+pub fn mask_secrets(view: &mut ExecutionView, secrets: &SecretNames) {
+    let scrubber = secrets.scrubber(
+        view.summary
+            .parameters
+            .iter()
+            .map(|(name, values)| (name.as_str(), values.as_slice())),
+    );
+    let summary = &mut view.summary;
+    for (name, values) in &mut summary.parameters {
+        if secrets.is_secret(name) {
+            *values = vec![MASK.to_owned()];
+        }
+    }
+    if scrubber.is_empty() {
+        return;
+    }
+    let lists = summary.parameters.iter_mut().chain(&mut summary.outputs);
+    for (_, values) in lists {
+        values.iter_mut().for_each(|v| scrubber.scrub_in_place(v));
+    }
+    scrubber.scrub_in_place(&mut summary.failure);
+    scrubber.scrub_in_place(&mut summary.target);
+    if let Some(targeting) = &mut summary.targeting {
+        let texts = targeting.targets.iter_mut().chain(&mut targeting.resolved);
+        texts.for_each(|v| scrubber.scrub_in_place(v));
+    }
+    for step in &mut view.steps {
+        for (name, value) in &mut step.inputs {
+            if secrets.is_secret(name) {
+                *value = MASK.to_owned();
+            }
+            scrubber.scrub_in_place(value);
+        }
+        for (_, values) in &mut step.outputs {
+            values.iter_mut().for_each(|v| scrubber.scrub_in_place(v));
+        }
+        scrubber.scrub_in_place(&mut step.failure);
+        for (_, detail) in &mut step.failure_details {
+            scrubber.scrub_in_place(detail);
+        }
+    }
+    for child in &mut view.children.list {
+        scrubber.scrub_in_place(&mut child.target);
+    }
+}
+
+async fn unmasked(backend: &Backend, id: &str) -> Result<ExecutionView, ReadError> {
     let e = automation_execution(backend, id).await?;
     let steps = if e.step_executions_truncated() {
         all_steps(backend, id).await?

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use backend::watch::{Change, Fault, Hub, Pace, Source};
 use backend::Backend;
+use grants::SecretNames;
 
 use crate::error::PortalError;
 use crate::execution::{event, read, ExecutionView};
@@ -13,11 +14,13 @@ pub type ExecutionHub = Hub<ExecutionSource>;
 
 pub struct ExecutionSource {
     backend: Arc<Backend>,
+    /// Masked before anything is streamed.
+    secrets: SecretNames,
 }
 
 impl ExecutionSource {
-    pub fn new(backend: Arc<Backend>) -> Self {
-        Self { backend }
+    pub fn new(backend: Arc<Backend>, secrets: SecretNames) -> Self {
+        Self { backend, secrets }
     }
 }
 
@@ -29,7 +32,7 @@ impl Source for ExecutionSource {
     type State = ExecutionView;
 
     async fn fetch(&self, key: &str) -> Result<ExecutionView, Fault> {
-        read::execution(&self.backend, key)
+        read::execution(&self.backend, key, &self.secrets)
             .await
             .map_err(|e| match (e.code.as_deref(), &e.error) {
                 (Some("ThrottlingException"), _) => Fault::Throttled(e.error.to_string()),

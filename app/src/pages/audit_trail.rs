@@ -8,8 +8,12 @@ use leptos_router::hooks::use_query_map;
 use crate::audit::{list_audit, AuditFilters, AuditRow};
 use crate::shell::{crumb, Breadcrumbs};
 
-const ACTIONS: [&str; 10] = [
+const ACTIONS: [&str; 14] = [
     "start",
+    "request-approval",
+    "approve-request",
+    "reject-request",
+    "withdraw-request",
     "cancel",
     "execute-step",
     "complete",

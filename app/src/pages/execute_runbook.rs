@@ -205,6 +205,7 @@ fn Wizard(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if previewing.get_value() {
             previewing.set_value(false);
+            form_reader::hold_back_secrets(form_ref);
             return;
         }
         let invalid = state
@@ -232,6 +233,11 @@ fn Wizard(
         .map(|s| s.name.clone())
         .collect();
     let this_page = format!("/automation/execute/{}", encode(&details.name));
+    let execute_label = if chosen.as_ref().is_some_and(Grant::needs_approval) {
+        "Request approval"
+    } else {
+        "Execute"
+    };
     view! {
         {banner.map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
         <div class="wizard-layout">
@@ -275,7 +281,7 @@ fn Wizard(
                     <button type="submit" class="button" formmethod="get" formaction=this_page formnovalidate on:click=move |_| previewing.set_value(true)>
                         "Update link and preview"
                     </button>
-                    <button type="submit" class="button button-primary">"Execute"</button>
+                    <button type="submit" class="button button-primary">{execute_label}</button>
                 </div>
             </form>
             {view! { <cli_panel::CliPanel document=details.name.clone() reference=details.reference.clone() /> }.into_any()}
@@ -328,6 +334,16 @@ fn grant_choice(
         <section class="panel grant" aria-label="Grant">
             <h2>"Grant"</h2>
             <p>"You run this under your grant " <strong class="grant-name">{chosen.name.clone()}</strong> "."</p>
+            {chosen.approval.as_ref().map(|approvers| {
+                let mut who: Vec<String> = approvers.groups.iter().map(|g| format!("group {g}")).collect();
+                who.extend(approvers.users.iter().cloned());
+                view! {
+                    <p class="needs-approval">
+                        "Four eyes: a start waits in Approval requests until an approver ("
+                        {who.join(", ")} ") other than you approves it; only then does it run."
+                    </p>
+                }
+            })}
             {choices}
             <input type="hidden" name="grant" value=chosen.name.clone() />
         </section>

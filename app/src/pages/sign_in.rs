@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::identity::sign_in_methods;
+
 #[component]
 pub fn SignIn() -> impl IntoView {
     let query = use_query_map();
@@ -19,9 +21,15 @@ pub fn SignIn() -> impl IntoView {
         Some("unavailable") => Some(
             "Sign-in is unavailable: the portal could not reach its database. Try again shortly.".to_owned(),
         ),
+        Some("sso") => Some(format!(
+            "Single sign-on did not complete: {} Try again, or sign in with a portal account.",
+            q.get("reason").unwrap_or_default()
+        )),
         _ => None,
     };
     let signed_out = q.get("signed_out").is_some();
+    let methods = Resource::new(|| (), |()| sign_in_methods());
+    let sso_href = format!("/login/oidc?next={}", crate::wizard::form::encode(&next));
     view! {
         <Title text="Sign in" />
         <section class="panel sign-in">
@@ -40,6 +48,12 @@ pub fn SignIn() -> impl IntoView {
                 </label>
                 <button type="submit" class="button button-primary">"Sign in"</button>
             </form>
+            <Suspense fallback=|| ()>
+                {move || methods.get().and_then(Result::ok).and_then(|m| m.single_sign_on).map(|label| view! {
+                    <p class="sign-in-or">"or"</p>
+                    <a class="button sso" rel="external" href=sso_href.clone()>{format!("Sign in with {label}")}</a>
+                })}
+            </Suspense>
         </section>
     }
 }

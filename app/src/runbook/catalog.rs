@@ -373,7 +373,13 @@ pub mod ssr {
                     .and_then(|d| d.as_str())
                     .unwrap_or_default(),
             ),
-            parameters: content::parameters(&tree),
+            parameters: content::parameters(&tree)
+                .into_iter()
+                .map(|mut spec| {
+                    spec.secret = crate::access::ssr::access().secrets().is_secret(&spec.name);
+                    spec
+                })
+                .collect(),
             steps: content::steps(&tree),
             content_json: serde_json::to_string_pretty(&tree).unwrap_or_default(),
             content_yaml: serde_yaml_ng::to_string(&tree).unwrap_or_default(),

@@ -9,6 +9,7 @@ pub fn SideNav(open: RwSignal<bool>) -> impl IntoView {
             <h3 class="side-nav-section">"Change Management"</h3>
             <ul>
                 <li><A href="/automation">"Automation"</A></li>
+                <li><A href="/automation/approvals">"Approval requests"</A></li>
             </ul>
         </nav>
     }

@@ -50,7 +50,7 @@ fn Identity(info: ShellInfo) -> impl IntoView {
                 <span class="region" title="Region">{info.region}</span>
                 <span class="account" title="Account">{info.account}</span>
                 <span class="arn" title="The identity the server acts as">{info.arn}</span>
-                {crate::audit::may_audit(&user.groups).then(|| view! { <a class="audit-link" href="/audit">"Audit trail"</a> })}
+                {info.may_audit.then(|| view! { <a class="audit-link" href="/audit">"Audit trail"</a> })}
                 <span class="user" title="Signed in as">{user.name}</span>
                 <form method="post" action="/session/end" class="sign-out">
                     <button type="submit" class="button button-link">"Sign out"</button>

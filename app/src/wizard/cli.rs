@@ -2,6 +2,7 @@
 //! the AWS Systems Manager user guide prints them, quoted for each shell.
 
 use super::request::StartRequest;
+use crate::runbook::ParameterSpec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shell {
@@ -278,6 +279,16 @@ fn powershell_arguments(request: &StartRequest) -> Vec<(String, String)> {
         ));
     }
     args
+}
+
+/// Puts `********` in place of the values of secret parameters: a command on screen or in a
+/// request for approval never shows them (whoever runs it puts their own in).
+pub fn mask_secrets(request: &mut StartRequest, specs: &[ParameterSpec]) {
+    for spec in specs.iter().filter(|s| s.secret) {
+        if let Some(values) = request.parameters.get_mut(&spec.name) {
+            *values = vec![grants::MASK.to_owned()];
+        }
+    }
 }
 
 /// The start command for `shell`, one argument per line.

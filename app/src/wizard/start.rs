@@ -1,6 +1,7 @@
 //! Execute: the wizard's form posted to the server, checked again, and sent to SSM as
 //! StartAutomationExecution with the server's credentials. Success lands on the execution's
-//! page; a mistake or a refusal goes back to the filled-in form, saying what is wrong.
+//! page; a mistake or a refusal goes back to the filled-in form, saying what is wrong. A start
+//! under a grant that needs approval waits as a request instead (see `approvals`).
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ pub async fn start_automation(
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
     use std::collections::{BTreeMap, BTreeSet};
 
     use aws_sdk_ssm::types::{
@@ -27,7 +28,7 @@ mod ssr {
     use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
 
-    use grants::Start;
+    use grants::{Grant, Rights, Start};
 
     use super::StartAutomation;
     use crate::access::ssr::{access, current, forbidden};
@@ -36,28 +37,39 @@ mod ssr {
     use crate::runbook::RunbookDetails;
     use crate::wizard::{StartRequest, WizardForm, PORTAL_TAG_PREFIX};
 
-    pub async fn start(fields: BTreeMap<String, String>) -> Result<String, PortalError> {
+    pub(super) async fn start(fields: BTreeMap<String, String>) -> Result<String, PortalError> {
         let document = fields.get("document").cloned().unwrap_or_default();
         let form = WizardForm::from_pairs(
             &document,
             fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         );
         match run(&form).await {
-            Ok(id) => {
+            Ok(Started::Execution(id)) => {
                 leptos_axum::redirect(&format!("/automation/executions/{id}"));
+                Ok(id)
+            }
+            // The answer to a script is the request's id; its Location names the request's page.
+            Ok(Started::AwaitingApproval(id)) => {
+                leptos_axum::redirect(&format!("/automation/approvals/{id}"));
                 Ok(id)
             }
             // A request no browser form made (a script, a crafted post) gets the error's status:
             // 403 for a refusal, 400 for a mistake.
-            Err(err) if !from_a_page() => {
+            Err(err) if !crate::session::ssr::from_a_page() => {
                 err.set_status();
                 Err(err)
             }
             Err(err) => {
                 // Without JavaScript the browser follows a redirect: back to the form as it was
-                // filled in, with the error for the page to show.
+                // filled in (but for secret values: an address is kept in history and logs),
+                // with the error for the page to show.
+                let mut shown = form.clone();
+                let secrets = access();
+                shown
+                    .parameters
+                    .retain(|name, _| !secrets.secrets().is_secret(name));
                 let back = ServerFnUrlError::new(StartAutomation::PATH, err.clone())
-                    .to_url(&format!("http://portal{}", form.url()))
+                    .to_url(&format!("http://portal{}", shown.url()))
                     .map(|url| match url.query() {
                         Some(query) => format!("{}?{query}", url.path()),
                         None => url.path().to_owned(),
@@ -70,24 +82,46 @@ mod ssr {
         }
     }
 
-    /// Whether the request is a browser's form post (it takes HTML back).
-    fn from_a_page() -> bool {
-        leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-        })
+    /// What a start came to: an execution, or a request waiting for approval.
+    enum Started {
+        Execution(String),
+        AwaitingApproval(String),
     }
 
-    async fn run(form: &WizardForm) -> Result<String, PortalError> {
+    async fn run(form: &WizardForm) -> Result<Started, PortalError> {
+        let (user, rights) = current()?;
+        let prepared = prepare(form, &rights).await?;
+        if prepared.grant.as_ref().is_some_and(Grant::needs_approval) {
+            let id = crate::approvals::ssr::ask(&prepared, &user).await?;
+            return Ok(Started::AwaitingApproval(id));
+        }
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let intent = crate::audit::ssr::record("start", "pending");
+        launch(&prepared, &user.name, &request_id, intent, &[])
+            .await
+            .map(Started::Execution)
+    }
+
+    /// A start checked against the runbook and the user's grants, ready to send.
+    pub struct Prepared {
+        /// The form as the user filled it in.
+        pub asked: WizardForm,
+        /// With the grant's fixed values put in.
+        pub form: WizardForm,
+        pub runbook: RunbookDetails,
+        pub request: StartRequest,
+        /// The grant it runs under (none for admins).
+        pub grant: Option<Grant>,
+    }
+
+    /// Checks `form` against the runbook and against `rights` (of whoever asks for the start),
+    /// and builds the request: a refusal is a 403, a mistake a 400; nothing is sent.
+    pub async fn prepare(form: &WizardForm, rights: &Rights) -> Result<Prepared, PortalError> {
         if form.document.is_empty() {
             return Err(PortalError::NotFound(
                 "No runbook was chosen: choose one in Execute automation.".into(),
             ));
         }
-        let (user, rights) = current()?;
         if !rights.may_run(&form.document) {
             return Err(forbidden(format!(
                 "You have no grant to run {}. Ask an administrator for one. Nothing was started.",
@@ -96,6 +130,7 @@ mod ssr {
         }
         // What the user gave, before the grant fills in its fixed values.
         let given: BTreeSet<String> = form.parameters.keys().cloned().collect();
+        let asked = form.clone();
         let mut form = form.clone();
         let grants = rights.for_runbook(&form.document);
         let chosen = grants
@@ -113,60 +148,82 @@ mod ssr {
             .map_err(PortalError::Invalid)?;
         // A runbook shared by another account is started by its ARN.
         request.document_name = runbook.reference.clone();
+        let mut grant = None;
         if !rights.admin {
-            let version = check_grants(&rights, &form, &runbook, &request, &given)?;
-            if version.is_some() {
-                request.document_version = version;
+            let granted = check_grants(rights, &form, &runbook, &request, &given)?;
+            if let Some(version) = granted.as_ref().and_then(|g| g.version.clone()) {
+                request.document_version = Some(version);
             }
+            grant = granted;
         }
-        let request_id = uuid::Uuid::new_v4().to_string();
+        Ok(Prepared {
+            asked,
+            form,
+            runbook,
+            request,
+            grant,
+        })
+    }
+
+    /// Sends a prepared start for `user`, recorded in the audit trail (`intent`, filled in here)
+    /// before AWS is called and completed after. `extra_tags` join the portal's own.
+    pub async fn launch(
+        prepared: &Prepared,
+        user: &str,
+        request_id: &str,
+        mut intent: accounts::AuditRecord,
+        extra_tags: &[(String, String)],
+    ) -> Result<String, PortalError> {
+        let mut request = prepared.request.clone();
         request
             .tags
-            .push((format!("{PORTAL_TAG_PREFIX}user"), user.name.clone()));
+            .push((format!("{PORTAL_TAG_PREFIX}user"), user.to_owned()));
         request
             .tags
-            .push((format!("{PORTAL_TAG_PREFIX}request"), request_id.clone()));
+            .push((format!("{PORTAL_TAG_PREFIX}request"), request_id.to_owned()));
+        request.tags.extend(extra_tags.iter().cloned());
         // Who asked for what is written before AWS is called: a crash in between still leaves it.
+        describe(&mut intent, prepared, request_id);
         let audit = access().audit().clone();
-        let intent = audit
-            .write(&intent(&form, &runbook, &request, &request_id))
-            .await
-            .map_err(|e| {
-                PortalError::Backend(format!(
-                    "The audit trail could not be written ({e}), so nothing was started. Try again, \
-                     or ask an administrator to look at the portal's database."
-                ))
-            })?;
+        let written = audit.write(&intent).await.map_err(|e| {
+            PortalError::Backend(format!(
+                "The audit trail could not be written ({e}), so nothing was started. Try again, \
+                 or ask an administrator to look at the portal's database."
+            ))
+        })?;
         if std::env::var_os(CRASH_AFTER_INTENT).is_some() {
             tracing::error!(
                 "{CRASH_AFTER_INTENT} is set: stopping between the audit record and AWS"
             );
             std::process::abort();
         }
+        let note = intent.detail.clone();
         let outcome = send(&request).await;
         let (result, id, detail) = match &outcome {
-            Ok(id) => ("succeeded", id.as_str(), String::new()),
-            Err(e) => ("failed", "", e.to_string()),
+            Ok(id) => ("succeeded", id.as_str(), note),
+            Err(e) if note.is_empty() => ("failed", "", e.to_string()),
+            Err(e) => ("failed", "", format!("{note}; {e}")),
         };
-        if let Err(e) = audit.complete(intent, result, id, &detail).await {
-            tracing::error!(audit = intent, error = %e, "could not complete an audit record");
+        if let Err(e) = audit.complete(written, result, id, &detail).await {
+            tracing::error!(audit = written, error = %e, "could not complete an audit record");
         }
         let id = outcome?;
-        access().record_start(&id, &user.name, &request_id).await;
+        access().record_start(&id, user, request_id).await;
         Ok(id)
     }
 
     /// For tests of the audit trail: set, the portal stops right after recording a start's intent.
     const CRASH_AFTER_INTENT: &str = "RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT";
 
-    /// The audit record of a start about to be sent.
-    fn intent(
-        form: &WizardForm,
-        runbook: &RunbookDetails,
-        request: &StartRequest,
-        request_id: &str,
-    ) -> accounts::AuditRecord {
-        let mut record = crate::audit::ssr::record("start", "pending");
+    /// Fills in an audit record with what a start is: runbook, version, mode, role, parameters
+    /// (secret values masked), targets.
+    pub fn describe(record: &mut accounts::AuditRecord, prepared: &Prepared, request_id: &str) {
+        let Prepared {
+            form,
+            runbook,
+            request,
+            ..
+        } = prepared;
         record.runbook = runbook.name.clone();
         record.version = request
             .document_version
@@ -180,25 +237,28 @@ mod ssr {
             .cloned()
             .unwrap_or_default();
         record.parameters = crate::audit::ssr::masked(&request.parameters);
-        record.targets = match (&request.target_parameter_name, &request.target) {
+        record.targets = targets(request);
+        record.request_id = request_id.to_owned();
+    }
+
+    /// The targets of a rate-control start, as the audit trail and approvers read them.
+    pub fn targets(request: &StartRequest) -> String {
+        match (&request.target_parameter_name, &request.target) {
             (Some(parameter), Some((key, values))) => {
                 format!("{parameter} ← Key={key},Values={}", values.join(","))
             }
             _ => String::new(),
-        };
-        record.request_id = request_id.to_owned();
-        record
+        }
     }
 
-    /// Refuses (403) a start no single grant of the user allows; answers the version the grant
-    /// pins, if it does.
+    /// Refuses (403) a start no single grant of the user allows; answers the grant that does.
     fn check_grants(
-        rights: &grants::Rights,
+        rights: &Rights,
         form: &WizardForm,
         runbook: &RunbookDetails,
         request: &StartRequest,
         given: &BTreeSet<String>,
-    ) -> Result<Option<String>, PortalError> {
+    ) -> Result<Option<Grant>, PortalError> {
         if !runbook.parameters.iter().any(|p| p.is_assume_role()) {
             return Err(forbidden(format!(
                 "{} takes no AutomationAssumeRole parameter, so it would run with the portal's own \
@@ -233,7 +293,7 @@ mod ssr {
         let granted = rights
             .check(&start, Some(&form.grant))
             .map_err(|refusal| forbidden(refusal.0))?;
-        Ok(granted.and_then(|g| g.version.clone()))
+        Ok(granted.cloned())
     }
 
     fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::WizardState;
 use crate::shell::is_hydrated;
-use crate::wizard::cli::{describe_command, start_command, Shell};
+use crate::wizard::cli::{describe_command, mask_secrets, start_command, Shell};
 
 #[component]
 pub fn CliPanel(
@@ -25,6 +25,9 @@ pub fn CliPanel(
     let command = move |shell: Shell| match request.get() {
         Ok(mut request) => {
             request.document_name = reference.get_value();
+            state
+                .specs
+                .with_value(|specs| mask_secrets(&mut request, specs));
             start_command(&request, shell)
         }
         Err(errors) => format!(

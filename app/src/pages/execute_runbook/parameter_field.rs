@@ -63,6 +63,14 @@ pub fn ParameterField(
                 aria-describedby=described.clone() aria-invalid=invalid(&field)>{value}</textarea>
         }
         .into_any()
+    } else if spec.secret {
+        // Typed unseen, never offered by the browser's autofill, never echoed back by the page.
+        view! {
+            <input id=id.clone() type="password" name=field.clone() value=""
+                autocomplete="new-password" data-secret="true"
+                aria-describedby=described.clone() aria-invalid=invalid(&field) />
+        }
+        .into_any()
     } else {
         view! {
             <input id=id.clone() type="text" name=field.clone() value=value
@@ -71,6 +79,7 @@ pub fn ParameterField(
         .into_any()
     };
     let hint = match spec.kind.as_str() {
+        _ if spec.secret => Some("Secret: masked in the portal, its exports and its logs."),
         k if k.starts_with("List<") || k == "StringList" => Some("One value per line."),
         "StringMap" => Some("A JSON object."),
         "MapList" => Some("A JSON list of objects."),

@@ -46,6 +46,7 @@ pub fn parameters(tree: &Value) -> Vec<ParameterSpec> {
                 max_items: number(def.get("maxItems")),
                 min_chars: number(def.get("minChars")),
                 max_chars: number(def.get("maxChars")),
+                secret: false,
             }
         })
         .collect()

@@ -1,0 +1,332 @@
+//! Requests waiting for approval: a start under a four-eyes grant is kept here until another
+//! person approves (then the portal starts it) or rejects it. Kept in the database, so a restart
+//! loses none; each request is decided exactly once (the decision claims it atomically).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+
+use crate::users::now;
+
+/// A request as people see it (secret values masked).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRequest {
+    /// Also the started execution's `portal:request` tag.
+    pub id: String,
+    /// Seconds since the Unix epoch.
+    pub requested_at: i64,
+    pub requested_by: String,
+    pub requester_groups: Vec<String>,
+    /// The grant that asks for approval.
+    pub grant: String,
+    pub runbook: String,
+    pub version: String,
+    pub mode: String,
+    pub role: String,
+    /// Name → values as JSON, secret values masked.
+    pub parameters: String,
+    pub targets: String,
+    /// The AWS CLI command the start amounts to, secret values masked.
+    pub cli: String,
+    pub status: String,
+    pub decided_by: String,
+    pub decided_at: Option<i64>,
+    pub comment: String,
+    pub execution_id: String,
+    pub error: String,
+}
+
+/// The states of a request.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    /// Approved, and being started.
+    pub const APPROVED: &str = "approved";
+    pub const STARTED: &str = "started";
+    /// Approved, but AWS refused the start (or the portal stopped while starting it).
+    pub const FAILED: &str = "failed";
+    pub const REJECTED: &str = "rejected";
+    /// Taken back by the requester.
+    pub const WITHDRAWN: &str = "withdrawn";
+}
+
+#[derive(Clone)]
+pub struct Approvals {
+    pool: SqlitePool,
+}
+
+const COLUMNS: &str = "id, requested_at, requested_by, requester_groups, grant_name, runbook, \
+     version, mode, role, parameters, targets, cli, status, decided_by, decided_at, comment, \
+     execution_id, error";
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApprovalRequest, sqlx::Error> {
+    let groups: String = row.try_get(3)?;
+    Ok(ApprovalRequest {
+        id: row.try_get(0)?,
+        requested_at: row.try_get(1)?,
+        requested_by: row.try_get(2)?,
+        requester_groups: serde_json::from_str(&groups).unwrap_or_default(),
+        grant: row.try_get(4)?,
+        runbook: row.try_get(5)?,
+        version: row.try_get(6)?,
+        mode: row.try_get(7)?,
+        role: row.try_get(8)?,
+        parameters: row.try_get(9)?,
+        targets: row.try_get(10)?,
+        cli: row.try_get(11)?,
+        status: row.try_get(12)?,
+        decided_by: row.try_get(13)?,
+        decided_at: row.try_get(14)?,
+        comment: row.try_get(15)?,
+        execution_id: row.try_get(16)?,
+        error: row.try_get(17)?,
+    })
+}
+
+impl Approvals {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// Keeps a new pending request and the form fields it will start with.
+    pub async fn create(
+        &self,
+        request: &ApprovalRequest,
+        fields: &BTreeMap<String, String>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
+             grant_name, runbook, version, mode, role, parameters, targets, cli, fields) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&request.id)
+        .bind(now())
+        .bind(&request.requested_by)
+        .bind(json(&request.requester_groups))
+        .bind(&request.grant)
+        .bind(&request.runbook)
+        .bind(&request.version)
+        .bind(&request.mode)
+        .bind(&request.role)
+        .bind(&request.parameters)
+        .bind(&request.targets)
+        .bind(&request.cli)
+        .bind(json(fields))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<ApprovalRequest>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approval_requests WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The newest requests first, pending ones before decided ones.
+    pub async fn list(&self, limit: i64) -> Result<Vec<ApprovalRequest>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approval_requests \
+             ORDER BY status = 'pending' DESC, requested_at DESC, id LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The request that started `execution_id`, if one did.
+    pub async fn of_execution(
+        &self,
+        execution_id: &str,
+    ) -> Result<Option<ApprovalRequest>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM approval_requests WHERE execution_id = ? LIMIT 1"
+        ))
+        .bind(execution_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Decides a pending request (`approved`, `rejected` or `withdrawn`). Answers the form fields
+    /// to start with when this call decided it, `None` when it was no longer pending (someone else
+    /// decided first). Fields of a request that will not start are forgotten at once.
+    pub async fn decide(
+        &self,
+        id: &str,
+        decision: &str,
+        by: &str,
+        comment: &str,
+    ) -> Result<Option<BTreeMap<String, String>>, sqlx::Error> {
+        let keeps_fields = decision == status::APPROVED;
+        let row = sqlx::query(
+            "UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ?, \
+             fields = CASE WHEN ? THEN fields ELSE '{}' END \
+             WHERE id = ? AND status = 'pending' RETURNING fields",
+        )
+        .bind(decision)
+        .bind(by)
+        .bind(now())
+        .bind(comment)
+        .bind(keeps_fields)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let fields: String = row.try_get(0)?;
+        Ok(Some(serde_json::from_str(&fields).unwrap_or_default()))
+    }
+
+    /// Records how the start of an approved request went, and forgets its fields.
+    pub async fn finish(
+        &self,
+        id: &str,
+        execution_id: &str,
+        error: &str,
+    ) -> Result<(), sqlx::Error> {
+        let outcome = if error.is_empty() {
+            status::STARTED
+        } else {
+            status::FAILED
+        };
+        sqlx::query(
+            "UPDATE approval_requests SET status = ?, execution_id = ?, error = ?, fields = '{}' \
+             WHERE id = ? AND status = 'approved'",
+        )
+        .bind(outcome)
+        .bind(execution_id)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// At start: requests approved but never finished (the portal stopped while starting them)
+    /// are marked failed, saying how to find out whether AWS started them.
+    pub async fn mark_interrupted(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE approval_requests SET status = 'failed', fields = '{}', error = 'The portal \
+             stopped while starting this request: look the execution up in AWS by its \
+             portal:request tag, and ask again if there is none.' WHERE status = 'approved'",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// JSON text of what the table stores as JSON.
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: &str) -> ApprovalRequest {
+        ApprovalRequest {
+            id: id.into(),
+            requested_by: "dan".into(),
+            requester_groups: vec!["dba".into()],
+            grant: "Database restarts".into(),
+            runbook: "Restart-Database".into(),
+            parameters: r#"{"DbPassword":["********"]}"#.into(),
+            ..ApprovalRequest::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_request_survives_reopening_and_is_decided_once() {
+        let dir = std::env::temp_dir().join(format!("approvals-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let fields: BTreeMap<String, String> = [
+            ("document".to_owned(), "Restart-Database".to_owned()),
+            ("p.DbPassword".to_owned(), "hunter2".to_owned()),
+        ]
+        .into();
+        {
+            let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+            approvals
+                .create(&request("r-1"), &fields)
+                .await
+                .expect("kept");
+            approvals
+                .create(&request("r-2"), &fields)
+                .await
+                .expect("kept");
+            approvals
+                .create(&request("r-3"), &fields)
+                .await
+                .expect("kept");
+        }
+        // A new pool on the same file: what a restarted portal sees.
+        let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+        let listed = approvals.list(10).await.expect("listed");
+        assert_eq!(listed.len(), 3);
+        assert!(listed.iter().all(|r| r.status == status::PENDING));
+        assert_eq!(listed[0].requester_groups, ["dba"]);
+
+        let got = approvals
+            .decide("r-1", status::APPROVED, "lee", "ok")
+            .await
+            .expect("decided");
+        assert_eq!(got.as_ref(), Some(&fields));
+        // Someone deciding the same request afterwards gets nothing to start.
+        let late = approvals
+            .decide("r-1", status::REJECTED, "lou", "no")
+            .await
+            .expect("no-op");
+        assert_eq!(late, None);
+        approvals
+            .finish("r-1", "exec-1", "")
+            .await
+            .expect("finished");
+        let done = approvals.get("r-1").await.expect("read").expect("there");
+        assert_eq!(
+            (
+                done.status.as_str(),
+                done.decided_by.as_str(),
+                done.comment.as_str()
+            ),
+            (status::STARTED, "lee", "ok")
+        );
+        assert_eq!(
+            approvals
+                .of_execution("exec-1")
+                .await
+                .expect("read")
+                .map(|r| r.id),
+            Some("r-1".to_owned())
+        );
+
+        // A rejected request keeps no fields (no secret stays in the database).
+        approvals
+            .decide("r-2", status::REJECTED, "lee", "not today")
+            .await
+            .expect("decided");
+        let kept: String =
+            sqlx::query_scalar("SELECT fields FROM approval_requests WHERE id = 'r-2'")
+                .fetch_one(&approvals.pool)
+                .await
+                .expect("read");
+        assert_eq!(kept, "{}");
+
+        // Approved but never finished: marked failed at the next start.
+        approvals
+            .decide("r-3", status::APPROVED, "lee", "")
+            .await
+            .expect("decided");
+        assert_eq!(approvals.mark_interrupted().await.expect("marked"), 1);
+        let r3 = approvals.get("r-3").await.expect("read").expect("there");
+        assert_eq!(r3.status, status::FAILED);
+        assert!(r3.error.contains("portal:request"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
