@@ -218,10 +218,8 @@ impl ExecutionView {
 pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     let backend = crate::runbook::catalog::ssr::backend();
     let (user, _) = crate::access::ssr::current()?;
-    crate::access::ssr::access()
-        .may_see(&backend, &user, &id)
-        .await?;
     let access = crate::access::ssr::access();
+    access.may_see(&backend, &user, &id).await?;
     read::execution(&backend, &id, access.secrets())
         .await
         .map_err(|e| e.error)

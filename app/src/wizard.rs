@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod form;
+pub mod preview;
 mod request;
 pub mod start;
 

@@ -206,6 +206,16 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       },
     ],
     'POST my_rights': [{ ask: { method: 'POST', path: 'my_rights', form: {} }, expect: open(401, 200), shows: { granted: 'Web team restarts web servers' } }],
+    // The preview's address never carries a secret value.
+    'POST preview_form': [
+      {
+        ask: { method: 'POST', path: 'preview_form', form: { document: GRANTED, 'p.InstanceId': 'i-1234567890abcdef0', 'p.DbPassword': 'matrix-preview-secret' } },
+        expect: open(401, 200),
+        mustNotLeakTo: everyone,
+        alsoSecret: ['matrix-preview-secret'],
+        shows: { visitor: 'p.InstanceId=i-1234567890abcdef0', admin: 'p.InstanceId=i-1234567890abcdef0' },
+      },
+    ],
     'POST start_automation': [
       { ask: { method: 'POST', path: 'start_automation', form: { document: secret, 'p.Note': 'x' } }, expect: denied(200) },
     ],

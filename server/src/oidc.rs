@@ -287,54 +287,33 @@ async fn callback(
             "/automation",
         );
     };
-    if !query.error.is_empty() {
-        let reason = format!(
-            "the identity provider said {}: {}",
+    let outcome = if !query.error.is_empty() {
+        Err(format!(
+            "the identity provider said {}: {}.",
             query.error, query.error_description
-        );
-        gate.record(
-            "",
-            &client_info,
-            false,
-            &format!("single sign-on: {reason}"),
-        )
-        .await;
-        return failed(&format!("{reason}."), &pending.next);
-    }
-    // Constant-time comparison is not needed: the state is single-use and checked, not guessed.
-    if query.state != pending.state {
-        gate.record(
-            "",
-            &client_info,
-            false,
-            "single sign-on: the state did not match (a forged or replayed return)",
-        )
-        .await;
-        return failed("the answer did not belong to this sign-in.", &pending.next);
-    }
-    match identify(&oidc, &query.code, &pending).await {
-        Ok((name, groups)) => {
-            if let Err(e) = begin_session(&session, &name, Some(groups.clone())).await {
-                tracing::error!("the session could not be stored: {e}");
-                return failed("the portal could not start the session.", &pending.next);
-            }
-            tracing::info!(user = %name, ?groups, "signed in by single sign-on");
-            gate.record(&name, &client_info, true, "single sign-on")
-                .await;
-            Redirect::to(&pending.next).into_response()
-        }
+        ))
+    } else if query.state != pending.state {
+        Err("the answer did not belong to this sign-in (a forged or replayed return).".into())
+    } else {
+        identify(&oidc, &query.code, &pending).await
+    };
+    let (name, groups) = match outcome {
+        Ok(who) => who,
         Err(reason) => {
             tracing::warn!(%reason, "single sign-on failed");
-            gate.record(
-                "",
-                &client_info,
-                false,
-                &format!("single sign-on: {reason}"),
-            )
-            .await;
-            failed(&reason, &pending.next)
+            let detail = format!("single sign-on: {reason}");
+            gate.record("", &client_info, false, &detail).await;
+            return failed(&reason, &pending.next);
         }
+    };
+    if let Err(e) = begin_session(&session, &name, Some(groups.clone())).await {
+        tracing::error!("the session could not be stored: {e}");
+        return failed("the portal could not start the session.", &pending.next);
     }
+    tracing::info!(user = %name, ?groups, "signed in by single sign-on");
+    gate.record(&name, &client_info, true, "single sign-on")
+        .await;
+    Redirect::to(&pending.next).into_response()
 }
 
 /// Exchanges the code (with the PKCE verifier), checks the ID token (signature, issuer, audience,

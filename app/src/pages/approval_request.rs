@@ -89,7 +89,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
     });
     view! {
         <section class="panel" aria-label="Request">
-            <dl class="key-values">
+            <dl class="facts">
                 <dt>"Status"</dt><dd data-field="status" data-status=r.status.clone()>{r.status_label().to_owned()}</dd>
                 <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " {r.requested_at.clone()}</dd>
                 <dt>"Grant"</dt><dd>{r.grant.clone()}</dd>

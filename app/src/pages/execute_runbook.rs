@@ -23,6 +23,7 @@ use crate::runbook::catalog::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
 use crate::wizard::form::encode;
+use crate::wizard::preview::PreviewForm;
 use crate::wizard::start::StartAutomation;
 use crate::wizard::{Mode, WizardForm};
 
@@ -205,7 +206,6 @@ fn Wizard(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if previewing.get_value() {
             previewing.set_value(false);
-            form_reader::hold_back_secrets(form_ref);
             return;
         }
         let invalid = state
@@ -232,7 +232,6 @@ fn Wizard(
         .filter(|s| !s.is_assume_role())
         .map(|s| s.name.clone())
         .collect();
-    let this_page = format!("/automation/execute/{}", encode(&details.name));
     let execute_label = if chosen.as_ref().is_some_and(Grant::needs_approval) {
         "Request approval"
     } else {
@@ -278,7 +277,7 @@ fn Wizard(
                 </section>
                 {view! { <mode_sections::AlarmAndTags initial=initial.clone() /> }.into_any()}
                 <div class="actions">
-                    <button type="submit" class="button" formmethod="get" formaction=this_page formnovalidate on:click=move |_| previewing.set_value(true)>
+                    <button type="submit" class="button" formaction=PreviewForm::PATH formnovalidate on:click=move |_| previewing.set_value(true)>
                         "Update link and preview"
                     </button>
                     <button type="submit" class="button button-primary">{execute_label}</button>

@@ -45,30 +45,3 @@ pub fn read(form: NodeRef<leptos::html::Form>, document: &str) -> Option<WizardF
         None
     }
 }
-
-/// Keeps secret values out of a preview's address: their fields are left out of the submission
-/// (the preview is a GET, and addresses are kept in history and logs).
-pub fn hold_back_secrets(form: NodeRef<leptos::html::Form>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(element) = form.get_untracked() else {
-            return;
-        };
-        let Ok(secrets) = element.query_selector_all("input[data-secret]") else {
-            return;
-        };
-        for i in 0..secrets.length() {
-            if let Some(field) = secrets
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
-                let _ = field.set_attribute("disabled", "");
-            }
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = form;
-    }
-}

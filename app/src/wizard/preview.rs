@@ -1,0 +1,26 @@
+//! "Update link and preview": the form posted here comes back as its own address, the link to
+//! share, less the values of secret parameters (an address is kept in history and in logs).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+use crate::error::PortalError;
+
+/// The form's fields by name, as for `start_automation`. Answers the address it goes to.
+#[server(endpoint = "preview_form")]
+pub async fn preview_form(
+    #[server(flatten)] fields: BTreeMap<String, String>,
+) -> Result<String, PortalError> {
+    let document = fields.get("document").cloned().unwrap_or_default();
+    let mut form = crate::wizard::WizardForm::from_pairs(
+        &document,
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let access = crate::access::ssr::access();
+    form.parameters
+        .retain(|name, _| !access.secrets().is_secret(name));
+    let address = form.url();
+    leptos_axum::redirect(&address);
+    Ok(address)
+}
