@@ -207,7 +207,12 @@ pub mod ssr {
         names.join(", ")
     }
 
-    fn view(viewer: &SignedIn, rights: &Rights, r: ApprovalRequest) -> ApprovalView {
+    fn view(
+        viewer: &SignedIn,
+        rights: &Rights,
+        grants: &Grants,
+        r: ApprovalRequest,
+    ) -> ApprovalView {
         let time = |secs: i64| {
             crate::execution::read::time(Some(&aws_sdk_ssm::primitives::DateTime::from_secs(secs)))
         };
@@ -218,7 +223,7 @@ pub mod ssr {
         ApprovalView {
             may_decide: pending && !own && rights.may_approve(&r.grant),
             may_withdraw: pending && own,
-            approvers: approvers(&access().grants(), &r.grant),
+            approvers: approvers(grants, &r.grant),
             requested_at: time(r.requested_at),
             decided_at: r.decided_at.map(time).unwrap_or_default(),
             parameters: parameters.into_iter().collect(),
@@ -241,15 +246,13 @@ pub mod ssr {
 
     pub async fn list() -> Result<Vec<ApprovalView>, PortalError> {
         let (user, rights) = current()?;
-        let all = access()
-            .approvals()
-            .list(LISTED)
-            .await
-            .map_err(unavailable)?;
+        let access = access();
+        let all = access.approvals().list(LISTED).await.map_err(unavailable)?;
+        let grants = access.grants();
         Ok(all
             .into_iter()
             .filter(|r| may_see(&user, &rights, r))
-            .map(|r| view(&user, &rights, r))
+            .map(|r| view(&user, &rights, &grants, r))
             .collect())
     }
 
@@ -268,7 +271,7 @@ pub mod ssr {
 
     pub async fn get(id: &str) -> Result<ApprovalView, PortalError> {
         let (user, rights, request) = find(id).await?;
-        Ok(view(&user, &rights, request))
+        Ok(view(&user, &rights, &access().grants(), request))
     }
 
     pub async fn decide(id: &str, decision: Decision, comment: &str) -> Result<(), PortalError> {
