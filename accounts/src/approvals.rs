@@ -18,6 +18,8 @@ pub struct ApprovalRequest {
     pub requested_at: i64,
     pub requested_by: String,
     pub requester_groups: Vec<String>,
+    /// The requester signed in with a local account (else by single sign-on or a proxy).
+    pub requester_local: bool,
     /// The grant that asks for approval.
     pub grant: String,
     pub runbook: String,
@@ -48,6 +50,20 @@ pub mod status {
     pub const REJECTED: &str = "rejected";
     /// Taken back by the requester.
     pub const WITHDRAWN: &str = "withdrawn";
+    /// Nobody decided it in time.
+    pub const EXPIRED: &str = "expired";
+}
+
+/// Whose requests a viewer may list.
+#[derive(Debug, Clone)]
+pub enum Listed<'a> {
+    /// Everyone's (admins, auditors).
+    All,
+    /// Their own, and those under the grants they approve for.
+    For {
+        user: &'a str,
+        approves: &'a [String],
+    },
 }
 
 #[derive(Clone)]
@@ -57,7 +73,7 @@ pub struct Approvals {
 
 const COLUMNS: &str = "id, requested_at, requested_by, requester_groups, grant_name, runbook, \
      version, mode, role, parameters, targets, cli, status, decided_by, decided_at, comment, \
-     execution_id, error";
+     execution_id, error, requester_local";
 
 fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApprovalRequest, sqlx::Error> {
     let groups: String = row.try_get(3)?;
@@ -80,6 +96,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApprovalRequest, sqlx::Erro
         comment: row.try_get(15)?,
         execution_id: row.try_get(16)?,
         error: row.try_get(17)?,
+        requester_local: row.try_get(18)?,
     })
 }
 
@@ -96,8 +113,8 @@ impl Approvals {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
-             grant_name, runbook, version, mode, role, parameters, targets, cli, fields) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             grant_name, runbook, version, mode, role, parameters, targets, cli, fields, \
+             requester_local) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&request.id)
         .bind(now())
@@ -112,6 +129,7 @@ impl Approvals {
         .bind(&request.targets)
         .bind(&request.cli)
         .bind(json(fields))
+        .bind(request.requester_local)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -139,6 +157,56 @@ impl Approvals {
         rows.iter().map(from_row).collect()
     }
 
+    /// One page of the requests `listed` lets a viewer see, newest first: those older than
+    /// `after` (the last one of the page before, as `(requested_at, id)`), at most `limit`.
+    pub async fn page(
+        &self,
+        listed: &Listed<'_>,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<ApprovalRequest>, sqlx::Error> {
+        let mut query = sqlx::QueryBuilder::new(format!(
+            "SELECT {COLUMNS} FROM approval_requests WHERE 1 = 1"
+        ));
+        if let Listed::For { user, approves } = listed {
+            query.push(" AND (requested_by = ").push_bind(*user);
+            for grant in *approves {
+                query.push(" OR grant_name = ").push_bind(grant);
+            }
+            query.push(")");
+        }
+        if let Some((at, id)) = after {
+            query
+                .push(" AND (requested_at < ")
+                .push_bind(at)
+                .push(" OR (requested_at = ")
+                .push_bind(at)
+                .push(" AND id < ")
+                .push_bind(id)
+                .push("))");
+        }
+        query
+            .push(" ORDER BY requested_at DESC, id DESC LIMIT ")
+            .push_bind(limit);
+        let rows = query.build().fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Marks the requests still pending since before `cutoff` (seconds since the epoch)
+    /// expired, and forgets their fields; answers how many.
+    pub async fn expire(&self, cutoff: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE approval_requests SET status = 'expired', fields = '{}', decided_at = ?, \
+             error = 'Nobody decided it in time: ask again if it is still needed.' \
+             WHERE status = 'pending' AND requested_at < ?",
+        )
+        .bind(now())
+        .bind(cutoff)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The request that started `execution_id`, if one did.
     pub async fn of_execution(
         &self,
@@ -156,18 +224,21 @@ impl Approvals {
     /// Decides a pending request (`approved`, `rejected` or `withdrawn`). Answers the form fields
     /// to start with when this call decided it, `None` when it was no longer pending (someone else
     /// decided first). Fields of a request that will not start are forgotten at once.
+    /// A request asked for before `not_before` (seconds since the epoch) has expired and is not
+    /// decided.
     pub async fn decide(
         &self,
         id: &str,
         decision: &str,
         by: &str,
         comment: &str,
+        not_before: i64,
     ) -> Result<Option<BTreeMap<String, String>>, sqlx::Error> {
         let keeps_fields = decision == status::APPROVED;
         let row = sqlx::query(
             "UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ?, \
              fields = CASE WHEN ? THEN fields ELSE '{}' END \
-             WHERE id = ? AND status = 'pending' RETURNING fields",
+             WHERE id = ? AND status = 'pending' AND requested_at >= ? RETURNING fields",
         )
         .bind(decision)
         .bind(by)
@@ -175,6 +246,7 @@ impl Approvals {
         .bind(comment)
         .bind(keeps_fields)
         .bind(id)
+        .bind(not_before)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -274,13 +346,13 @@ mod tests {
         assert_eq!(listed[0].requester_groups, ["dba"]);
 
         let got = approvals
-            .decide("r-1", status::APPROVED, "lee", "ok")
+            .decide("r-1", status::APPROVED, "lee", "ok", 0)
             .await
             .expect("decided");
         assert_eq!(got.as_ref(), Some(&fields));
         // Someone deciding the same request afterwards gets nothing to start.
         let late = approvals
-            .decide("r-1", status::REJECTED, "lou", "no")
+            .decide("r-1", status::REJECTED, "lou", "no", 0)
             .await
             .expect("no-op");
         assert_eq!(late, None);
@@ -308,7 +380,7 @@ mod tests {
 
         // A rejected request keeps no fields (no secret stays in the database).
         approvals
-            .decide("r-2", status::REJECTED, "lee", "not today")
+            .decide("r-2", status::REJECTED, "lee", "not today", 0)
             .await
             .expect("decided");
         let kept: String =
@@ -320,13 +392,76 @@ mod tests {
 
         // Approved but never finished: marked failed at the next start.
         approvals
-            .decide("r-3", status::APPROVED, "lee", "")
+            .decide("r-3", status::APPROVED, "lee", "", 0)
             .await
             .expect("decided");
         assert_eq!(approvals.mark_interrupted().await.expect("marked"), 1);
         let r3 = approvals.get("r-3").await.expect("read").expect("there");
         assert_eq!(r3.status, status::FAILED);
         assert!(r3.error.contains("portal:request"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn requests_page_by_viewer_and_expire_undecided() {
+        let dir = std::env::temp_dir().join(format!("approvals-paged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+        for i in 0..7 {
+            let mut r = request(&format!("r-{i}"));
+            if i % 2 == 1 {
+                r.requested_by = "eve".into();
+                r.grant = "Other".into();
+            }
+            approvals.create(&r, &BTreeMap::new()).await.expect("kept");
+        }
+        let everyone = approvals.page(&Listed::All, None, 3).await.expect("page");
+        assert_eq!(everyone.len(), 3);
+        let last = everyone.last().expect("a row");
+        let next = approvals
+            .page(&Listed::All, Some((last.requested_at, &last.id)), 10)
+            .await
+            .expect("page");
+        assert_eq!(next.len(), 4, "the rest, none twice");
+        assert!(next.iter().all(|r| !everyone.iter().any(|e| e.id == r.id)));
+        let dan = approvals
+            .page(
+                &Listed::For {
+                    user: "dan",
+                    approves: &[],
+                },
+                None,
+                10,
+            )
+            .await
+            .expect("page");
+        assert_eq!(dan.len(), 4);
+        let lead = ["Other".to_owned()];
+        let lee = approvals
+            .page(
+                &Listed::For {
+                    user: "lee",
+                    approves: &lead,
+                },
+                None,
+                10,
+            )
+            .await
+            .expect("page");
+        assert!(lee.len() == 3 && lee.iter().all(|r| r.grant == "Other"));
+
+        // Too old to decide: the claim fails, and expiry marks it.
+        let later = now() + 1;
+        assert_eq!(
+            approvals
+                .decide("r-0", status::APPROVED, "lee", "", later)
+                .await
+                .expect("no-op"),
+            None
+        );
+        assert_eq!(approvals.expire(later).await.expect("expired"), 7);
+        let r0 = approvals.get("r-0").await.expect("read").expect("there");
+        assert_eq!(r0.status, status::EXPIRED);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

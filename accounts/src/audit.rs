@@ -4,7 +4,7 @@
 //! such records `interrupted`.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::users::now;
 
@@ -46,7 +46,25 @@ pub struct AuditQuery {
     pub execution_id: String,
     /// At most this many, newest first (capped at 10,000).
     pub limit: i64,
+    /// Only records older than this id: the next page, or the next chunk of an export.
+    pub before: Option<i64>,
+    /// Only records newer than this id: the previous page.
+    pub after: Option<i64>,
 }
+
+/// One page of the audit trail (newest first) and whether there are records on either side.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub records: Vec<AuditRecord>,
+    /// Records newer than the first one match the query too.
+    pub newer: bool,
+    /// Records older than the last one match the query too.
+    pub older: bool,
+}
+
+/// The most records one `list` answers, and one page holds.
+pub const MOST_LISTED: i64 = 10_000;
+pub const MOST_ON_A_PAGE: i64 = 500;
 
 #[derive(Clone)]
 pub struct AuditTrail {
@@ -129,8 +147,61 @@ impl AuditTrail {
         Ok(done.rows_affected())
     }
 
+    /// The records `query` selects, newest first: the `limit` newest older than `before`, or the
+    /// `limit` oldest newer than `after` (keyset paging: no offset to count through).
     pub async fn list(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, sqlx::Error> {
-        let mut sql = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_records WHERE 1 = 1"));
+        let limit = if query.limit <= 0 {
+            500
+        } else {
+            query.limit.min(MOST_LISTED)
+        };
+        self.fetch(query, limit).await
+    }
+
+    /// One page of at most `query.limit` records (at most 500), newest first, and whether there
+    /// are more on either side, for Previous and Next links.
+    pub async fn page(&self, query: &AuditQuery) -> Result<AuditPage, sqlx::Error> {
+        let size = query.limit.clamp(1, MOST_ON_A_PAGE);
+        // One more than a page, in the direction of travel, tells whether there is more there.
+        let mut records = self.fetch(query, size + 1).await?;
+        let towards_older = query.after.is_none();
+        let more = records.len() as i64 > size;
+        if more && towards_older {
+            records.pop();
+        } else if more {
+            records.remove(0);
+        }
+        let top = records
+            .first()
+            .map(|r| r.id)
+            .or(query.before.map(|b| b - 1));
+        let bottom = records.last().map(|r| r.id).or(query.after.map(|a| a + 1));
+        let newer = if towards_older {
+            match top {
+                Some(top) if query.before.is_some() => self.any(query, ">", top).await?,
+                _ => false,
+            }
+        } else {
+            more
+        };
+        let older = if towards_older {
+            more
+        } else {
+            match bottom {
+                Some(bottom) => self.any(query, "<", bottom).await?,
+                None => false,
+            }
+        };
+        Ok(AuditPage {
+            records,
+            newer,
+            older,
+        })
+    }
+
+    /// The query's filters as a `WHERE` clause after `select`.
+    fn filtered(select: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
+        let mut sql = QueryBuilder::new(format!("{select} FROM audit_records WHERE 1 = 1"));
         for (column, value) in [
             ("user_name", &query.user),
             ("action", &query.action),
@@ -142,14 +213,41 @@ impl AuditTrail {
                     .push_bind(value.clone());
             }
         }
-        let limit = if query.limit <= 0 {
-            500
+        sql
+    }
+
+    /// Whether a record matching the query's filters has an id `comparison` (`<`, `>`) `id`.
+    async fn any(
+        &self,
+        query: &AuditQuery,
+        comparison: &str,
+        id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let mut sql = Self::filtered("SELECT id", query);
+        sql.push(format!(" AND id {comparison} ")).push_bind(id);
+        sql.push(" LIMIT 1");
+        Ok(sql.build().fetch_optional(&self.pool).await?.is_some())
+    }
+
+    async fn fetch(&self, query: &AuditQuery, limit: i64) -> Result<Vec<AuditRecord>, sqlx::Error> {
+        let mut sql = Self::filtered(&format!("SELECT {COLUMNS}"), query);
+        if let Some(before) = query.before {
+            sql.push(" AND id < ").push_bind(before);
+        }
+        if let Some(after) = query.after {
+            sql.push(" AND id > ").push_bind(after);
+        }
+        // Towards newer records the nearest are the oldest of them: read upwards, then turn.
+        let upwards = query.after.is_some();
+        sql.push(if upwards {
+            " ORDER BY id ASC LIMIT "
         } else {
-            query.limit.min(10_000)
-        };
-        sql.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+            " ORDER BY id DESC LIMIT "
+        })
+        .push_bind(limit);
         let rows = sql.build().fetch_all(&self.pool).await?;
-        rows.iter()
+        let mut records = rows
+            .iter()
             .map(|row| {
                 let groups: String = row.try_get(3)?;
                 Ok(AuditRecord {
@@ -172,7 +270,11 @@ impl AuditTrail {
                     request_id: row.try_get(16)?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        if upwards {
+            records.reverse();
+        }
+        Ok(records)
     }
 }
 
@@ -228,6 +330,79 @@ mod tests {
             (listed[1].outcome.as_str(), listed[1].execution_id.as_str()),
             ("succeeded", "exec-1")
         );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn pages_go_both_ways_by_id_within_the_filters() {
+        let dir = std::env::temp_dir().join(format!("audit-pages-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let trail = AuditTrail::new(crate::open(&dir).await.expect("database"));
+        let mut mine = Vec::new();
+        for i in 0..7 {
+            let record = |user: &str| AuditRecord {
+                user: user.into(),
+                action: "sign-in".into(),
+                outcome: "succeeded".into(),
+                detail: i.to_string(),
+                ..AuditRecord::default()
+            };
+            mine.push(trail.write(&record("pat")).await.expect("written"));
+            // Someone else's records between them: the filter keeps them off every page.
+            trail.write(&record("other")).await.expect("written");
+        }
+        mine.reverse(); // newest first, as listed
+        let query = |before, after| AuditQuery {
+            user: "pat".into(),
+            limit: 3,
+            before,
+            after,
+            ..AuditQuery::default()
+        };
+        let ids = |page: &AuditPage| page.records.iter().map(|r| r.id).collect::<Vec<_>>();
+
+        let first = trail.page(&query(None, None)).await.expect("page");
+        assert_eq!(
+            (ids(&first), first.newer, first.older),
+            (mine[0..3].to_vec(), false, true)
+        );
+        let second = trail.page(&query(Some(mine[2]), None)).await.expect("page");
+        assert_eq!(
+            (ids(&second), second.newer, second.older),
+            (mine[3..6].to_vec(), true, true)
+        );
+        let last = trail.page(&query(Some(mine[5]), None)).await.expect("page");
+        assert_eq!(
+            (ids(&last), last.newer, last.older),
+            (mine[6..].to_vec(), true, false)
+        );
+        // Previous from the last page is the second page again, then the first.
+        let back = trail.page(&query(None, Some(mine[6]))).await.expect("page");
+        assert_eq!(back, second);
+        let back = trail.page(&query(None, Some(mine[3]))).await.expect("page");
+        assert_eq!(back, first);
+        // Past either end: an empty page that leads back.
+        let beyond = trail.page(&query(Some(mine[6]), None)).await.expect("page");
+        assert_eq!(
+            (ids(&beyond), beyond.newer, beyond.older),
+            (vec![], true, false)
+        );
+        let above = trail.page(&query(None, Some(mine[0]))).await.expect("page");
+        assert_eq!(
+            (ids(&above), above.newer, above.older),
+            (vec![], false, true)
+        );
+
+        // An export reads in chunks from `before` to `before`: every record once, in order.
+        let mut read = Vec::new();
+        let mut before = None;
+        loop {
+            let chunk = trail.list(&query(before, None)).await.expect("chunk");
+            let Some(oldest) = chunk.last() else { break };
+            before = Some(oldest.id);
+            read.extend(chunk.iter().map(|r| r.id));
+        }
+        assert_eq!(read, mine);
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -17,8 +17,14 @@ pub struct User {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("{0:?} is not a valid user name: use 1 to 64 letters, digits, '.', '_', '-' or '@'")]
+    #[error("{0:?} is not a valid user name: use 1 to 64 letters, digits, '.', '_' or '-'")]
     BadName(String),
+    #[error(
+        "{0:?} is not a valid local user name: names with '@' belong to people who sign in by \
+         single sign-on (olivia@login.example.com), so a local account cannot take one; \
+         choose a name without '@'"
+    )]
+    SingleSignOnName(String),
     #[error("{0:?} is not a valid group name: use 1 to 64 letters, digits, '.', '_' or '-'")]
     BadGroup(String),
     #[error("a password needs at least 12 characters")]
@@ -31,6 +37,8 @@ pub enum AccountError {
     Database(#[from] sqlx::Error),
     #[error("the password could not be hashed: {0}")]
     Hash(String),
+    #[error("the portal is busy checking other passwords: try again in a few seconds")]
+    Busy,
 }
 
 fn valid(name: &str, extra: &[char]) -> bool {
@@ -38,6 +46,33 @@ fn valid(name: &str, extra: &[char]) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+}
+
+/// Milliseconds since the epoch: sessions begun and ended within one second are told apart.
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// argon2 verifications running at once: one per core. Each takes 19 MiB and a core for tens of
+/// milliseconds, so more at once only adds memory; the rest wait their turn.
+static VERIFICATIONS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+/// How long a sign-in waits for its turn before it is answered "busy".
+const VERIFICATION_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A turn at `turns`, or [`AccountError::Busy`] after waiting `wait` for one.
+async fn take_turn(
+    turns: &tokio::sync::Semaphore,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::SemaphorePermit<'_>, AccountError> {
+    match tokio::time::timeout(wait, turns.acquire()).await {
+        Ok(Ok(turn)) => Ok(turn),
+        _ => Err(AccountError::Busy),
+    }
 }
 
 pub(crate) fn now() -> i64 {
@@ -78,7 +113,11 @@ impl Users {
         groups: &[String],
         password: &str,
     ) -> Result<(), AccountError> {
-        if !valid(name, &['.', '_', '-', '@']) {
+        // '@' marks single sign-on names (`accounts::sso_name`): the two kinds never meet.
+        if name.contains('@') {
+            return Err(AccountError::SingleSignOnName(name.to_owned()));
+        }
+        if !valid(name, &['.', '_', '-']) {
             return Err(AccountError::BadName(name.to_owned()));
         }
         if let Some(bad) = groups.iter().find(|g| !valid(g, &['.', '_', '-'])) {
@@ -112,13 +151,16 @@ impl Users {
         password::hash(password).map_err(|e| AccountError::Hash(e.to_string()))
     }
 
+    /// Sets the password and ends every session the account had (they began with the old one).
     pub async fn set_password(&self, name: &str, password: &str) -> Result<(), AccountError> {
         let hash = Self::hash(password)?;
         let done = sqlx::query(
-            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, sessions_valid_from = ? \
+             WHERE name = ?",
         )
         .bind(hash)
         .bind(now())
+        .bind(now_millis())
         .bind(name)
         .execute(&self.pool)
         .await?;
@@ -156,6 +198,24 @@ impl Users {
         Ok(row.as_ref().map(Self::user))
     }
 
+    /// The account of a session begun at `signed_in_at` (milliseconds since the epoch), if the
+    /// account still exists and its sessions from then on are still valid (no password change
+    /// since). One lookup by primary key: cheap enough to ask again and again for an open stream.
+    pub async fn of_session(
+        &self,
+        name: &str,
+        signed_in_at: i64,
+    ) -> Result<Option<User>, AccountError> {
+        let row = sqlx::query(
+            "SELECT name, groups FROM users WHERE name = ? AND sessions_valid_from <= ?",
+        )
+        .bind(name)
+        .bind(signed_in_at)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(Self::user))
+    }
+
     fn user(row: &sqlx::sqlite::SqliteRow) -> User {
         User {
             name: row.get("name"),
@@ -164,19 +224,100 @@ impl Users {
     }
 
     /// The user, if the password is theirs. Always does one argon2 verification, known name or
-    /// not, so the answer's timing does not tell which names exist.
+    /// not, so the answer's timing does not tell which names exist. At most one verification per
+    /// core runs at once; one that waits longer than a few seconds for its turn is
+    /// [`AccountError::Busy`] (a flood of sign-ins is answered, not held in memory).
     pub async fn verify(&self, name: &str, password: &str) -> Result<Option<User>, AccountError> {
         let row = sqlx::query("SELECT name, groups, password_hash FROM users WHERE name = ?")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
-        let hash = row
-            .as_ref()
-            .map_or(DECOY_HASH.clone(), |r| r.get::<String, _>("password_hash"));
+        let hash = row.as_ref().map(|r| r.get::<String, _>("password_hash"));
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-            .await
-            .unwrap_or(false);
+        let turn = take_turn(&VERIFICATIONS, VERIFICATION_WAIT).await?;
+        let matches = tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            password::verify(&password, hash.as_deref().unwrap_or(&DECOY_HASH))
+        })
+        .await
+        .unwrap_or(false);
         Ok(row.filter(|_| matches).as_ref().map(Self::user))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn users(test: &str) -> (Users, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("users-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        (Users::new(crate::open(&dir).await.expect("database")), dir)
+    }
+
+    #[tokio::test]
+    async fn a_new_password_ends_the_sessions_begun_before_it() {
+        let (users, dir) = users("sessions").await;
+        users
+            .add("bob", &["web".into()], "a first password")
+            .await
+            .expect("added");
+        let before = now_millis();
+        assert!(users
+            .of_session("bob", before)
+            .await
+            .expect("read")
+            .is_some());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        users
+            .set_password("bob", "a second password")
+            .await
+            .expect("set");
+        assert_eq!(users.of_session("bob", before).await.expect("read"), None);
+        let after = now_millis();
+        assert!(users
+            .of_session("bob", after)
+            .await
+            .expect("read")
+            .is_some());
+        users.remove("bob").await.expect("removed");
+        assert_eq!(users.of_session("bob", after).await.expect("read"), None);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn verifications_wait_their_turn_then_are_answered_busy() {
+        let turns = tokio::sync::Semaphore::new(2);
+        let wait = std::time::Duration::from_millis(50);
+        let first = take_turn(&turns, wait).await.expect("a turn");
+        let _second = take_turn(&turns, wait).await.expect("a turn");
+        let started = std::time::Instant::now();
+        assert!(matches!(
+            take_turn(&turns, wait).await,
+            Err(AccountError::Busy)
+        ));
+        assert!(started.elapsed() >= wait);
+        drop(first);
+        assert!(take_turn(&turns, wait).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_right_password_is_recognised_and_a_wrong_one_is_not() {
+        let (users, dir) = users("verify").await;
+        users
+            .add("ann", &[], "the right password")
+            .await
+            .expect("added");
+        assert!(users
+            .verify("ann", "the right password")
+            .await
+            .expect("checked")
+            .is_some());
+        assert_eq!(users.verify("ann", "wrong").await.expect("checked"), None);
+        assert_eq!(
+            users.verify("nobody", "wrong").await.expect("checked"),
+            None
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

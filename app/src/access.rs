@@ -58,8 +58,9 @@ pub fn shaped(specs: &[ParameterSpec], grant: Option<&Grant>) -> Vec<ParameterSp
 pub mod ssr {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex};
+    use std::time::Duration;
 
-    use accounts::{Approvals, AuditTrail, StartedExecutions};
+    use accounts::{Approvals, AuditTrail, StartedExecutions, Users};
     use backend::Backend;
     use grants::{LiveGrants, Rights, SecretNames};
 
@@ -84,6 +85,34 @@ pub mod ssr {
         pub started: StartedExecutions,
         pub audit: AuditTrail,
         pub approvals: Approvals,
+        /// The local accounts (an approved start is checked as its requester is now).
+        pub users: Users,
+    }
+
+    /// The right to cancel, step, complete or resume one execution. Only
+    /// [`Access::may_control`] makes one, so a control cannot be sent unchecked.
+    #[derive(Debug)]
+    pub struct Controllable {
+        id: String,
+    }
+
+    /// The right to approve or reject one execution's `aws:approve` step. Only
+    /// [`Access::may_decide_step`] makes one.
+    #[derive(Debug)]
+    pub struct StepDecidable {
+        id: String,
+    }
+
+    impl Controllable {
+        pub fn id(&self) -> &str {
+            &self.id
+        }
+    }
+
+    impl StepDecidable {
+        pub fn id(&self) -> &str {
+            &self.id
+        }
     }
 
     pub struct Access {
@@ -91,7 +120,11 @@ pub mod ssr {
         records: Records,
         secrets: SecretNames,
         facts: Mutex<HashMap<String, Facts>>,
+        approval_expiry: Duration,
     }
+
+    /// How long an approval request waits for a decision unless configured otherwise.
+    pub const DEFAULT_APPROVAL_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 
     impl Access {
         pub fn new(grants: Arc<LiveGrants>, records: Records, secrets: SecretNames) -> Self {
@@ -100,7 +133,18 @@ pub mod ssr {
                 records,
                 secrets,
                 facts: Mutex::default(),
+                approval_expiry: DEFAULT_APPROVAL_EXPIRY,
             }
+        }
+
+        /// Approval requests nobody decides within `expiry` expire.
+        pub fn with_approval_expiry(mut self, expiry: Duration) -> Self {
+            self.approval_expiry = expiry;
+            self
+        }
+
+        pub fn approval_expiry(&self) -> Duration {
+            self.approval_expiry
         }
 
         pub fn audit(&self) -> &AuditTrail {
@@ -109,6 +153,10 @@ pub mod ssr {
 
         pub fn approvals(&self) -> &Approvals {
             &self.records.approvals
+        }
+
+        pub fn users(&self) -> &Users {
+            &self.records.users
         }
 
         /// Which parameters' values are secret.
@@ -180,19 +228,13 @@ pub mod ssr {
                 })
         }
 
-        /// Whether `user` started `id`, or the execution it is a child of.
+        /// Whether `user` started `id`, or the execution it is a child of. Rights follow the
+        /// exact identity: a single sign-on user is not a local account of the same name.
         async fn started_by(&self, backend: &Backend, user: &str, id: &str, facts: &Facts) -> bool {
-            let mut chain = vec![id.to_owned()];
-            let mut parent = facts.parent.clone();
-            while !parent.is_empty() && chain.len() <= PARENT_HOPS {
-                chain.push(parent.clone());
-                parent = match self.facts(backend, &parent).await {
-                    Ok(f) => f.parent,
-                    Err(_) => break,
-                };
-            }
-            let ids: Vec<&str> = chain.iter().map(String::as_str).collect();
-            self.starters(&ids).await.values().any(|u| u == user)
+            self.starters_of(backend, id, facts)
+                .await
+                .iter()
+                .any(|starter| starter == user)
         }
 
         /// Whether `user` approved the request that started execution `id`: an approver follows
@@ -224,7 +266,7 @@ pub mod ssr {
                      administrator if you need to."
                 ))
             };
-            if rights.any() {
+            if rights.any() || !rights.decides_steps_of.is_empty() {
                 let facts = self.facts(backend, id).await?;
                 if rights.may_see(&facts.document, false)
                     || (rights.may_see(&facts.document, true)
@@ -238,6 +280,130 @@ pub mod ssr {
                 return Ok(());
             }
             Err(not_yours())
+        }
+
+        /// Who started `id` (or the execution it is a child of) through the portal, if anyone.
+        async fn starters_of(&self, backend: &Backend, id: &str, facts: &Facts) -> Vec<String> {
+            let mut chain = vec![id.to_owned()];
+            let mut parent = facts.parent.clone();
+            while !parent.is_empty() && chain.len() <= PARENT_HOPS {
+                chain.push(parent.clone());
+                parent = match self.facts(backend, &parent).await {
+                    Ok(f) => f.parent,
+                    Err(_) => break,
+                };
+            }
+            let ids: Vec<&str> = chain.iter().map(String::as_str).collect();
+            self.starters(&ids).await.into_values().collect()
+        }
+
+        /// The right to cancel, step, complete or resume execution `id`, or a 403: seeing an
+        /// execution is not enough. Its starter has it (under a grant for its runbook), others
+        /// where a grant says `control = "all"`, an approver who let it run where the grant's
+        /// `approval.control` says so, and admins.
+        pub async fn may_control(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            id: &str,
+        ) -> Result<Controllable, PortalError> {
+            if !self.rights(user).admin {
+                self.may_see(backend, user, id).await?;
+            }
+            self.control_right(backend, user, id)
+                .await?
+                .map_err(forbidden)
+        }
+
+        /// Whether the page should offer `user` the controls of `id` (nothing is recorded).
+        pub async fn can_control(&self, backend: &Backend, user: &SignedIn, id: &str) -> bool {
+            matches!(self.control_right(backend, user, id).await, Ok(Ok(_)))
+        }
+
+        /// The control right, or the reason `user` lacks it (the outer error: `id` could not
+        /// be read).
+        async fn control_right(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            id: &str,
+        ) -> Result<Result<Controllable, String>, PortalError> {
+            let rights = self.rights(user);
+            let granted = Controllable { id: id.to_owned() };
+            if rights.admin {
+                return Ok(Ok(granted));
+            }
+            let facts = self.facts(backend, id).await?;
+            let theirs = self.started_by(backend, &user.name, id, &facts).await;
+            if rights.may_control(&facts.document, theirs)
+                || self.approved_with_control(user, id).await
+            {
+                return Ok(Ok(granted));
+            }
+            Ok(Err(format!(
+                "You may not control execution {id}: you may follow it, but its starter controls \
+                 it, and others only where a grant says control = \"all\". Nothing was sent."
+            )))
+        }
+
+        /// Whether `user` approved the request that started `id` under a grant whose approvers
+        /// may control what they approved.
+        async fn approved_with_control(&self, user: &SignedIn, id: &str) -> bool {
+            let Ok(Some(request)) = self.records.approvals.of_execution(id).await else {
+                return false;
+            };
+            request.decided_by == user.name
+                && self.grants().grants.iter().any(|g| {
+                    g.name == request.grant && g.approval.as_ref().is_some_and(|a| a.control)
+                })
+        }
+
+        /// The right to approve or reject the `aws:approve` step of execution `id`, or a 403.
+        /// The person who started it never has it (AWS sees only the portal as the approver, so
+        /// separation of duties lives here); a grant's step approvers and admins do.
+        pub async fn may_decide_step(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            id: &str,
+        ) -> Result<StepDecidable, PortalError> {
+            if !self.rights(user).admin {
+                self.may_see(backend, user, id).await?;
+            }
+            self.step_right(backend, user, id).await?.map_err(forbidden)
+        }
+
+        /// Whether the page should offer `user` the decision on `id`'s approval step.
+        pub async fn can_decide_step(&self, backend: &Backend, user: &SignedIn, id: &str) -> bool {
+            matches!(self.step_right(backend, user, id).await, Ok(Ok(_)))
+        }
+
+        async fn step_right(
+            &self,
+            backend: &Backend,
+            user: &SignedIn,
+            id: &str,
+        ) -> Result<Result<StepDecidable, String>, PortalError> {
+            let rights = self.rights(user);
+            let facts = self.facts(backend, id).await?;
+            // Refusals err the other way: one person signed in two ways is still one.
+            let starters = self.starters_of(backend, id, &facts).await;
+            if starters
+                .iter()
+                .any(|starter| crate::session::same_person(starter, &user.name))
+            {
+                return Ok(Err(format!(
+                    "You may not approve or reject the approval step of execution {id}: you \
+                     started it, so another approver must decide. Nothing was sent."
+                )));
+            }
+            if rights.may_decide_steps(&facts.document) {
+                return Ok(Ok(StepDecidable { id: id.to_owned() }));
+            }
+            Ok(Err(format!(
+                "You may not approve or reject the steps of execution {id}: its grant's \
+                 step_approvers (or approvers) and administrators decide them. Nothing was sent."
+            )))
         }
 
         /// The executions among `listed` (id, runbook, parent) that `user` may see.

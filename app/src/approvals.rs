@@ -55,6 +55,7 @@ impl ApprovalView {
             "failed" => "Approved, start failed",
             "rejected" => "Rejected",
             "withdrawn" => "Withdrawn",
+            "expired" => "Expired (not decided in time)",
             other => other,
         }
     }
@@ -69,11 +70,21 @@ pub enum Decision {
     Withdraw,
 }
 
+/// One page of approval requests, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalsPage {
+    pub requests: Vec<ApprovalView>,
+    /// Where the next (older) page starts, when there is one: `?after=` of its address.
+    pub next: Option<String>,
+}
+
 /// The requests the user may see: their own, those they may decide, all of them for admins and
-/// auditors. Waiting ones first.
+/// auditors; newest first, a page at a time (`after`: the `next` of the page before).
 #[server(endpoint = "list_approvals")]
-pub async fn list_approvals() -> Result<Vec<ApprovalView>, PortalError> {
-    ssr::list().await
+pub async fn list_approvals(
+    #[server(default)] after: String,
+) -> Result<ApprovalsPage, PortalError> {
+    ssr::list(&after).await
 }
 
 #[server(endpoint = "get_approval")]
@@ -97,8 +108,8 @@ pub async fn decide_approval(
         // A browser's own post goes back to the page, which says why; a script (or the hydrated
         // page) gets the error with its status.
         Err(e) if crate::session::ssr::from_a_page() => {
-            let reason = crate::wizard::form::encode(&e.to_string());
-            leptos_axum::redirect(&format!("{page}?refused={reason}"));
+            let notice = crate::notice::ssr::query("refused", &e.to_string());
+            leptos_axum::redirect(&format!("{page}?{notice}"));
             Ok(())
         }
         Err(e) => {
@@ -112,10 +123,10 @@ pub async fn decide_approval(
 pub mod ssr {
     use std::collections::BTreeMap;
 
-    use accounts::{approval_status as status, ApprovalRequest};
+    use accounts::{approval_status as status, ApprovalRequest, ApprovalsListed};
     use grants::{Grants, Rights};
 
-    use super::{ApprovalView, Decision};
+    use super::{ApprovalView, ApprovalsPage, Decision};
     use crate::access::ssr::{access, current, forbidden};
     use crate::error::{FieldError, PortalError};
     use crate::session::SignedIn;
@@ -123,8 +134,28 @@ pub mod ssr {
     use crate::wizard::start::ssr::{describe, launch, prepare, targets, Prepared};
     use crate::wizard::WizardForm;
 
-    /// Requests listed at most.
-    const LISTED: i64 = 500;
+    /// Requests listed on one page.
+    const PAGE: i64 = 50;
+
+    /// Marks the requests nobody decided in time expired; answers the oldest time a request may
+    /// have been asked for and still be decided.
+    async fn expire_undecided() -> Result<i64, PortalError> {
+        let access = access();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let cutoff = i64::try_from(now.saturating_sub(access.approval_expiry().as_secs()))
+            .unwrap_or(i64::MAX);
+        let expired = access
+            .approvals()
+            .expire(cutoff)
+            .await
+            .map_err(unavailable)?;
+        if expired > 0 {
+            tracing::info!(expired, "approval requests expired undecided");
+        }
+        Ok(cutoff)
+    }
 
     fn unavailable(e: impl std::fmt::Display) -> PortalError {
         PortalError::Backend(format!(
@@ -154,13 +185,22 @@ pub mod ssr {
         mask_secrets(&mut shown, &prepared.runbook.parameters);
         let mut fields: BTreeMap<String, String> = prepared.asked.to_pairs().into_iter().collect();
         fields.insert("document".into(), prepared.asked.document.clone());
+        // The version the approver reviews is the one that runs, even if the default moves on.
+        fields.insert("version".into(), prepared.runbook.version.clone());
+        let requester_local = access
+            .users()
+            .get(&user.name)
+            .await
+            .map_err(unavailable)?
+            .is_some();
         let request = ApprovalRequest {
             id: id.clone(),
             requested_by: user.name.clone(),
             requester_groups: user.groups.clone(),
+            requester_local,
             grant: grant.unwrap_or_default(),
             runbook: record.runbook.clone(),
-            version: record.version.clone(),
+            version: prepared.runbook.version.clone(),
             mode: record.mode.clone(),
             role: record.role.clone(),
             parameters: record.parameters.clone(),
@@ -218,10 +258,11 @@ pub mod ssr {
         };
         let pending = r.status == status::PENDING;
         let own = r.requested_by == viewer.name;
+        let same_person = crate::session::same_person(&r.requested_by, &viewer.name);
         let parameters: BTreeMap<String, Vec<String>> =
             serde_json::from_str(&r.parameters).unwrap_or_default();
         ApprovalView {
-            may_decide: pending && !own && rights.may_approve(&r.grant),
+            may_decide: pending && !same_person && rights.may_approve(&r.grant),
             may_withdraw: pending && own,
             approvers: approvers(grants, &r.grant),
             requested_at: time(r.requested_at),
@@ -244,16 +285,48 @@ pub mod ssr {
         }
     }
 
-    pub async fn list() -> Result<Vec<ApprovalView>, PortalError> {
+    pub async fn list(after: &str) -> Result<ApprovalsPage, PortalError> {
         let (user, rights) = current()?;
+        expire_undecided().await?;
         let access = access();
-        let all = access.approvals().list(LISTED).await.map_err(unavailable)?;
+        let listed = if rights.admin || rights.may_audit() {
+            ApprovalsListed::All
+        } else {
+            ApprovalsListed::For {
+                user: &user.name,
+                approves: &rights.approves,
+            }
+        };
+        // `after` is `<requested_at>.<id>` of the last request of the page before.
+        let after = after
+            .split_once('.')
+            .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)));
+        let page = access
+            .approvals()
+            .page(&listed, after, PAGE + 1)
+            .await
+            .map_err(unavailable)?;
+        let more = page.len() > PAGE as usize;
         let grants = access.grants();
-        Ok(all
+        let requests: Vec<ApprovalRequest> = page
             .into_iter()
+            .take(PAGE as usize)
             .filter(|r| may_see(&user, &rights, r))
-            .map(|r| view(&user, &rights, &grants, r))
-            .collect())
+            .collect();
+        let next = more
+            .then(|| {
+                requests
+                    .last()
+                    .map(|r| format!("{}.{}", r.requested_at, r.id))
+            })
+            .flatten();
+        Ok(ApprovalsPage {
+            requests: requests
+                .into_iter()
+                .map(|r| view(&user, &rights, &grants, r))
+                .collect(),
+            next,
+        })
     }
 
     async fn find(id: &str) -> Result<(SignedIn, Rights, ApprovalRequest), PortalError> {
@@ -275,8 +348,11 @@ pub mod ssr {
     }
 
     pub async fn decide(id: &str, decision: Decision, comment: &str) -> Result<(), PortalError> {
+        let not_before = expire_undecided().await?;
         let (user, rights, request) = find(id).await?;
         let own = request.requested_by == user.name;
+        // One person signed in two ways (a local account and single sign-on) is still one.
+        let same_person = crate::session::same_person(&request.requested_by, &user.name);
         match decision {
             Decision::Withdraw if !own => {
                 return Err(forbidden(format!(
@@ -284,7 +360,7 @@ pub mod ssr {
                     request.requested_by
                 )))
             }
-            Decision::Approve | Decision::Reject if own => {
+            Decision::Approve | Decision::Reject if same_person => {
                 return Err(forbidden(
                     "You asked for this start, so you cannot decide it: four eyes means another \
                      approver must. Nothing was started.",
@@ -312,7 +388,7 @@ pub mod ssr {
         let access = access();
         let claimed = access
             .approvals()
-            .decide(id, decided, &user.name, comment)
+            .decide(id, decided, &user.name, comment, not_before)
             .await
             .map_err(unavailable)?;
         let Some(fields) = claimed else {
@@ -351,6 +427,31 @@ pub mod ssr {
         started.map(drop)
     }
 
+    /// The requester's rights now: a local account must still exist, and its groups are read
+    /// again; someone signed in by single sign-on or a proxy keeps the groups they had.
+    async fn requester_now(request: &ApprovalRequest) -> Result<Rights, PortalError> {
+        let access = access();
+        let groups = if request.requester_local {
+            match access
+                .users()
+                .get(&request.requested_by)
+                .await
+                .map_err(unavailable)?
+            {
+                Some(account) => account.groups,
+                None => {
+                    return Err(PortalError::Forbidden(format!(
+                        "the account {} no longer exists",
+                        request.requested_by
+                    )))
+                }
+            }
+        } else {
+            request.requester_groups.clone()
+        };
+        Ok(Rights::of(&access.grants(), &request.requested_by, &groups))
+    }
+
     /// Starts an approved request as its requester would, checked against the grants in force
     /// now (they may have changed since it was asked for).
     async fn start(
@@ -364,12 +465,12 @@ pub mod ssr {
             &document,
             fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         );
-        let requester = Rights::of(
-            &access().grants(),
-            &request.requested_by,
-            &request.requester_groups,
-        );
-        let prepared = match prepare(&form, &requester).await {
+        let requester = requester_now(request).await;
+        let prepared = match requester {
+            Ok(requester) => prepare(&form, &requester).await,
+            Err(e) => Err(e),
+        };
+        let prepared = match prepared {
             Ok(prepared) => prepared,
             Err(e) => {
                 let reason = format!(

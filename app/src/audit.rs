@@ -44,6 +44,28 @@ pub struct AuditFilters {
     pub execution: String,
 }
 
+/// Records on one page of the audit trail.
+pub const PAGE_SIZE: i64 = 100;
+
+/// Where a page of the audit trail starts, as its address carries it: records older than
+/// `before` (Next), or newer than `after` (Previous). Neither: the newest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditPlace {
+    pub before: Option<i64>,
+    pub after: Option<i64>,
+}
+
+/// One page of records, newest first, and where the pages beside it start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    /// Previous: the newer records start after this id.
+    pub newer: Option<AuditPlace>,
+    /// Next: the older records start before this id.
+    pub older: Option<AuditPlace>,
+}
+
 impl AuditFilters {
     /// The query string (without `?`) for these filters.
     pub fn query(&self) -> String {
@@ -59,15 +81,36 @@ impl AuditFilters {
         .collect::<Vec<_>>()
         .join("&")
     }
+
+    /// The address of `path` with these filters, at `place`.
+    pub fn href(&self, path: &str, place: AuditPlace) -> String {
+        let mut query = self.query();
+        for (key, id) in [("before", place.before), ("after", place.after)] {
+            if let Some(id) = id {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&format!("{key}={id}"));
+            }
+        }
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
 }
 
 #[server(endpoint = "list_audit")]
-pub async fn list_audit(filters: AuditFilters) -> Result<Vec<AuditRow>, PortalError> {
+pub async fn list_audit(
+    filters: AuditFilters,
+    place: AuditPlace,
+) -> Result<AuditPage, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
     if !rights.may_audit() {
         return Err(crate::access::ssr::forbidden(NOT_AN_AUDITOR));
     }
-    ssr::list(&filters, 500).await
+    ssr::page(&filters, place).await
 }
 
 #[cfg(feature = "ssr")]
@@ -76,22 +119,49 @@ pub mod ssr {
 
     use accounts::{AuditQuery, AuditRecord};
 
-    use super::{AuditFilters, AuditRow};
+    use super::{AuditFilters, AuditPage, AuditPlace, AuditRow, PAGE_SIZE};
     use crate::error::PortalError;
 
-    pub async fn list(filters: &AuditFilters, limit: i64) -> Result<Vec<AuditRow>, PortalError> {
-        let records = crate::access::ssr::access()
+    /// The page of records at `place`.
+    pub async fn page(filters: &AuditFilters, place: AuditPlace) -> Result<AuditPage, PortalError> {
+        let page = crate::access::ssr::access()
             .audit()
-            .list(&AuditQuery {
+            .page(&AuditQuery {
                 user: filters.user.clone(),
                 action: filters.action.clone(),
                 outcome: filters.outcome.clone(),
                 execution_id: filters.execution.clone(),
-                limit,
+                limit: PAGE_SIZE,
+                before: place.before,
+                after: place.after,
             })
             .await
-            .map_err(|e| PortalError::Backend(format!("The audit trail could not be read: {e}")))?;
-        Ok(records.into_iter().map(row).collect())
+            .map_err(|e| {
+                PortalError::Backend(format!(
+                    "The audit trail could not be read: {e}. Try again, or look at the portal's log."
+                ))
+            })?;
+        let newer = page.newer.then(|| AuditPlace {
+            after: Some(
+                page.records
+                    .first()
+                    .map_or(place.before.unwrap_or(0) - 1, |r| r.id),
+            ),
+            before: None,
+        });
+        let older = page.older.then(|| AuditPlace {
+            before: Some(
+                page.records
+                    .last()
+                    .map_or(place.after.unwrap_or(0) + 1, |r| r.id),
+            ),
+            after: None,
+        });
+        Ok(AuditPage {
+            rows: page.records.into_iter().map(row).collect(),
+            newer,
+            older,
+        })
     }
 
     fn row(r: AuditRecord) -> AuditRow {

@@ -41,6 +41,25 @@ impl FromServerFnError for PortalError {
 
 #[cfg(feature = "ssr")]
 impl PortalError {
+    /// The same error with its text passed through `scrub` (secret values masked).
+    pub fn scrubbed(self, scrub: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Backend(t) => Self::Backend(scrub(&t)),
+            Self::NotFound(t) => Self::NotFound(scrub(&t)),
+            Self::Forbidden(t) => Self::Forbidden(scrub(&t)),
+            Self::Transport(t) => Self::Transport(scrub(&t)),
+            Self::Invalid(errors) => Self::Invalid(
+                errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        message: scrub(&e.message),
+                        ..e
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// Answers the request with the status this error stands for (a server function's error is
     /// otherwise a 500).
     pub fn set_status(&self) {

@@ -20,6 +20,18 @@ pub struct ExecutionView {
     pub summary: ExecutionSummary,
     pub steps: Vec<StepView>,
     pub children: Children,
+    /// What the viewer may do to it; the server checks again whatever is sent.
+    #[serde(default)]
+    pub may: ViewerRights,
+}
+
+/// The controls a viewer's rights allow on one execution (the page offers only these).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewerRights {
+    /// Cancel, Manual mode's steps and Complete, Resume.
+    pub control: bool,
+    /// Approve or Reject an `aws:approve` step.
+    pub decide_steps: bool,
 }
 
 /// The execution's description: what the executions list also shows, and more.
@@ -220,9 +232,14 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     let (user, _) = crate::access::ssr::current()?;
     let access = crate::access::ssr::access();
     access.may_see(&backend, &user, &id).await?;
-    read::execution(&backend, &id, access.secrets())
+    let mut view = read::execution(&backend, &id, access.secrets())
         .await
-        .map_err(|e| e.error)
+        .map_err(|e| e.error)?;
+    view.may = ViewerRights {
+        control: access.can_control(&backend, &user, &id).await,
+        decide_steps: access.can_decide_step(&backend, &user, &id).await,
+    };
+    Ok(view)
 }
 
 #[cfg(test)]

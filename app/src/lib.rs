@@ -13,6 +13,7 @@ pub mod execution;
 pub mod executions;
 pub mod identity;
 pub mod live;
+pub mod notice;
 mod pages;
 pub mod runbook;
 #[cfg(feature = "ssr")]

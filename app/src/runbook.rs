@@ -100,9 +100,28 @@ pub struct RunbookDetails {
     pub steps: Vec<StepSummary>,
     pub content_json: String,
     pub content_yaml: String,
+    /// The identity the automation acts as: the content's top-level `assumeRole` (usually
+    /// `{{ AutomationAssumeRole }}`), empty when it has none.
+    #[serde(default)]
+    pub assume_role: String,
     pub categories: Vec<String>,
     pub platform_types: Vec<String>,
     pub target_type: Option<String>,
+}
+
+impl RunbookDetails {
+    /// Whether the automation acts as the role its `AutomationAssumeRole` parameter names (the
+    /// one parameter grants constrain), rather than as a role fixed in its content or as the
+    /// portal itself.
+    pub fn acts_as_the_role_parameter(&self) -> bool {
+        let role = self.assume_role.trim();
+        let parameter = role
+            .strip_prefix("{{")
+            .and_then(|r| r.strip_suffix("}}"))
+            .map(str::trim);
+        parameter == Some("AutomationAssumeRole")
+            && self.parameters.iter().any(ParameterSpec::is_assume_role)
+    }
 }
 
 /// An IAM role for the AutomationAssumeRole picker.

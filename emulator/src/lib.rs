@@ -5,6 +5,7 @@
 mod automation;
 mod clock;
 mod error;
+mod host_check;
 mod iam;
 mod identity;
 mod metrics;

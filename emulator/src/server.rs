@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 pub use crate::automation::launch::Limits;
 use crate::clock::Clock;
+use crate::host_check::{self, AllowedHosts};
 use crate::metrics::RequestCounters;
 use crate::protocol::context::{Answer, CredentialScope};
 use crate::protocol::query::{self, QueryParams};
@@ -34,6 +35,9 @@ pub struct EmulatorConfig {
     pub default_region: String,
     /// Automation's concurrency quotas (AWS's by default).
     pub limits: Limits,
+    /// Host names requests may be addressed to besides IP addresses and `localhost`
+    /// (see [`crate::host_check`]).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -43,6 +47,7 @@ impl Default for EmulatorConfig {
             seed_dir: None,
             default_region: "us-east-1".to_owned(),
             limits: Limits::default(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -55,6 +60,7 @@ pub struct State {
     pub counters: RequestCounters,
     pub default_region: String,
     pub limits: Limits,
+    allowed_hosts: Arc<AllowedHosts>,
 }
 
 impl State {
@@ -95,6 +101,7 @@ impl Emulator {
                 counters: RequestCounters::default(),
                 default_region: config.default_region,
                 limits: config.limits,
+                allowed_hosts: Arc::new(AllowedHosts::new(&config.allowed_hosts)),
             }),
         })
     }
@@ -111,13 +118,18 @@ impl Emulator {
             .with_state(self.state.clone())
     }
 
-    /// Serves on `listener` until `shutdown` completes.
+    /// Serves on `listener` until `shutdown` completes, answering only requests addressed to an
+    /// allowed host (DNS rebinding).
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, self.router())
+        let router = self.router().layer(axum::middleware::from_fn_with_state(
+            self.state.allowed_hosts.clone(),
+            host_check::refuse_other_hosts,
+        ));
+        axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -280,7 +280,7 @@ test('waiting requests survive a restart of the portal', async ({ page }, info) 
   try {
     await ready();
     const lead = await cookieOf('restart-lead');
-    const listed = (await (await post(lead, 'list_approvals', {})).json()) as { id: string; status: string; may_decide: boolean }[];
+    const listed = ((await (await post(lead, 'list_approvals', {})).json()) as { requests: { id: string; status: string; may_decide: boolean }[] }).requests;
     expect(listed.find((r) => r.id === id)).toMatchObject({ status: 'pending', may_decide: true });
     expect((await post(lead, 'decide_approval', { id, decision: 'Approve', comment: 'after the restart' })).status).toBeLessThan(400);
     const decided = (await (await post(lead, 'get_approval', { id })).json()) as { status: string; execution_id: string };

@@ -100,7 +100,7 @@ test('a crash between the audit record and AWS leaves a record that says so', as
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(60_000);
   const data = mkdtempSync(join(tmpdir(), 'runbook-portal-crash-'));
-  const port = 3100 + 3;
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 3;
   const base = `http://127.0.0.1:${port}`;
   execFileSync(bin, ['users', 'add', 'crasher', '--group', 'admins', '--password-stdin', '--data-dir', data], { input: `${PASSWORD}\n` });
   const serve = (env: Record<string, string>) => {

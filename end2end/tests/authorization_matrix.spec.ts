@@ -119,6 +119,13 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
   );
   expect(webStart.status, webStart.body).toBe(200);
   const webRun = JSON.parse(webStart.body) as string;
+  // One the admin started: the web team sees it (executions = "all") but may not control it.
+  const adminStart = await send(
+    { method: 'POST', path: '/api/start_automation', form: { document: GRANTED, mode: 'manual', 'p.InstanceId': 'i-1234567890abcdef0', 'p.AutomationAssumeRole': ROLE } },
+    cookies.admin,
+  );
+  expect(adminStart.status, adminStart.body).toBe(200);
+  const adminRun = JSON.parse(adminStart.body) as string;
   // A request waiting for approval, by someone else (the web team member is not its approver).
   addUser('matrix-prod', PASSWORD, ['prod']);
   const asked = await send(
@@ -178,6 +185,8 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     'POST get_execution': [
       { ask: { method: 'POST', path: 'get_execution', form: { id: secretRun } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: PARAMETER_MARKER } },
       { ask: { method: 'POST', path: 'get_execution', form: { id: webRun } }, expect: denied(200, 200), shows: { granted: GRANTED } },
+      // Seen is not controlled: the page is told which controls to offer.
+      { ask: { method: 'POST', path: 'get_execution', form: { id: adminRun } }, expect: denied(200, 200), shows: { granted: '"control":false', admin: '"control":true' } },
     ],
     'POST get_runbook': [
       { ask: { method: 'POST', path: 'get_runbook', form: { name: secret, version: '' } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: DESCRIPTION_MARKER } },
@@ -222,6 +231,8 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     'POST control_execution': [
       // The admin goes last: the cancel is real.
       { ask: { method: 'POST', path: 'control_execution', form: { id: secretRun, control: 'Cancel' } }, expect: denied(200) },
+      // Someone else's run the web team may see: seeing is not controlling.
+      { ask: { method: 'POST', path: 'control_execution', form: { id: adminRun, control: 'Cancel' } }, expect: denied(200) },
     ],
     'GET /api/executions/events': [
       { ask: { method: 'GET', path: stream(secretRun) }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'] },
@@ -232,7 +243,11 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       { ask: { method: 'GET', path: `/api/executions/${secretRun}/events` }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: PARAMETER_MARKER } },
       { ask: { method: 'GET', path: `/api/executions/${webRun}/events` }, expect: denied(200, 200), shows: { granted: GRANTED } },
     ],
-    'GET /healthz': [{ ask: { method: 'GET', path: '/healthz' }, expect: open(200, 200) }],
+    // Up or down for anyone; the account and AWS's errors for admins only.
+    'GET /healthz': [{ ask: { method: 'GET', path: '/healthz' }, expect: open(200, 200), mustNotLeakTo: everyone, alsoSecret: ['123456789012'] }],
+    // Only answers whether a seal checks for the asker: no message comes back.
+    'POST check_notice': [{ ask: { method: 'POST', path: 'check_notice', form: { subject: 'refused', value: 'made up', seal: '1.x' } }, expect: open(401, 200) }],
+    'GET /healthz/details': [{ ask: { method: 'GET', path: '/healthz/details' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['123456789012'], shows: { admin: '123456789012' } }],
     'POST /session': [{ ask: { method: 'POST', path: '/session', form: { name: 'nobody-at-all', password: 'wrong password', next: '/' } }, expect: open(303, 303) }],
     'GET /favicon.svg': [{ ask: { method: 'GET', path: '/favicon.svg' }, expect: open(200, 200) }],
     'GET /pkg/{file}': [{ ask: { method: 'GET', path: '/pkg/runbook-portal.css' }, expect: open(200, 200) }],

@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 
-// A portal of its own that trusts one reverse proxy (127.0.0.2), and that proxy: it signs the
-// browser in as whoever the company's sign-in says, by the X-Forwarded-User and -Groups headers.
+// A portal of its own that trusts one reverse proxy (127.0.0.2) and takes who is signed in from its
+// headers (--proxy-sign-in true), and that proxy: it signs the browser in as whoever the company's
+// sign-in says, by the X-Forwarded-User and -Groups headers. (nginx.spec.ts: the same behind nginx.)
 test.use({ storageState: { cookies: [], origins: [] } });
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
@@ -31,10 +32,10 @@ test('a trusted proxy signs users in by header; the same headers from anywhere e
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(60_000);
   const data = mkdtempSync(join(tmpdir(), 'runbook-portal-proxy-'));
-  const port = 3100 + 5;
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 5;
   // The portal needs an account to start (its first admin); nobody here signs in with it.
   execFileSync(bin, ['users', 'add', 'local-admin', '--group', 'admins', '--password-stdin', '--data-dir', data], { input: 'a local password\n' });
-  const portal = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, '--trusted-proxy', PROXY_ADDRESS], { stdio: 'ignore' });
+  const portal = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, '--trusted-proxy', PROXY_ADDRESS, '--proxy-sign-in', 'true'], { stdio: 'ignore' });
   const exited = new Promise((resolve) => portal.on('exit', resolve));
   // The proxy: whatever the browser sends, it names the user itself.
   const proxy = http.createServer((request, response) => {

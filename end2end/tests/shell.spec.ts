@@ -73,13 +73,17 @@ test('when AWS does not answer, the page says what went wrong and the health che
   await expect(alert).toContainText('Check the server');
   await expect(page.getByRole('banner').getByText('Emulator', { exact: true })).toHaveCount(0);
 
+  // Anyone learns only that it is down; the signed-in admin learns why.
   const health = await request.get(`${portals.unreachableAws}/healthz`);
   expect(health.status()).toBe(503);
-  expect(await health.json()).toMatchObject({ status: 'unavailable', backend: 'aws' });
+  expect(await health.text()).toBe('unavailable\n');
+  const details = await page.request.get(`${portals.unreachableAws}/healthz/details`);
+  expect(details.status()).toBe(503);
+  expect(await details.json()).toMatchObject({ status: 'unavailable', backend: 'aws' });
 });
 
-test('the health check reports the emulator backend and its account', async ({ request }) => {
-  const health = await request.get('/healthz');
+test('the health details report the emulator backend and its account to an admin', async ({ request }) => {
+  const health = await request.get('/healthz/details');
   expect(health.status()).toBe(200);
   expect(await health.json()).toEqual({ status: 'ok', backend: 'emulator', account: '123456789012' });
 });

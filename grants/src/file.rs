@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::grant::{Grant, Members, MODES};
+use crate::grant::{is_arn, Grant, Members, Visibility, MODES};
 
 /// Every grant of the file, in the file's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +76,35 @@ impl Grants {
     }
 }
 
+/// A runbook ARN pattern: `arn:<partition>:ssm:<Region>:<account>:document/<name>`, the account
+/// 12 digits or `*`, the Region a name or `*`.
+fn is_document_arn_pattern(text: &str) -> bool {
+    let mut parts = text.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("ssm"), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let account_ok =
+        account == "*" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
+    !region.is_empty()
+        && account_ok
+        && resource.starts_with("document/")
+        && resource.len() > "document/".len()
+}
+
+fn is_account_pattern(text: &str) -> bool {
+    let wild = |c: char| c == '*' || c == '?';
+    (text.len() == 12 && text.chars().all(|c| c.is_ascii_digit() || wild(c)))
+        || (text.starts_with("ou-") && text.len() > 3)
+        || text == "*"
+}
+
 fn is_role_pattern(text: &str) -> bool {
     let mut parts = text.splitn(6, ':');
     let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
@@ -91,6 +120,51 @@ fn is_role_pattern(text: &str) -> bool {
     let account_ok =
         account == "*" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
     account_ok && resource.starts_with("role/") && resource.len() > "role/".len()
+}
+
+impl Grants {
+    /// What the file now means where it says nothing, for the log: a file written before these
+    /// keys existed keeps working with the safe defaults, and its operator learns what they are.
+    pub fn notices(&self) -> Vec<String> {
+        let mut notices = Vec::new();
+        for grant in &self.grants {
+            let name = &grant.name;
+            if grant.executions == Visibility::All && grant.control.is_none() {
+                notices.push(format!(
+                    "grant {name:?} shows everyone's executions but lets its users cancel, step \
+                     and resume only their own: add control = \"all\" to let them control \
+                     others'"
+                ));
+            }
+            if grant.modes.iter().any(|m| m == "multi-account") && grant.multi_account.is_none() {
+                notices.push(format!(
+                    "grant {name:?} allows multi-account runs but names no accounts, Regions or \
+                     execution roles: such runs are refused until it has multi_account = \
+                     {{ accounts = [...], regions = [...], execution_roles = [...] }}"
+                ));
+            }
+            if grant.approval.is_none() && grant.step_approvers.is_none() {
+                notices.push(format!(
+                    "grant {name:?} names no step_approvers: the aws:approve steps of its \
+                     runbooks are decided in the portal by administrators only (never by the \
+                     person who started the execution)"
+                ));
+            }
+        }
+        if self
+            .grants
+            .iter()
+            .flat_map(|g| &g.runbooks)
+            .any(|r| !is_arn(r))
+        {
+            notices.push(
+                "runbook names in grants match only the runbooks of the portal's own account and \
+                 Amazon's: a runbook another account shares is granted by its ARN"
+                    .into(),
+            );
+        }
+        notices
+    }
 }
 
 /// Every mistake in the grants, each naming its grant and saying what to write instead.
@@ -123,6 +197,42 @@ fn check(grants: &[Grant]) -> Vec<String> {
         if grant.runbooks.is_empty() || grant.runbooks.iter().any(|r| r.trim().is_empty()) {
             fail("runbooks must list runbook names or patterns, such as \"AWS-Restart*\"".into());
         }
+        for runbook in grant
+            .runbooks
+            .iter()
+            .filter(|r| is_arn(r) && !is_document_arn_pattern(r))
+        {
+            fail(format!(
+                "{runbook:?} is not a runbook ARN: give one such as \
+                 \"arn:aws:ssm:*:111122223333:document/TeamA-*\" (another account's runbook), or \
+                 the bare name for your own account's and Amazon's"
+            ));
+        }
+        if let Some(members) = &grant.step_approvers {
+            if members.is_empty() {
+                fail(
+                    "step_approvers is for nobody: list users = [...] or groups = [...], or \
+                     leave it out"
+                        .into(),
+                );
+            }
+        }
+        if let Some(multi) = &grant.multi_account {
+            for account in multi.accounts.iter().filter(|a| !is_account_pattern(a)) {
+                fail(format!(
+                    "multi_account: {account:?} is not an account id (12 digits) or an \
+                     organizational unit (ou-…)"
+                ));
+            }
+            if multi
+                .regions
+                .iter()
+                .chain(&multi.execution_roles)
+                .any(|r| r.trim().is_empty())
+            {
+                fail("multi_account: an empty Region or execution role: remove it".into());
+            }
+        }
         if let Some(version) = &grant.version {
             if version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
                 fail(format!(
@@ -153,7 +263,7 @@ fn check(grants: &[Grant]) -> Vec<String> {
             ));
         }
         if let Some(approval) = &grant.approval {
-            if approval.is_empty() {
+            if approval.members().is_empty() {
                 fail(
                     "approval is for nobody: list the approvers, approval = { groups = [...] } \
                      or users = [...]"

@@ -20,7 +20,8 @@ pub fn mode_label(key: &str) -> &str {
     }
 }
 
-/// Which executions of its runbooks a grant shows.
+/// Whose executions of its runbooks a grant lets its users see (`executions`) or control
+/// (`control`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Visibility {
@@ -31,8 +32,11 @@ pub enum Visibility {
     All,
 }
 
+/// The execution role multi-account runs assume in each target account when the form names none.
+pub const DEFAULT_EXECUTION_ROLE: &str = "AWS-SystemsManager-AutomationExecutionRole";
+
 /// How a grant constrains one input parameter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParameterRule {
     /// The only value the parameter may take.
@@ -44,6 +48,28 @@ pub struct ParameterRule {
     /// The values the user may choose among (narrower than the runbook's own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<String>,
+}
+
+/// A rule as the user's browser gets it: the value of a hidden parameter stays on the server (it
+/// may be a secret, and the form never shows it anyway).
+impl Serialize for ParameterRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            fixed: Option<&'a String>,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            hidden: bool,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            allowed: &'a [String],
+        }
+        Shown {
+            fixed: self.fixed.as_ref().filter(|_| !self.hidden),
+            hidden: self.hidden,
+            allowed: &self.allowed,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl ParameterRule {
@@ -73,6 +99,45 @@ impl Members {
     }
 }
 
+/// A grant's four-eyes approvers, and whether they may also control the runs they approved.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Approvers may cancel, step and resume an execution they approved (they always follow it).
+    #[serde(default)]
+    pub control: bool,
+}
+
+impl Approval {
+    pub fn members(&self) -> Members {
+        Members {
+            users: self.users.clone(),
+            groups: self.groups.clone(),
+        }
+    }
+}
+
+/// Where a multi-account and Region run under a grant may go. Nothing is allowed that is not
+/// listed: a grant without this table allows no multi-account run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MultiAccount {
+    /// Account ids and organizational units (`ou-…`); `*` and `?` as in `runbooks`.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// Region names (`us-east-1`, `eu-*`).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// The role names the run may assume in each target account (default
+    /// `AWS-SystemsManager-AutomationExecutionRole` when the form names none).
+    #[serde(default)]
+    pub execution_roles: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
@@ -82,7 +147,10 @@ pub struct Grant {
     pub users: Vec<String>,
     #[serde(default)]
     pub groups: Vec<String>,
-    /// Runbook names; `*` and `?` match any text and any one character.
+    /// Runbook names, which name the runbooks of the portal's own account and Amazon's; a
+    /// runbook another account shares is named by its ARN
+    /// (`arn:aws:ssm:*:111122223333:document/TeamA-*`). `*` and `?` match any text and any one
+    /// character.
     pub runbooks: Vec<String>,
     /// The one version (a number) these runbooks may be run at; any version when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,17 +163,33 @@ pub struct Grant {
     pub parameters: BTreeMap<String, ParameterRule>,
     #[serde(default)]
     pub executions: Visibility,
+    /// Whose executions its users may cancel, step, complete and resume: their own unless this
+    /// says `all` (the file gives no default so that the log can say what an old file now means).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<Visibility>,
     /// Four eyes: a start waits in the portal until one of these (not the requester) approves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<Members>,
+    pub approval: Option<Approval>,
+    /// Who may approve or reject the `aws:approve` steps of its runbooks' executions in the portal
+    /// (never the person who started the execution); the `approval` members when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_approvers: Option<Members>,
+    /// Where multi-account and Region runs may go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_account: Option<MultiAccount>,
 }
 
 fn simple_only() -> Vec<String> {
     vec!["simple".to_owned()]
 }
 
-fn matches_any(patterns: &[String], text: &str) -> bool {
+pub(crate) fn matches_any(patterns: &[String], text: &str) -> bool {
     patterns.iter().any(|p| WildMatch::new(p).matches(text))
+}
+
+/// Whether a runbook pattern names runbooks by ARN (another account's) rather than by name.
+pub(crate) fn is_arn(pattern: &str) -> bool {
+    pattern.starts_with("arn:")
 }
 
 impl Grant {
@@ -122,11 +206,32 @@ impl Grant {
     pub fn approved_by(&self, user: &str, groups: &[String]) -> bool {
         self.approval
             .as_ref()
-            .is_some_and(|a| a.includes(user, groups))
+            .is_some_and(|a| a.members().includes(user, groups))
     }
 
-    pub fn covers(&self, runbook: &str) -> bool {
-        matches_any(&self.runbooks, runbook)
+    /// Whether `user` may decide the `aws:approve` steps of this grant's runbooks (never of an
+    /// execution they started: the caller checks).
+    pub fn step_approved_by(&self, user: &str, groups: &[String]) -> bool {
+        match &self.step_approvers {
+            Some(members) => members.includes(user, groups),
+            None => self.approved_by(user, groups),
+        }
+    }
+
+    /// Whose executions of its runbooks its users may control.
+    pub fn controls(&self) -> Visibility {
+        self.control.unwrap_or_default()
+    }
+
+    /// Whether the grant covers the runbook SSM knows as `reference`: a name for the portal's
+    /// own account's runbooks and Amazon's, an ARN for one another account shares. A name pattern
+    /// never matches another account's runbook, however its name reads.
+    pub fn covers(&self, reference: &str) -> bool {
+        let by_arn = is_arn(reference);
+        self.runbooks
+            .iter()
+            .filter(|p| is_arn(p) == by_arn)
+            .any(|p| WildMatch::new(p).matches(reference))
     }
 
     pub fn allows_role(&self, arn: &str) -> bool {

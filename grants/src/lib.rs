@@ -11,9 +11,12 @@ mod rights;
 mod secrets;
 
 pub use file::{Grants, GrantsError};
-pub use grant::{mode_label, Grant, Members, ParameterRule, Visibility, MODES};
+pub use grant::{
+    mode_label, Approval, Grant, Members, MultiAccount, ParameterRule, Visibility,
+    DEFAULT_EXECUTION_ROLE, MODES,
+};
 pub use live::LiveGrants;
-pub use rights::{Refusal, Rights, Start};
+pub use rights::{Location, Refusal, Rights, Start};
 pub use secrets::{Scrubber, SecretNames, DEFAULT_SECRET_PATTERNS, MASK};
 
 /// The group whose members may do everything, grants or not.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::file::Grants;
-use crate::grant::{mode_label, Grant, Visibility};
+use crate::grant::{mode_label, Grant, Visibility, DEFAULT_EXECUTION_ROLE};
 use crate::ADMINS;
 
 /// The rights of one user. Sent to their browser, which shapes the wizard by them; the server
@@ -20,6 +20,10 @@ pub struct Rights {
     pub auditor: bool,
     /// The grants whose requests the user may approve (others' requests only).
     pub approves: Vec<String>,
+    /// The grants whose runbooks' `aws:approve` steps the user may decide (server side only: the
+    /// browser is told per execution).
+    #[serde(skip)]
+    pub decides_steps_of: Vec<Grant>,
 }
 
 /// A start as it would be sent to SSM, in the terms grants speak of.
@@ -39,6 +43,20 @@ pub struct Start<'a> {
     /// A parameter filled in by targets the portal cannot enumerate (tags, a resource group,
     /// all instances).
     pub open_target: Option<&'a str>,
+    /// Every parameter this version of the runbook declares.
+    pub declared: &'a [String],
+    /// Where a multi-account and Region run goes.
+    pub location: Option<Location<'a>>,
+}
+
+/// The accounts, Regions and execution role of a multi-account and Region run.
+#[derive(Debug, Clone)]
+pub struct Location<'a> {
+    /// Account ids and organizational units.
+    pub accounts: &'a [String],
+    pub regions: &'a [String],
+    /// The execution role's name; empty when the form names none (SSM's default then).
+    pub execution_role: &'a str,
 }
 
 /// Why a start is refused, in words for the user.
@@ -62,6 +80,12 @@ impl Rights {
                 .iter()
                 .filter(|g| g.approved_by(user, groups))
                 .map(|g| g.name.clone())
+                .collect(),
+            decides_steps_of: grants
+                .grants
+                .iter()
+                .filter(|g| g.step_approved_by(user, groups))
+                .cloned()
                 .collect(),
         }
     }
@@ -92,12 +116,30 @@ impl Rights {
     }
 
     /// Whether the user may see an execution of `runbook`, started by them or by someone else.
+    /// Those who decide its approval steps see it too.
     pub fn may_see(&self, runbook: &str, started_by_them: bool) -> bool {
         self.admin
             || self
                 .for_runbook(runbook)
                 .into_iter()
                 .any(|g| started_by_them || g.executions == Visibility::All)
+            || self.may_decide_steps(runbook)
+    }
+
+    /// Whether the user may cancel, step, complete or resume an execution of `runbook`, started
+    /// by them or by someone else. Seeing an execution is not enough.
+    pub fn may_control(&self, runbook: &str, started_by_them: bool) -> bool {
+        self.admin
+            || self
+                .for_runbook(runbook)
+                .into_iter()
+                .any(|g| started_by_them || g.controls() == Visibility::All)
+    }
+
+    /// Whether the user may approve or reject the `aws:approve` steps of executions of `runbook`
+    /// (the caller refuses the execution's starter).
+    pub fn may_decide_steps(&self, runbook: &str) -> bool {
+        self.admin || self.decides_steps_of.iter().any(|g| g.covers(runbook))
     }
 
     /// The grant that allows the whole of `start`, or why none does: the refusal of the grant
@@ -126,6 +168,55 @@ impl Rights {
             refusals.swap_remove(chosen).1
         })
     }
+}
+
+/// Every account, Region and the execution role of a multi-account run must be one the grant
+/// names; a grant that names none allows no such run.
+fn check_location(grant: &Grant, location: &Location) -> Result<(), String> {
+    let Some(allowed) = &grant.multi_account else {
+        return Err(
+            "allows Multi-account and Region runs but names no accounts, Regions or \
+             execution roles for them: ask an administrator to add multi_account = { accounts, \
+             regions, execution_roles } to the grant"
+                .into(),
+        );
+    };
+    let listed = |patterns: &[String]| {
+        if patterns.is_empty() {
+            "none".to_owned()
+        } else {
+            patterns.join(", ")
+        }
+    };
+    let outside = |values: &[String], patterns: &[String]| {
+        values
+            .iter()
+            .find(|v| !crate::grant::matches_any(patterns, v))
+            .cloned()
+    };
+    if let Some(account) = outside(location.accounts, &allowed.accounts) {
+        return Err(format!(
+            "does not allow runs in {account}: it allows the accounts {}",
+            listed(&allowed.accounts)
+        ));
+    }
+    if let Some(region) = outside(location.regions, &allowed.regions) {
+        return Err(format!(
+            "does not allow runs in the Region {region}: it allows {}",
+            listed(&allowed.regions)
+        ));
+    }
+    let role = match location.execution_role {
+        "" => DEFAULT_EXECUTION_ROLE,
+        named => named,
+    };
+    if !crate::grant::matches_any(&allowed.execution_roles, role) {
+        return Err(format!(
+            "does not allow the execution role {role}: it allows {}",
+            listed(&allowed.execution_roles)
+        ));
+    }
+    Ok(())
 }
 
 fn check_one(grant: &Grant, start: &Start) -> Result<(), Refusal> {
@@ -165,7 +256,26 @@ fn check_one(grant: &Grant, start: &Start) -> Result<(), Refusal> {
             allowed.join(", ")
         ));
     }
+    if let Some(location) = &start.location {
+        check_location(grant, location).or_else(refuse)?;
+    }
     for (parameter, rule) in &grant.parameters {
+        // A rule the runbook cannot honour fails closed: the parameter was renamed in this
+        // version, or the grants file spells it otherwise.
+        if !start.declared.contains(parameter) {
+            let spelled = start
+                .declared
+                .iter()
+                .find(|d| d.eq_ignore_ascii_case(parameter))
+                .map(|d| format!(" (it declares {d}: the grant must spell it so)"))
+                .unwrap_or_default();
+            return refuse(format!(
+                "has a rule for the parameter {parameter}, which version {} of {} does not \
+                 declare{spelled}, so the rule cannot be applied: ask an administrator to fix the \
+                 grant",
+                start.version, start.runbook
+            ));
+        }
         if start.open_target == Some(parameter.as_str()) {
             return refuse(format!(
                 "limits {parameter}, and targets chosen by tag, resource group or all instances \
@@ -248,6 +358,15 @@ mod tests {
 
     static NONE_GIVEN: BTreeSet<String> = BTreeSet::new();
 
+    fn declared() -> &'static [String] {
+        static DECLARED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        DECLARED.get_or_init(|| {
+            ["InstanceId", "WarmUp", "AutomationAssumeRole"]
+                .map(str::to_owned)
+                .to_vec()
+        })
+    }
+
     fn start<'a>(
         runbook: &'a str,
         role: &'a str,
@@ -262,6 +381,8 @@ mod tests {
             parameters,
             given: &NONE_GIVEN,
             open_target: None,
+            declared: declared(),
+            location: None,
         }
     }
 
@@ -358,5 +479,217 @@ mod tests {
         assert!(ann.may_see("StopWeb", true) && !ann.may_see("StopWeb", false));
         let bob = Rights::of(&grants(), "bob", &["web".into()]);
         assert!(bob.may_see("RestartWeb", false) && !bob.may_see("StopWeb", true));
+    }
+
+    fn grant_file(text: &str) -> Grants {
+        Grants::parse(Path::new("grants.toml"), text).expect("valid grants")
+    }
+
+    #[test]
+    fn seeing_everyones_executions_is_not_controlling_them() {
+        let grants = grant_file(
+            r#"
+            [[grant]]
+            name = "Watch"
+            groups = ["web"]
+            runbooks = ["Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+            executions = "all"
+
+            [[grant]]
+            name = "Operate"
+            groups = ["ops"]
+            runbooks = ["Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+            executions = "all"
+            control = "all"
+            "#,
+        );
+        let bob = Rights::of(&grants, "bob", &["web".into()]);
+        assert!(bob.may_see("RestartWeb", false));
+        assert!(!bob.may_control("RestartWeb", false));
+        assert!(bob.may_control("RestartWeb", true));
+        assert!(!bob.may_control("StopWeb", true), "no grant, no control");
+        let oscar = Rights::of(&grants, "oscar", &["ops".into()]);
+        assert!(oscar.may_control("RestartWeb", false));
+        let admin = Rights::of(&grants, "root", &[ADMINS.into()]);
+        assert!(admin.may_control("Anything", false));
+        let notices = grants.notices().join("\n");
+        assert!(notices.contains("grant \"Watch\" shows everyone's executions but lets its users"));
+        assert!(!notices.contains("grant \"Operate\" shows"));
+    }
+
+    #[test]
+    fn a_name_pattern_never_admits_another_accounts_runbook() {
+        let grants = grant_file(
+            r#"
+            [[grant]]
+            name = "Team A by name"
+            users = ["bob"]
+            runbooks = ["TeamA-*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+
+            [[grant]]
+            name = "Team A shared"
+            users = ["ann"]
+            runbooks = ["arn:aws:ssm:*:111122223333:document/TeamA-*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+            "#,
+        );
+        let shared = "arn:aws:ssm:us-east-1:111122223333:document/TeamA-StopTaggedInstances";
+        let bob = Rights::of(&grants, "bob", &[]);
+        assert!(bob.may_run("TeamA-Own"));
+        assert!(!bob.may_run(shared));
+        let ann = Rights::of(&grants, "ann", &[]);
+        assert!(ann.may_run(shared));
+        assert!(
+            !ann.may_run("TeamA-StopTaggedInstances"),
+            "the own account's is another runbook"
+        );
+        assert!(!ann.may_run("arn:aws:ssm:us-east-1:444455556666:document/TeamA-Stop"));
+        let bad = Grants::parse(
+            Path::new("grants.toml"),
+            "[[grant]]\nname = \"A\"\nusers = [\"a\"]\nruns = 1\n",
+        );
+        assert!(bad.is_err());
+        let wrong_arn = Grants::parse(
+            Path::new("grants.toml"),
+            "[[grant]]\nname = \"A\"\nusers = [\"a\"]\nrunbooks = [\"arn:aws:ssm:us-east-1:1111:document/X\"]\nroles = [\"arn:aws:iam::123456789012:role/R\"]\n",
+        )
+        .expect_err("not an ARN");
+        assert!(
+            wrong_arn.to_string().contains("is not a runbook ARN"),
+            "{wrong_arn}"
+        );
+    }
+
+    #[test]
+    fn multi_account_runs_go_only_where_the_grant_names() {
+        let grants = grant_file(
+            r#"
+            [[grant]]
+            name = "Fleet"
+            users = ["bob"]
+            runbooks = ["Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+            modes = ["multi-account"]
+            multi_account = { accounts = ["111122223333"], regions = ["us-*"], execution_roles = ["FleetRole"] }
+
+            [[grant]]
+            name = "Old file"
+            users = ["ann"]
+            runbooks = ["Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+            modes = ["multi-account"]
+            "#,
+        );
+        let values = params(&[]);
+        let accounts = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let check = |who: &str, acc: &[&str], regions: &[&str], role: &str| {
+            let rights = Rights::of(&grants, who, &[]);
+            let (acc, regions) = (accounts(acc), accounts(regions));
+            let mut s = start("RestartWeb", ROLE, "multi-account", &values);
+            s.location = Some(Location {
+                accounts: &acc,
+                regions: &regions,
+                execution_role: role,
+            });
+            rights.check(&s, None).map(|_| ()).map_err(|r| r.0)
+        };
+        assert!(check("bob", &["111122223333"], &["us-east-1"], "FleetRole").is_ok());
+        let elsewhere = check(
+            "bob",
+            &["111122223333", "444455556666"],
+            &["us-east-1"],
+            "FleetRole",
+        );
+        assert!(elsewhere
+            .expect_err("refused")
+            .contains("does not allow runs in 444455556666"));
+        let region = check("bob", &["111122223333"], &["eu-west-1"], "FleetRole");
+        assert!(region.expect_err("refused").contains("Region eu-west-1"));
+        let default_role = check("bob", &["111122223333"], &["us-east-1"], "");
+        assert!(default_role
+            .expect_err("refused")
+            .contains("execution role AWS-SystemsManager-AutomationExecutionRole"));
+        let old = check("ann", &["111122223333"], &["us-east-1"], "FleetRole");
+        assert!(old.expect_err("refused").contains("names no accounts"));
+        assert!(grants
+            .notices()
+            .iter()
+            .any(|n| n.contains("\"Old file\" allows multi-account")));
+    }
+
+    #[test]
+    fn a_rule_the_runbook_cannot_honour_fails_closed() {
+        let grants = grant_file(
+            r#"
+            [[grant]]
+            name = "Mis-cased"
+            users = ["bob"]
+            runbooks = ["Restart*"]
+            roles = ["arn:aws:iam::123456789012:role/Restart"]
+            [grant.parameters.instanceid]
+            allowed = ["i-1"]
+            "#,
+        );
+        let rights = Rights::of(&grants, "bob", &[]);
+        let values = params(&[("InstanceId", "i-9")]);
+        let refused = rights
+            .check(&start("RestartWeb", ROLE, "simple", &values), None)
+            .expect_err("refused");
+        assert!(
+            refused.0.contains("rule for the parameter instanceid")
+                && refused.0.contains("it declares InstanceId"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_hidden_fixed_value_never_reaches_the_browser() {
+        let rights = Rights::of(&grants(), "bob", &["web".into()]);
+        let sent = serde_json::to_string(&rights).expect("serialises");
+        assert!(!sent.contains("PT1M"), "{sent}");
+        assert!(sent.contains("\"hidden\":true"));
+        let shown = grant_file(
+            "[[grant]]\nname = \"A\"\nusers = [\"bob\"]\nrunbooks = [\"X\"]\nroles = [\"arn:aws:iam::123456789012:role/R\"]\n[grant.parameters.Level]\nfixed = \"shown-value\"\n",
+        );
+        let sent = serde_json::to_string(&Rights::of(&shown, "bob", &[])).expect("serialises");
+        assert!(
+            sent.contains("shown-value"),
+            "a visible fixed value is the form's: {sent}"
+        );
+    }
+
+    #[test]
+    fn step_approvers_are_named_or_default_to_the_grants_approvers() {
+        let grants = grant_file(
+            r#"
+            [[grant]]
+            name = "Named"
+            users = ["bob"]
+            runbooks = ["Review*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+            step_approvers = { groups = ["reviewers"] }
+
+            [[grant]]
+            name = "Four eyes"
+            users = ["bob"]
+            runbooks = ["Prod*"]
+            roles = ["arn:aws:iam::123456789012:role/R"]
+            approval = { groups = ["leads"] }
+            "#,
+        );
+        let reviewer = Rights::of(&grants, "rita", &["reviewers".into()]);
+        assert!(reviewer.may_decide_steps("ReviewWeb") && !reviewer.may_decide_steps("ProdWeb"));
+        assert!(
+            reviewer.may_see("ReviewWeb", false),
+            "a step approver sees what they decide"
+        );
+        assert!(!reviewer.may_control("ReviewWeb", false));
+        let lead = Rights::of(&grants, "lee", &["leads".into()]);
+        assert!(lead.may_decide_steps("ProdWeb"));
+        let bob = Rights::of(&grants, "bob", &[]);
+        assert!(!bob.may_decide_steps("ReviewWeb") && !bob.may_decide_steps("ProdWeb"));
     }
 }

@@ -18,7 +18,7 @@ const LOOK_EVERY: Duration = Duration::from_secs(2);
 
 pub fn load(path: &Path, write_sample: bool) -> anyhow::Result<Arc<LiveGrants>> {
     if write_sample && !path.exists() {
-        std::fs::write(path, SAMPLE)
+        crate::data_dir::write_private(path, SAMPLE)
             .with_context(|| format!("cannot write the sample grants file {}", path.display()))?;
         tracing::info!(grants = %path.display(), "wrote the sample grants file");
     }
@@ -30,7 +30,16 @@ pub fn load(path: &Path, write_sample: bool) -> anyhow::Result<Arc<LiveGrants>> 
     }
     let live = LiveGrants::load(path)?;
     tracing::info!(grants = %path.display(), count = live.current().grants.len(), "grants in force");
+    explain(&live);
     Ok(Arc::new(live))
+}
+
+/// Logs what the grants in force mean where the file is silent (safe defaults an older file
+/// may not expect).
+fn explain(live: &LiveGrants) {
+    for notice in live.current().notices() {
+        tracing::warn!(grants = %live.path().map(|p| p.display().to_string()).unwrap_or_default(), "{notice}");
+    }
 }
 
 fn reload(live: &LiveGrants, only_if_changed: bool) {
@@ -39,7 +48,10 @@ fn reload(live: &LiveGrants, only_if_changed: bool) {
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     match live.reload(only_if_changed) {
-        Ok(Some(count)) => tracing::info!(grants = %path, count, "grants read again"),
+        Ok(Some(count)) => {
+            tracing::info!(grants = %path, count, "grants read again");
+            explain(live);
+        }
         Ok(None) => {}
         Err(e) => tracing::error!(grants = %path, "{e}; the grants in force stay"),
     }
@@ -98,5 +110,14 @@ mod tests {
         assert!(rules.iter().any(|r| !r.allowed.is_empty()));
         assert!(grants.iter().any(grants::Grant::needs_approval));
         assert!(!sample.auditors.is_empty());
+        assert!(grants.iter().any(|g| g.control.is_some()));
+        assert!(grants.iter().any(|g| g.step_approvers.is_some()));
+        assert!(grants
+            .iter()
+            .any(|g| g.approval.as_ref().is_some_and(|a| a.control)));
+        assert!(grants.iter().any(|g| g.multi_account.is_some()));
+        assert!(grants
+            .iter()
+            .any(|g| g.runbooks.iter().any(|r| r.starts_with("arn:"))));
     }
 }

@@ -58,9 +58,11 @@ pub enum UsersAction {
     },
     /// List the accounts and their groups.
     List,
-    /// Remove an account (its sessions end at their next request).
+    /// Remove an account (its sessions end at once: pages at the next request, open live-status
+    /// streams within seconds).
     Remove { name: String },
-    /// Set an account's password. Without --password-stdin one is generated and printed once.
+    /// Set an account's password, ending its sessions. Without --password-stdin one is generated
+    /// and printed once.
     SetPassword {
         name: String,
         /// Read the password from standard input (one line)
@@ -119,6 +121,9 @@ pub struct ServeArgs {
     /// The grants file (TOML), read again when it changes or on SIGHUP [default: <data-dir>/grants.toml]
     #[arg(long, env = "RUNBOOK_PORTAL_GRANTS")]
     pub grants: Option<PathBuf>,
+    /// Days an approval request waits for a decision before it expires [default: 7]
+    #[arg(long, env = "RUNBOOK_PORTAL_APPROVAL_EXPIRY_DAYS")]
+    pub approval_expiry_days: Option<f64>,
     /// A parameter-name pattern (* and ?, any case) whose values are secret: masked in pages,
     /// exports and logs. Repeat it, or separate with commas; replaces the default list
     /// (*Password*, *Passwd*, *Secret*, *Token*, *Credential*, *PrivateKey*, *Private_Key*, *ApiKey*)
@@ -128,19 +133,28 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub secret_parameters: Vec<String>,
-    /// Trust user and group headers from this reverse proxy (an address or a network such as
-    /// 10.0.0.0/24). Repeat it, or separate with commas. Requests from anywhere else never sign in
-    /// by header
+    /// A reverse proxy in front of the portal (an address or a network such as 10.0.0.0/24): the
+    /// client's address is read from the header it adds (--proxy-client-header) on connections
+    /// from it. Repeat it, or separate with commas
     #[arg(
         long = "trusted-proxy",
         env = "RUNBOOK_PORTAL_TRUSTED_PROXIES",
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
-    /// The header a trusted proxy names the user in [default: X-Forwarded-User]
+    /// The header a trusted proxy adds the client's address to: X-Forwarded-For, or Forwarded
+    /// (RFC 7239) [default: X-Forwarded-For]
+    #[arg(long, env = "RUNBOOK_PORTAL_PROXY_CLIENT_HEADER")]
+    pub proxy_client_header: Option<String>,
+    /// Sign people in by the user and group headers of a trusted proxy (one that signs them in and
+    /// sets those headers itself, replacing any copy the client sent) [default: false]
+    #[arg(long, env = "RUNBOOK_PORTAL_PROXY_SIGN_IN")]
+    pub proxy_sign_in: Option<bool>,
+    /// With --proxy-sign-in: the header the proxy names the user in [default: X-Forwarded-User]
     #[arg(long, env = "RUNBOOK_PORTAL_PROXY_USER_HEADER")]
     pub proxy_user_header: Option<String>,
-    /// The header a trusted proxy lists the user's groups in, comma-separated [default: X-Forwarded-Groups]
+    /// With --proxy-sign-in: the header the proxy lists the user's groups in, comma-separated
+    /// [default: X-Forwarded-Groups]
     #[arg(long, env = "RUNBOOK_PORTAL_PROXY_GROUPS_HEADER")]
     pub proxy_groups_header: Option<String>,
 }
@@ -154,6 +168,14 @@ pub struct EmulatorArgs {
         default_value = "127.0.0.1:4566"
     )]
     pub listen: String,
+    /// A host name requests may be addressed to besides IP addresses and localhost, e.g. a
+    /// container's service name (repeatable). Others are refused: any caller is Administrator
+    #[arg(
+        long = "allowed-host",
+        env = "RUNBOOK_PORTAL_EMULATOR_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
     /// How many times faster than real time the emulator's clock runs
     #[arg(
         long,

@@ -1,7 +1,7 @@
 //! The serve configuration: command line and environment first, then the `--config` file, then
 //! defaults.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -25,8 +25,11 @@ struct ConfigFile {
     log_format: Option<LogFormat>,
     secure_cookies: Option<bool>,
     grants: Option<PathBuf>,
+    approval_expiry_days: Option<f64>,
     secret_parameters: Option<Vec<String>>,
     trusted_proxies: Option<Vec<String>>,
+    proxy_client_header: Option<String>,
+    proxy_sign_in: Option<bool>,
     proxy_user_header: Option<String>,
     proxy_groups_header: Option<String>,
     oidc: Option<OidcSettings>,
@@ -46,29 +49,102 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// Who may run what (see the grants module).
     pub grants: PathBuf,
+    /// How long an approval request waits for a decision.
+    pub approval_expiry: std::time::Duration,
     /// Which parameters' values are secret.
     pub secrets: SecretNames,
-    /// Signing in by a reverse proxy's headers, if any proxy is trusted.
+    /// The reverse proxy in front of the portal, if any.
     pub proxy: Option<TrustedProxy>,
     /// Single sign-on with OpenID Connect (the `[oidc]` table of the configuration file).
     pub oidc: Option<OidcSettings>,
 }
 
-/// A reverse proxy that signs users in: its addresses and the headers it sets.
+/// A reverse proxy in front of the portal: its addresses, the header it gives the client's
+/// address in, and whether its user and group headers sign people in.
 #[derive(Debug, Clone)]
 pub struct TrustedProxy {
     pub networks: Vec<IpNet>,
+    /// `X-Forwarded-For` or `Forwarded`.
+    pub client_header: http::HeaderName,
+    /// Off unless asked for: a proxy that only forwards passes a client's own copies through.
+    pub sign_in: Option<ProxySignIn>,
+}
+
+/// The headers a signing-in proxy names the user and their groups in.
+#[derive(Debug, Clone)]
+pub struct ProxySignIn {
     pub user_header: http::HeaderName,
     pub groups_header: http::HeaderName,
 }
 
+/// An IPv4 address seen over IPv6 (`::ffff:10.0.0.1`) is that IPv4 address.
+fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// One hop of a forwarding header: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
+/// `[2001:db8::1]:4711` or quoted (`Forwarded`). Obfuscated or `unknown` hops are `None`.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    if let Some(bracketed) = hop.strip_prefix('[') {
+        return bracketed.split(']').next()?.parse().ok();
+    }
+    hop.parse().ok().or_else(|| {
+        let (host, port) = hop.split_once(':')?;
+        port.parse::<u16>().ok()?;
+        host.parse().ok()
+    })
+}
+
 impl TrustedProxy {
-    pub fn trusts(&self, address: std::net::IpAddr) -> bool {
-        let address = match address {
-            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
-            v4 => v4,
-        };
+    pub fn trusts(&self, address: IpAddr) -> bool {
+        let address = canonical(address);
         self.networks.iter().any(|n| n.contains(&address))
+    }
+
+    /// The hops the proxy's header lists, the nearest last.
+    fn hops<'h>(&self, headers: &'h http::HeaderMap) -> Vec<&'h str> {
+        let forwarded = self.client_header == http::header::FORWARDED;
+        headers
+            .get_all(&self.client_header)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|element| {
+                if !forwarded {
+                    return Some(element);
+                }
+                // RFC 7239: `for=…;proto=…;by=…`; only `for` names the hop.
+                element.split(';').find_map(|pair| {
+                    let (name, value) = pair.split_once('=')?;
+                    name.trim().eq_ignore_ascii_case("for").then_some(value)
+                })
+            })
+            .collect()
+    }
+
+    /// The address of the client behind `peer`. From a trusted proxy, it is the right-most hop of
+    /// its header that is not itself a trusted proxy: the left part is whatever the client wrote,
+    /// only the hops the trusted proxies appended can be believed. A hop that is not an address
+    /// stops the walk at the last trusted one. From anyone else, it is the peer.
+    pub fn client_address(&self, peer: IpAddr, headers: &http::HeaderMap) -> IpAddr {
+        let mut client = canonical(peer);
+        if !self.trusts(client) {
+            return client;
+        }
+        for hop in self.hops(headers).into_iter().rev() {
+            let Some(address) = hop_address(hop).map(canonical) else {
+                break;
+            };
+            client = address;
+            if !self.trusts(address) {
+                break;
+            }
+        }
+        client
     }
 }
 
@@ -96,6 +172,13 @@ impl ServeConfig {
             Some(path) => read_file(path)?,
             None => ConfigFile::default(),
         };
+        // Read before the fields below are moved out of the options.
+        let proxies = if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.clone().unwrap_or_default()
+        } else {
+            args.trusted_proxies.clone()
+        };
+        let proxy = trusted_proxy(&args, &file, proxies)?;
         let listen = args
             .listen
             .or(file.listen)
@@ -125,33 +208,6 @@ impl ServeConfig {
             Some(patterns) => SecretNames::new(patterns).map_err(|e| anyhow::anyhow!("{e}"))?,
             None => SecretNames::default(),
         };
-        let proxies = if args.trusted_proxies.is_empty() {
-            file.trusted_proxies.unwrap_or_default()
-        } else {
-            args.trusted_proxies
-        };
-        let proxy = if proxies.is_empty() {
-            None
-        } else {
-            Some(TrustedProxy {
-                networks: proxies
-                    .iter()
-                    .map(|p| network(p))
-                    .collect::<anyhow::Result<_>>()?,
-                user_header: header(
-                    args.proxy_user_header
-                        .or(file.proxy_user_header)
-                        .unwrap_or_else(|| "X-Forwarded-User".into()),
-                    "proxy-user-header",
-                )?,
-                groups_header: header(
-                    args.proxy_groups_header
-                        .or(file.proxy_groups_header)
-                        .unwrap_or_else(|| "X-Forwarded-Groups".into()),
-                    "proxy-groups-header",
-                )?,
-            })
-        };
         Ok(Self {
             secrets,
             proxy,
@@ -171,8 +227,93 @@ impl ServeConfig {
             emulator_url: args.emulator_url.or(file.emulator_url),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            approval_expiry: approval_expiry(
+                args.approval_expiry_days.or(file.approval_expiry_days),
+            )?,
         })
     }
+}
+
+/// How long approval requests wait, from a number of days (fractions allowed, for tests).
+fn approval_expiry(days: Option<f64>) -> anyhow::Result<std::time::Duration> {
+    let days = days.unwrap_or(7.0);
+    if !(days > 0.0 && days <= 3650.0) {
+        anyhow::bail!(
+            "approval_expiry_days is {days}: give a number of days above 0 and at most 3650, \
+             such as 7"
+        );
+    }
+    Ok(std::time::Duration::from_secs_f64(days * 86_400.0))
+}
+
+/// The trusted proxy from its options; header sign-in only when asked for, and only with a proxy.
+fn trusted_proxy(
+    args: &ServeArgs,
+    file: &ConfigFile,
+    proxies: Vec<String>,
+) -> anyhow::Result<Option<TrustedProxy>> {
+    let sign_in = args.proxy_sign_in.or(file.proxy_sign_in).unwrap_or(false);
+    let user_header = args
+        .proxy_user_header
+        .clone()
+        .or_else(|| file.proxy_user_header.clone());
+    let groups_header = args
+        .proxy_groups_header
+        .clone()
+        .or_else(|| file.proxy_groups_header.clone());
+    if proxies.is_empty() {
+        if sign_in {
+            anyhow::bail!(
+                "--proxy-sign-in true needs --trusted-proxy: name the reverse proxy whose user and \
+                 group headers sign people in (its address, or its network such as 10.0.0.0/24); \
+                 headers from any other address must not sign anyone in"
+            );
+        }
+        return Ok(None);
+    }
+    if !sign_in && (user_header.is_some() || groups_header.is_some()) {
+        anyhow::bail!(
+            "--proxy-user-header/--proxy-groups-header are set but header sign-in is off: a trusted \
+             proxy no longer signs people in by itself. Add --proxy-sign-in true (proxy_sign_in = \
+             true) if the proxy signs people in and replaces any copy of those headers the client \
+             sent, or remove those options"
+        );
+    }
+    let client_header = header(
+        args.proxy_client_header
+            .clone()
+            .or_else(|| file.proxy_client_header.clone())
+            .unwrap_or_else(|| "X-Forwarded-For".into()),
+        "proxy-client-header",
+    )?;
+    if client_header != http::header::FORWARDED && client_header != "x-forwarded-for" {
+        anyhow::bail!(
+            "--proxy-client-header {client_header:?}: give X-Forwarded-For (nginx's \
+             $proxy_add_x_forwarded_for, most proxies) or Forwarded (RFC 7239)"
+        );
+    }
+    let sign_in = if sign_in {
+        Some(ProxySignIn {
+            user_header: header(
+                user_header.unwrap_or_else(|| "X-Forwarded-User".into()),
+                "proxy-user-header",
+            )?,
+            groups_header: header(
+                groups_header.unwrap_or_else(|| "X-Forwarded-Groups".into()),
+                "proxy-groups-header",
+            )?,
+        })
+    } else {
+        None
+    };
+    Ok(Some(TrustedProxy {
+        networks: proxies
+            .iter()
+            .map(|p| network(p))
+            .collect::<anyhow::Result<_>>()?,
+        client_header,
+        sign_in,
+    }))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
@@ -181,9 +322,9 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
     toml::from_str(&text).with_context(|| {
         format!(
             "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
-             emulator_time_scale, emulator_url, log_format, secure_cookies, grants, \
-             secret_parameters, trusted_proxies, proxy_user_header, proxy_groups_header, \
-             and an [oidc] table)",
+             emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
+             secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
+             proxy_user_header, proxy_groups_header, and an [oidc] table)",
             path.display()
         )
     })
@@ -246,7 +387,11 @@ mod tests {
         assert!(proxy.trusts("10.0.0.7".parse().expect("an address")));
         assert!(proxy.trusts("::ffff:127.0.0.2".parse().expect("an address")));
         assert!(!proxy.trusts("127.0.0.1".parse().expect("an address")));
-        assert_eq!(proxy.user_header, "x-forwarded-user");
+        assert_eq!(proxy.client_header, "x-forwarded-for");
+        assert!(
+            proxy.sign_in.is_none(),
+            "trusting a proxy does not sign anyone in"
+        );
 
         let defaults = ServeConfig::resolve(ServeArgs::default()).expect("defaults");
         assert!(defaults.secrets.is_secret("DbPassword") && defaults.proxy.is_none());
@@ -257,6 +402,101 @@ mod tests {
         })
         .expect_err("a name is not an address");
         assert!(err.to_string().contains("10.0.0.0/24"), "{err}");
+    }
+
+    #[test]
+    fn header_sign_in_is_its_own_setting_and_needs_a_trusted_proxy() {
+        let on = ServeConfig::resolve(ServeArgs {
+            trusted_proxies: vec!["127.0.0.1".into()],
+            proxy_sign_in: Some(true),
+            proxy_user_header: Some("X-Auth-Request-User".into()),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        let sign_in = on.proxy.and_then(|p| p.sign_in).expect("header sign-in");
+        assert_eq!(sign_in.user_header, "x-auth-request-user");
+        assert_eq!(sign_in.groups_header, "x-forwarded-groups");
+
+        let err = ServeConfig::resolve(ServeArgs {
+            proxy_sign_in: Some(true),
+            ..ServeArgs::default()
+        })
+        .expect_err("no proxy to trust");
+        assert!(err.to_string().contains("needs --trusted-proxy"), "{err}");
+
+        // A configuration written when trusting a proxy meant header sign-in says what changed.
+        let err = ServeConfig::resolve(ServeArgs {
+            trusted_proxies: vec!["127.0.0.1".into()],
+            proxy_user_header: Some("X-Forwarded-User".into()),
+            ..ServeArgs::default()
+        })
+        .expect_err("header named, sign-in off");
+        assert!(err.to_string().contains("--proxy-sign-in true"), "{err}");
+    }
+
+    fn proxy(header: &str) -> TrustedProxy {
+        TrustedProxy {
+            networks: vec![
+                network("10.0.0.0/24").expect("net"),
+                network("127.0.0.1").expect("ip"),
+            ],
+            client_header: http::HeaderName::try_from(header).expect("name"),
+            sign_in: None,
+        }
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                http::HeaderName::try_from(*name).expect("name"),
+                value.parse().expect("value"),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_hop_that_is_not_a_trusted_proxy() {
+        let p = proxy("X-Forwarded-For");
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let nginx = ip("127.0.0.1");
+        // The client wrote the left part itself: only what the proxies appended counts.
+        let forged = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9")]);
+        assert_eq!(p.client_address(nginx, &forged), ip("203.0.113.9"));
+        let chain = headers(&[
+            ("x-forwarded-for", "1.2.3.4"),
+            ("x-forwarded-for", "203.0.113.9:5123, 10.0.0.7"),
+        ]);
+        assert_eq!(p.client_address(nginx, &chain), ip("203.0.113.9"));
+        assert_eq!(
+            p.client_address(nginx, &headers(&[("x-forwarded-for", "[2001:db8::1]:80")])),
+            ip("2001:db8::1")
+        );
+        // No header, or a hop that is no address: the nearest trusted hop, never a guess.
+        assert_eq!(p.client_address(nginx, &headers(&[])), nginx);
+        let odd = headers(&[("x-forwarded-for", "198.51.100.1, unknown, 10.0.0.7")]);
+        assert_eq!(p.client_address(nginx, &odd), ip("10.0.0.7"));
+        // From an address that is not a trusted proxy the header is the client's own claim.
+        let direct = ip("198.51.100.20");
+        assert_eq!(p.client_address(direct, &forged), direct);
+        assert_eq!(
+            p.client_address(ip("::ffff:198.51.100.20"), &forged),
+            direct
+        );
+
+        // Another header (a `Forwarded` the client sent) is not read when the proxy uses this one.
+        let other = headers(&[("forwarded", "for=192.0.2.60")]);
+        assert_eq!(p.client_address(nginx, &other), nginx);
+        let rfc = proxy("Forwarded");
+        let forwarded = headers(&[(
+            "forwarded",
+            "for=1.2.3.4, for=\"[2001:db8:cafe::17]:4711\";proto=https;by=10.0.0.1",
+        )]);
+        assert_eq!(
+            rfc.client_address(nginx, &forwarded),
+            ip("2001:db8:cafe::17")
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ use app::session::{ClientInfo, SignedIn};
 use backend::watch::Frame;
 use backend::Backend;
 
+use crate::sign_in::SessionCheck;
+
 /// The summaries of several executions.
 pub const LIST_EVENTS: &str = "/api/executions/events";
 /// Every change of one execution.
@@ -114,11 +116,21 @@ fn event(id: &str, frame: &Frame) -> Event {
     Event::default().id(id).event(frame.event).data(&frame.data)
 }
 
-fn sse<S>(events: S) -> Response
+/// The stream as Server-Sent Events, ending when the session it was opened in ends (signed out,
+/// expired, the password changed, the account removed): being let in once is not a licence to
+/// watch for ever. The browser's reconnect then meets the sign-in gate.
+fn sse<S>(events: S, session: Option<Extension<SessionCheck>>) -> Response
 where
     S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
 {
-    Sse::new(events)
+    let ended = async move {
+        match session {
+            Some(Extension(session)) => session.ended().await,
+            // Signed in by a trusted proxy's headers, which only the proxy can withdraw.
+            None => std::future::pending().await,
+        }
+    };
+    Sse::new(events.take_until(ended))
         .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
         .into_response()
 }
@@ -126,6 +138,7 @@ where
 async fn execution_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
+    session: Option<Extension<SessionCheck>>,
     client: Option<Extension<ClientInfo>>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -141,7 +154,7 @@ async fn execution_events(
         let frame = subscription.next().await?;
         Some((Ok(event(&frame.id, &frame)), subscription))
     });
-    sse(events)
+    sse(events, session)
 }
 
 #[derive(Deserialize)]
@@ -153,6 +166,7 @@ struct Listed {
 async fn list_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
+    session: Option<Extension<SessionCheck>>,
     client: Option<Extension<ClientInfo>>,
     Query(listed): Query<Listed>,
     headers: HeaderMap,
@@ -205,5 +219,5 @@ async fn list_events(
         .chain(stream::once(std::future::ready(Ok(Event::default()
             .event(Frame::END)
             .data("\"\"")))));
-    sse(events)
+    sse(events, session)
 }

@@ -5,6 +5,8 @@ mod assets;
 mod audit_export;
 mod cli;
 mod config;
+mod data_dir;
+mod form_errors;
 mod health;
 mod live;
 mod logging;

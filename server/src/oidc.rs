@@ -1,24 +1,31 @@
 //! Single sign-on with OpenID Connect, alongside local accounts: the authorization code flow with
-//! PKCE, a state and a nonce, against the endpoints the issuer's discovery document names. The
-//! user's groups come from a configurable claim of the ID token (or of UserInfo when the ID token
-//! lacks it), mapped onto the portal's groups, and are kept in the session.
+//! PKCE, a state and a nonce, against the endpoints the issuer's discovery document names. A
+//! provider's user is the identity (issuer, `sub`), kept apart from local accounts under a name
+//! of its own (`<handle>@<issuer host>`, see `accounts::SsoIdentities`). The user's groups come
+//! from a configurable claim of the ID token (or of UserInfo when the ID token lacks it), mapped
+//! onto the portal's groups, and are kept in the session; the portal's `admins` group only ever
+//! comes from the map.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use accounts::{sso_name, SsoIdentities, ADMINS};
 use app::session::ClientInfo;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IdToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, UserInfoClaims,
+    AdditionalClaims, AdditionalProviderMetadata, AuthorizationCode, ClientId, ClientSecret,
+    CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -56,7 +63,8 @@ pub struct OidcSettings {
     #[serde(default = "default_groups_claim")]
     pub groups_claim: String,
     /// The provider's group → the portal's group. When given, groups not listed are dropped;
-    /// when empty, the provider's group names are the portal's.
+    /// when empty, the provider's group names are the portal's, except `admins`: a provider's
+    /// group makes portal admins only when this map says so.
     #[serde(default)]
     pub groups: BTreeMap<String, String>,
 }
@@ -82,6 +90,31 @@ struct AnyClaims {
 
 impl AdditionalClaims for AnyClaims {}
 
+/// What discovery says besides the core metadata: whether the provider names itself in its
+/// answers (RFC 9207), which then must carry its `iss`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct IssuerInAnswers {
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+}
+
+impl AdditionalProviderMetadata for IssuerInAnswers {}
+
+type ProviderMetadata = openidconnect::ProviderMetadata<
+    IssuerInAnswers,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
 type Client = CoreClient<
     EndpointSet,
     EndpointNotSet,
@@ -106,9 +139,20 @@ struct Pending {
 
 pub struct Oidc {
     settings: OidcSettings,
+    /// The issuer's host: the part of its users' portal names after '@'.
+    issuer_host: String,
     http: openidconnect::reqwest::Client,
     /// The discovered provider, once discovery succeeded (tried again on each sign-in until then).
-    provider: Mutex<Option<CoreProviderMetadata>>,
+    provider: Mutex<Option<ProviderMetadata>>,
+}
+
+/// Who the provider says signed in, before the portal names them.
+#[derive(Debug)]
+struct Identity {
+    subject: String,
+    /// What to call them at their first sign-in (see [`handle`]).
+    handle: String,
+    groups: Vec<String>,
 }
 
 impl Oidc {
@@ -116,8 +160,14 @@ impl Oidc {
         if let Ok(secret) = std::env::var("RUNBOOK_PORTAL_OIDC_CLIENT_SECRET") {
             settings.client_secret = Some(secret);
         }
-        IssuerUrl::new(settings.issuer.clone()).map_err(|e| {
+        let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|e| {
             anyhow::anyhow!("[oidc] issuer {:?} is not a URL: {e}", settings.issuer)
+        })?;
+        let issuer_host = issuer.url().host_str().map(str::to_owned).ok_or_else(|| {
+            anyhow::anyhow!(
+                "[oidc] issuer {:?} has no host: give the provider's https:// address",
+                settings.issuer
+            )
         })?;
         RedirectUrl::new(settings.redirect_url.clone()).map_err(|e| {
             anyhow::anyhow!(
@@ -132,6 +182,7 @@ impl Oidc {
             .build()?;
         Ok(Self {
             settings,
+            issuer_host,
             http,
             provider: Mutex::new(None),
         })
@@ -141,11 +192,12 @@ impl Oidc {
         &self.settings.label
     }
 
-    async fn client(&self) -> Result<Client, String> {
+    /// The provider's metadata, discovered once.
+    async fn provider(&self) -> Result<ProviderMetadata, String> {
         let mut provider = self.provider.lock().await;
         if provider.is_none() {
             let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|e| e.to_string())?;
-            let found = CoreProviderMetadata::discover_async(issuer, &self.http)
+            let found = ProviderMetadata::discover_async(issuer, &self.http)
                 .await
                 .map_err(|e| {
                     tracing::error!(issuer = %self.settings.issuer, error = %e, "OpenID Connect discovery failed");
@@ -153,7 +205,11 @@ impl Oidc {
                 })?;
             *provider = Some(found);
         }
-        let metadata = provider.clone().ok_or("no provider")?;
+        provider.clone().ok_or_else(|| "no provider".to_owned())
+    }
+
+    async fn client(&self) -> Result<Client, String> {
+        let metadata = self.provider().await?;
         let redirect =
             RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| e.to_string())?;
         Ok(CoreClient::from_provider_metadata(
@@ -164,18 +220,82 @@ impl Oidc {
         .set_redirect_uri(redirect))
     }
 
-    /// The provider's groups as the portal's.
+    /// The provider's groups as the portal's. Without a map its names pass through, except
+    /// `admins`: whoever can create a group at the provider must not thereby make portal admins.
     fn portal_groups(&self, claimed: Vec<String>) -> Vec<String> {
-        if self.settings.groups.is_empty() {
-            return claimed;
-        }
-        let mut groups: Vec<String> = claimed
-            .iter()
-            .filter_map(|g| self.settings.groups.get(g).cloned())
-            .collect();
+        let mut groups: Vec<String> = if self.settings.groups.is_empty() {
+            claimed
+                .into_iter()
+                .filter(|g| {
+                    let admins = g == ADMINS;
+                    if admins {
+                        tracing::warn!(
+                            issuer = %self.settings.issuer,
+                            "ignored the identity provider's group \"{ADMINS}\": the portal's \
+                             admins come from [oidc.groups] only (add \"{ADMINS}\" = \"{ADMINS}\" \
+                             there to make its members portal admins)"
+                        );
+                    }
+                    !admins
+                })
+                .collect()
+        } else {
+            claimed
+                .iter()
+                .filter_map(|g| self.settings.groups.get(g).cloned())
+                .collect()
+        };
         groups.sort();
         groups.dedup();
         groups
+    }
+
+    /// The issuer as identities are keyed by it (a trailing '/' makes no other provider).
+    fn issuer_key(&self) -> &str {
+        self.settings.issuer.trim_end_matches('/')
+    }
+}
+
+/// What to call a provider's user at their first sign-in: their `preferred_username`, else their
+/// email if the provider has verified it (anyone may type any address into an unverified one),
+/// else their `sub`; of a name with '@' (a UPN, an email), the part before it.
+fn handle(
+    preferred_username: Option<&str>,
+    email: Option<&str>,
+    email_verified: Option<bool>,
+    subject: &str,
+) -> String {
+    let verified_email = email.filter(|_| email_verified == Some(true));
+    [preferred_username, verified_email]
+        .into_iter()
+        .flatten()
+        .map(|name| name.split('@').next().unwrap_or(name).trim())
+        .find(|name| !name.is_empty())
+        .unwrap_or(subject)
+        .to_owned()
+}
+
+/// RFC 9207: an answer that names an issuer must name this one (else it is another provider's
+/// answer replayed here: a mix-up), and a provider that promises to name itself must do so.
+fn check_issuer_in_answer(metadata: &ProviderMetadata, iss: Option<&str>) -> Result<(), String> {
+    let ours = metadata.issuer().as_str();
+    match iss {
+        Some(iss) if iss == ours => Ok(()),
+        Some(iss) => Err(format!(
+            "the answer came from another identity provider ({iss:?}, not {ours:?}): a mix-up \
+             attack, or an [oidc] issuer that is not the provider's."
+        )),
+        None if metadata
+            .additional_metadata()
+            .authorization_response_iss_parameter_supported =>
+        {
+            Err(
+                "the identity provider names itself in its answers (RFC 9207), but this \
+                 one did not name it: it was not the provider's answer."
+                    .into(),
+            )
+        }
+        None => Ok(()),
     }
 }
 
@@ -221,8 +341,9 @@ struct StartQuery {
 }
 
 fn failed(reason: &str, next: &str) -> Response {
-    let reason = app::wizard::form::encode(reason);
-    back_to_form("sso", next, &format!("&reason={reason}"))
+    // Sealed: the sign-in page shows only reasons the portal gave (anonymous: no user yet).
+    let notice = app::notice::ssr::query_for("", "reason", reason);
+    back_to_form("sso", next, &format!("&{notice}"))
 }
 
 async fn start(
@@ -270,6 +391,9 @@ struct CallbackQuery {
     error: String,
     #[serde(default)]
     error_description: String,
+    /// The issuer the answer is from (RFC 9207).
+    #[serde(default)]
+    iss: Option<String>,
 }
 
 async fn callback(
@@ -287,17 +411,11 @@ async fn callback(
             "/automation",
         );
     };
-    let outcome = if !query.error.is_empty() {
-        Err(format!(
-            "the identity provider said {}: {}.",
-            query.error, query.error_description
-        ))
-    } else if query.state != pending.state {
-        Err("the answer did not belong to this sign-in (a forged or replayed return).".into())
-    } else {
-        identify(&oidc, &query.code, &pending).await
+    let outcome = match answered(&oidc, &query, &pending).await {
+        Ok(who) => named(&oidc, &gate, who).await,
+        Err(reason) => Err(reason),
     };
-    let (name, groups) = match outcome {
+    let (name, subject, groups) = match outcome {
         Ok(who) => who,
         Err(reason) => {
             tracing::warn!(%reason, "single sign-on failed");
@@ -310,19 +428,55 @@ async fn callback(
         tracing::error!("the session could not be stored: {e}");
         return failed("the portal could not start the session.", &pending.next);
     }
-    tracing::info!(user = %name, ?groups, "signed in by single sign-on");
-    gate.record(&name, &client_info, true, "single sign-on")
-        .await;
+    tracing::info!(user = %name, %subject, ?groups, "signed in by single sign-on");
+    // Who it really was, for the audit trail: the provider's subject behind the name.
+    let detail = format!("single sign-on: sub {subject:?} of {}", oidc.issuer_key());
+    gate.record(&name, &client_info, true, &detail).await;
     Redirect::to(&pending.next).into_response()
 }
 
-/// Exchanges the code (with the PKCE verifier), checks the ID token (signature, issuer, audience,
-/// expiry, nonce), and answers the user's name and portal groups.
-async fn identify(
+/// The provider's answer, checked: this sign-in's state, from this issuer, not an error; then
+/// whom it names.
+async fn answered(
     oidc: &Oidc,
-    code: &str,
+    query: &CallbackQuery,
     pending: &Pending,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<Identity, String> {
+    if query.state != pending.state {
+        return Err(
+            "the answer did not belong to this sign-in (a forged or replayed return).".into(),
+        );
+    }
+    check_issuer_in_answer(&oidc.provider().await?, query.iss.as_deref())?;
+    if !query.error.is_empty() {
+        return Err(format!(
+            "the identity provider said {}: {}.",
+            query.error, query.error_description
+        ));
+    }
+    identify(oidc, &query.code, pending).await
+}
+
+/// The portal name of the identity (given at its first sign-in), its subject and its groups.
+async fn named(
+    oidc: &Oidc,
+    gate: &Gate,
+    who: Identity,
+) -> Result<(String, String, Vec<String>), String> {
+    let wanted = sso_name(&who.handle, &oidc.issuer_host);
+    let name = SsoIdentities::new(gate.users.pool().clone())
+        .sign_in(oidc.issuer_key(), &who.subject, &wanted)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, subject = %who.subject, "single sign-on identity not named");
+            format!("the portal could not name this user ({e}).")
+        })?;
+    Ok((name, who.subject, who.groups))
+}
+
+/// Exchanges the code (with the PKCE verifier), checks the ID token (signature, issuer, audience,
+/// expiry, nonce), and answers who the user is and their portal groups.
+async fn identify(oidc: &Oidc, code: &str, pending: &Pending) -> Result<Identity, String> {
     let client = oidc.client().await?;
     let token = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -342,11 +496,13 @@ async fn identify(
     let claims = id_token
         .claims(&verifier, &Nonce::new(pending.nonce.clone()))
         .map_err(|e| format!("the ID token is not valid ({e})."))?;
-    let name = claims
-        .preferred_username()
-        .map(|n| n.as_str().to_owned())
-        .or_else(|| claims.email().map(|e| e.as_str().to_owned()))
-        .unwrap_or_else(|| claims.subject().as_str().to_owned());
+    let subject = claims.subject().as_str().to_owned();
+    let handle = handle(
+        claims.preferred_username().map(|n| n.as_str()),
+        claims.email().map(|e| e.as_str()),
+        claims.email_verified(),
+        &subject,
+    );
     let claim = &oidc.settings.groups_claim;
     let groups = match strings(claims.additional_claims().claims.get(claim)) {
         Some(groups) => groups,
@@ -361,7 +517,11 @@ async fn identify(
             strings(info.additional_claims().claims.get(claim)).unwrap_or_default()
         }
     };
-    Ok((name, oidc.portal_groups(groups)))
+    Ok(Identity {
+        subject,
+        handle,
+        groups: oidc.portal_groups(groups),
+    })
 }
 
 #[cfg(test)]
@@ -394,6 +554,84 @@ mod tests {
         );
         let unmapped = Oidc::new(settings(&[])).expect("valid settings");
         assert_eq!(unmapped.portal_groups(vec!["web".into()]), ["web"]);
+    }
+
+    #[test]
+    fn only_the_map_makes_portal_admins() {
+        let unmapped = Oidc::new(settings(&[])).expect("valid settings");
+        assert_eq!(
+            unmapped.portal_groups(vec!["admins".into(), "web".into()]),
+            ["web"]
+        );
+        let mapped = Oidc::new(settings(&[("platform-admins", "admins")])).expect("valid");
+        assert_eq!(
+            mapped.portal_groups(vec!["admins".into()]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            mapped.portal_groups(vec!["platform-admins".into()]),
+            ["admins"]
+        );
+        let explicit = Oidc::new(settings(&[("admins", "admins")])).expect("valid");
+        assert_eq!(explicit.portal_groups(vec!["admins".into()]), ["admins"]);
+    }
+
+    #[test]
+    fn a_user_is_called_by_a_name_the_provider_vouches_for() {
+        assert_eq!(
+            handle(Some("olivia"), Some("x@y"), Some(true), "s1"),
+            "olivia"
+        );
+        // A UPN or an email: the part before '@'.
+        assert_eq!(
+            handle(Some("olivia@corp.example"), None, None, "s1"),
+            "olivia"
+        );
+        assert_eq!(
+            handle(None, Some("olivia@corp.example"), Some(true), "s1"),
+            "olivia"
+        );
+        // An email nobody verified is not used: anyone can type the admin's address.
+        assert_eq!(
+            handle(None, Some("admin@corp.example"), Some(false), "s1"),
+            "s1"
+        );
+        assert_eq!(handle(None, Some("admin@corp.example"), None, "s1"), "s1");
+        assert_eq!(handle(Some(" "), None, None, "s1"), "s1");
+    }
+
+    fn metadata(iss_supported: bool) -> ProviderMetadata {
+        serde_json::from_value(serde_json::json!({
+            "issuer": "https://idp.example.com",
+            "authorization_endpoint": "https://idp.example.com/auth",
+            "jwks_uri": "https://idp.example.com/jwks",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "authorization_response_iss_parameter_supported": iss_supported,
+        }))
+        .expect("metadata")
+    }
+
+    #[test]
+    fn an_answer_from_another_issuer_is_refused() {
+        let ours = Some("https://idp.example.com");
+        assert!(check_issuer_in_answer(&metadata(true), ours).is_ok());
+        assert!(check_issuer_in_answer(&metadata(false), ours).is_ok());
+        assert!(check_issuer_in_answer(&metadata(false), None).is_ok());
+        let mixed_up = check_issuer_in_answer(&metadata(false), Some("https://evil.example"))
+            .expect_err("refused");
+        assert!(mixed_up.contains("another identity provider"), "{mixed_up}");
+        let unnamed = check_issuer_in_answer(&metadata(true), None).expect_err("refused");
+        assert!(unnamed.contains("RFC 9207"), "{unnamed}");
+    }
+
+    #[test]
+    fn an_issuer_without_a_host_is_refused_with_what_to_give() {
+        let mut bad = settings(&[]);
+        bad.issuer = "urn:example:idp".into();
+        let err = Oidc::new(bad).err().expect("refused").to_string();
+        assert!(err.contains("https://"), "{err}");
     }
 
     #[test]

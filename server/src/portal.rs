@@ -19,7 +19,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use accounts::{Approvals, AuditTrail, SignInThrottle, StartedExecutions, ThrottleLimits};
+use accounts::{Approvals, AuditTrail, StartedExecutions};
 use app::access::ssr::{Access, Records};
 use app::identity::SignInOptions;
 use app::live::{ExecutionHub, ExecutionSource};
@@ -32,17 +32,12 @@ use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
 use crate::sign_in::{self, Gate};
-use crate::{access, assets, audit_export, health, live, request_safety, shutdown};
+use crate::{access, assets, audit_export, form_errors, health, live, request_safety, shutdown};
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data directory {}",
-            config.data_dir.display()
-        )
-    })?;
+    crate::data_dir::create(&config.data_dir)?;
 
     // The embedded emulator (if any) is kept alive for as long as the portal serves.
     let (backend, _embedded) = match config.backend {
@@ -110,16 +105,14 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             started: StartedExecutions::new(users.pool().clone()),
             audit: audit.clone(),
             approvals,
+            users: users.clone(),
         },
         config.secrets.clone(),
-    ));
-    let sessions = sessions(&users, config.secure_cookies).await?;
-    let gate = Arc::new(Gate {
-        users,
-        throttle: SignInThrottle::new(ThrottleLimits::default()),
-        audit,
-        proxy: config.proxy.clone(),
-    });
+    )
+    .with_approval_expiry(config.approval_expiry));
+    let store = session_store(&users).await?;
+    let sessions = sessions(store.clone(), config.secure_cookies);
+    let gate = Gate::new(users, audit, config.proxy.clone(), store);
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -129,7 +122,16 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         Some(settings) => Some(Arc::new(Oidc::new(settings)?)),
         None => None,
     };
-    let router = router(backend, access, addr, Login { gate, oidc }, sessions);
+    let router = router(
+        backend,
+        access,
+        addr,
+        Login {
+            gate: gate.clone(),
+            oidc,
+        },
+        sessions,
+    );
     tracing::info!("Runbook Portal on http://{addr}");
     axum::serve(
         listener,
@@ -137,14 +139,12 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown::signal())
     .await?;
+    gate.flush().await;
     Ok(())
 }
 
 /// Sessions in the portal's database, so a restart signs nobody out.
-async fn sessions(
-    users: &accounts::Users,
-    secure: bool,
-) -> anyhow::Result<SessionManagerLayer<SqliteStore>> {
+async fn session_store(users: &accounts::Users) -> anyhow::Result<SqliteStore> {
     let store = SqliteStore::new(users.pool().clone());
     store
         .migrate()
@@ -155,13 +155,17 @@ async fn sessions(
             .clone()
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
+    Ok(store)
+}
+
+fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
     let idle = i64::try_from(sign_in::IDLE_LIFETIME.as_secs()).unwrap_or(i64::MAX);
-    Ok(SessionManagerLayer::new(store)
+    SessionManagerLayer::new(store)
         .with_name("runbook_portal_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle))))
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)))
 }
 
 /// How people sign in: local accounts (and a trusted proxy) through the gate, and single sign-on.
@@ -218,6 +222,10 @@ pub fn router(
             health::PATH,
             get(health::healthz).with_state(backend.clone()),
         )
+        .route(
+            health::DETAILS,
+            get(health::details).with_state(backend.clone()),
+        )
         .merge(audit_export::routes(access.clone()))
         .merge(live::routes(live::Streams {
             hub,
@@ -227,6 +235,8 @@ pub fn router(
         .merge(sign_in::routes(gate.clone()))
         .merge(oidc::routes(oidc, gate.clone()))
         .merge(pages)
+        // Inside the gate: an error is sealed for the user it is shown to.
+        .layer(axum::middleware::from_fn(form_errors::seal))
         .layer(axum::middleware::from_fn_with_state(
             gate,
             sign_in::require_sign_in,
@@ -262,6 +272,7 @@ pub async fn run_emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         time_scale: args.time_scale,
         seed_dir: args.seed,
         default_region: args.region,
+        allowed_hosts: args.allowed_hosts,
         ..EmulatorConfig::default()
     })?;
     let listener = tokio::net::TcpListener::bind(&args.listen)

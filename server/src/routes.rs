@@ -18,9 +18,10 @@ pub struct Route {
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 10] = [
+const OWN: [(&str, &str, &str); 11] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
+    ("GET", health::DETAILS, "health"),
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),
     ("GET", oidc::START, "session"),

@@ -2,19 +2,25 @@
 //! is sent to the sign-in page (pages) or refused with 401 (API, server functions, streams).
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use accounts::{Attempt, AuditRecord, AuditTrail, SignInThrottle, Users};
+use accounts::{
+    now_millis, AccountError, AuditRecord, AuditTrail, FailedSignIns, SignInThrottle,
+    ThrottleLimits, Users,
+};
 use app::session::{ClientInfo, SignedIn};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
+use tower_sessions::session::Id;
+use tower_sessions::{Session, SessionStore};
+use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::TrustedProxy;
 use crate::{health, oidc};
@@ -29,11 +35,26 @@ const SESSION_USER: &str = "user";
 pub const SIGN_IN: &str = "/session";
 pub const SIGN_OUT: &str = "/session/end";
 
+/// The longest user name and password the sign-in form takes (in characters): anything longer
+/// is refused before a password is checked or anything is recorded.
+pub const MAX_NAME: usize = 256;
+pub const MAX_PASSWORD: usize = 1024;
+/// The sign-in form's body at most (those fields percent-encoded, and `next`).
+const MAX_SIGN_IN_BODY: usize = 32 * 1024;
+/// How often an open live-status stream asks whether its session still holds.
+pub const SESSION_RECHECK: Duration = Duration::from_secs(3);
+/// Where to go after signing in when `next` is not a path of this portal.
+const DEFAULT_PAGE: &str = "/automation";
+
 #[derive(Debug, Serialize, Deserialize)]
 struct SessionUser {
     name: String,
     /// Seconds since the epoch.
     signed_in_at: u64,
+    /// Milliseconds since the epoch (sessions begun before this field existed have none): compared
+    /// with the account's `sessions_valid_from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    signed_in_ms: Option<i64>,
     /// The groups an identity provider gave (single sign-on); `None` for a local account, whose
     /// groups are read from the account on every request (so a change applies at once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +75,7 @@ pub async fn begin_session(
             SessionUser {
                 name: name.to_owned(),
                 signed_in_at: now(),
+                signed_in_ms: Some(now_millis()),
                 groups,
             },
         )
@@ -64,17 +86,91 @@ pub struct Gate {
     pub users: Users,
     pub throttle: SignInThrottle,
     pub audit: AuditTrail,
-    /// A reverse proxy whose user and group headers sign requests in.
+    /// The reverse proxy in front of the portal, if any: the client's address, and perhaps
+    /// who is signed in.
     pub proxy: Option<TrustedProxy>,
+    /// Where sessions are kept, to ask again whether one still holds.
+    pub sessions: SqliteStore,
+    failed: FailedSignIns,
+    /// The last answer per session to "does it still hold?": the streams of one session (a
+    /// list page and an execution page, or a thousand in a benchmark) share one look-up.
+    checked: std::sync::Mutex<std::collections::HashMap<Id, (Instant, bool)>>,
 }
 
+/// Where a request came from, in the audit trail's words and as the throttle counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
 impl Gate {
-    /// The user a trusted proxy names in the request's headers. The headers of any other peer
-    /// are ignored: anyone can send them.
+    /// The gate, and a task that writes the summaries of failed sign-ins as their windows end.
+    pub fn new(
+        users: Users,
+        audit: AuditTrail,
+        proxy: Option<TrustedProxy>,
+        sessions: SqliteStore,
+    ) -> Arc<Self> {
+        if let Some(proxy) = &proxy {
+            tracing::info!(
+                proxies = ?proxy.networks,
+                client_address_from = %proxy.client_header,
+                header_sign_in = proxy.sign_in.is_some(),
+                "behind a trusted proxy: client addresses come from its header{}",
+                if proxy.sign_in.is_some() {
+                    ", and it signs people in by its user and group headers"
+                } else {
+                    "; it signs nobody in (--proxy-sign-in true would let it)"
+                }
+            );
+        }
+        let limits = ThrottleLimits::default();
+        let gate = Arc::new(Self {
+            users,
+            throttle: SignInThrottle::new(limits),
+            audit,
+            proxy,
+            sessions,
+            failed: FailedSignIns::new(limits.window),
+            checked: std::sync::Mutex::default(),
+        });
+        let weak: Weak<Self> = Arc::downgrade(&gate);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let Some(gate) = weak.upgrade() else { return };
+                for summary in gate.failed.due(Instant::now()) {
+                    gate.write(&summary).await;
+                }
+            }
+        });
+        gate
+    }
+
+    fn checked(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Id, (Instant, bool)>> {
+        self.checked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes the summaries of failed sign-ins not yet written (the portal is stopping).
+    pub async fn flush(&self) {
+        for summary in self.failed.drain() {
+            self.write(&summary).await;
+        }
+    }
+
+    /// The client's address: the peer's, or behind a trusted proxy the one it forwards.
+    pub fn client_address(&self, peer: IpAddr, headers: &http::HeaderMap) -> IpAddr {
+        self.proxy
+            .as_ref()
+            .map_or(peer, |p| p.client_address(peer, headers))
+    }
+
+    /// The user a trusted proxy names in the request's headers, when header sign-in is on. The
+    /// headers of any other peer are ignored: anyone can send them.
     fn proxied(&self, peer: Option<IpAddr>, headers: &http::HeaderMap) -> Option<SignedIn> {
         let proxy = self.proxy.as_ref()?;
+        let sign_in = proxy.sign_in.as_ref()?;
         let name = headers
-            .get(&proxy.user_header)
+            .get(&sign_in.user_header)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|n| !n.is_empty())?;
@@ -82,13 +178,13 @@ impl Gate {
         if !proxy.trusts(peer) {
             tracing::warn!(
                 %peer,
-                header = %proxy.user_header,
+                header = %sign_in.user_header,
                 "ignored a user header from an address that is not a trusted proxy"
             );
             return None;
         }
         let groups = headers
-            .get_all(&proxy.groups_header)
+            .get_all(&sign_in.groups_header)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
@@ -102,7 +198,8 @@ impl Gate {
         })
     }
 
-    /// Records a sign-in or a failed one in the audit trail.
+    /// Records a sign-in or a failed one in the audit trail. Failed ones are anonymous and
+    /// unlimited: per client address one is written as it is, the rest of its window as a summary.
     pub async fn record(&self, name: &str, client: &ClientInfo, signed_in: bool, detail: &str) {
         let record = AuditRecord {
             user: name.to_owned(),
@@ -118,13 +215,23 @@ impl Gate {
             user_agent: client.user_agent.clone(),
             ..AuditRecord::default()
         };
-        if let Err(e) = self.audit.write(&record).await {
+        if signed_in {
+            self.write(&record).await;
+            return;
+        }
+        for record in self.failed.note(record, Instant::now()) {
+            self.write(&record).await;
+        }
+    }
+
+    async fn write(&self, record: &AuditRecord) {
+        if let Err(e) = self.audit.write(record).await {
             tracing::error!(error = %e, "could not record a sign-in in the audit trail");
         }
     }
 }
 
-/// Where a request came from: the peer's address and the browser's User-Agent.
+/// Where a request came from: the client's address and the browser's User-Agent.
 pub fn client_of(address: std::net::IpAddr, headers: &http::HeaderMap) -> ClientInfo {
     ClientInfo {
         address: address.to_string(),
@@ -146,7 +253,10 @@ fn now() -> u64 {
 
 pub fn routes(gate: Arc<Gate>) -> Router {
     Router::new()
-        .route(SIGN_IN, post(sign_in))
+        .route(
+            SIGN_IN,
+            post(sign_in).layer(DefaultBodyLimit::max(MAX_SIGN_IN_BODY)),
+        )
         .route(SIGN_OUT, post(sign_out))
         .with_state(gate)
 }
@@ -159,14 +269,47 @@ struct Credentials {
     next: String,
 }
 
-/// Only a path of this portal is followed after signing in (never another site).
+/// Only a path of this portal is followed after signing in, never another site, however a
+/// browser reads it: browsers drop tabs and line breaks inside an address, read `\` as `/`, and
+/// take `//host` (or `/\host`) as another host, so `/<TAB>/evil.example` is `//evil.example`.
 pub fn local_path(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if local {
+    if is_local_path(next) {
         next
     } else {
-        "/automation"
+        DEFAULT_PAGE
     }
+}
+
+fn is_local_path(next: &str) -> bool {
+    // Printable ASCII only (the portal's own links are percent-encoded): no whitespace or control
+    // character to strip, and no look-alike of `/` or `\` from other scripts.
+    let plain = |text: &[u8]| {
+        text.first() == Some(&b'/')
+            && !matches!(text.get(1).copied(), Some(b'/' | b'\\'))
+            && text.iter().all(|b| b.is_ascii_graphic() && *b != b'\\')
+    };
+    if !plain(next.as_bytes()) {
+        return false;
+    }
+    // Decoded, the path must read the same way (`/%2F%2Fevil`, `/%5Cevil`, `/%09/evil`): a
+    // server or browser on the way may decode it. Its query and fragment are values: not decoded.
+    let mut path = next
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .as_bytes()
+        .to_vec();
+    for _ in 0..4 {
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&path).collect();
+        if decoded == path {
+            return true;
+        }
+        if !plain(&decoded) {
+            return false;
+        }
+        path = decoded;
+    }
+    false
 }
 
 pub fn back_to_form(error: &str, next: &str, extra: &str) -> Response {
@@ -174,17 +317,47 @@ pub fn back_to_form(error: &str, next: &str, extra: &str) -> Response {
     Redirect::to(&format!("/login?error={error}&next={next}{extra}")).into_response()
 }
 
+/// A sign-in form that is not one: too large, or not a form.
+fn refused_form(rejection: &FormRejection) -> Response {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The sign-in form is too large: a user name has at most {MAX_NAME} characters and \
+                 a password at most {MAX_PASSWORD}."
+            ),
+        )
+            .into_response();
+    }
+    (
+        rejection.status(),
+        format!("Sign in with the form of the portal's /login page: {rejection}"),
+    )
+        .into_response()
+}
+
 async fn sign_in(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
     headers: http::HeaderMap,
-    Form(form): Form<Credentials>,
+    form: Result<Form<Credentials>, FormRejection>,
 ) -> Response {
-    let address = client.ip();
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => return refused_form(&rejection),
+    };
+    let address = gate.client_address(peer.ip(), &headers);
     let client = client_of(address, &headers);
-    match gate.throttle.check(&form.name, address) {
-        Attempt::LockedOut { retry_after } => {
+    if form.name.chars().count() > MAX_NAME || form.password.chars().count() > MAX_PASSWORD {
+        tracing::warn!(%address, "sign-in refused: the user name or password is too long");
+        return back_to_form("too-long", &form.next, "");
+    }
+    // Counted as failed from here on (in one step with the check), until it succeeds: a burst
+    // of parallel guesses meets the limits as guesses one after another would.
+    let attempt = match gate.throttle.reserve(&form.name, address) {
+        Ok(attempt) => attempt,
+        Err(locked) => {
             tracing::warn!(user = %form.name, %address, "sign-in refused: locked out");
             gate.record(
                 &form.name,
@@ -193,26 +366,37 @@ async fn sign_in(
                 "locked out after too many failed sign-ins",
             )
             .await;
-            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            let minutes = locked.retry_after.as_secs().div_ceil(60).max(1);
             return back_to_form("locked", &form.next, &format!("&wait={minutes}"));
         }
-        Attempt::Proceed { delay } => tokio::time::sleep(delay).await,
-    }
+    };
+    tokio::time::sleep(attempt.delay).await;
     let user = match gate.users.verify(&form.name, &form.password).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            gate.throttle.failed(&form.name, address);
             tracing::warn!(user = %form.name, %address, "sign-in failed");
             gate.record(&form.name, &client, false, "wrong user name or password")
                 .await;
             return back_to_form("invalid", &form.next, "");
         }
+        Err(AccountError::Busy) => {
+            // Not checked, so not counted: the guesser learnt nothing.
+            gate.throttle.release(&attempt);
+            tracing::warn!(%address, "sign-in refused: too many passwords being checked at once");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(http::header::RETRY_AFTER, "2")],
+                "The portal is busy checking other sign-ins: try again in a few seconds.",
+            )
+                .into_response();
+        }
         Err(e) => {
+            gate.throttle.release(&attempt);
             tracing::error!("sign-in could not be checked: {e}");
             return back_to_form("unavailable", &form.next, "");
         }
     };
-    gate.throttle.succeeded(&user.name);
+    gate.throttle.succeeded(&attempt);
     if let Err(e) = begin_session(&session, &user.name, None).await {
         tracing::error!("the session could not be stored: {e}");
         return back_to_form("unavailable", &form.next, "");
@@ -244,12 +428,10 @@ fn public(path: &str) -> bool {
     ) || path.starts_with("/pkg/")
 }
 
-/// The signed-in user of this session, if it is still valid (not past its absolute lifetime,
-/// and the account still exists).
-async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
-    let stored: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
+/// Who a stored session says is signed in, if that still holds: not past its absolute lifetime,
+/// and for a local account, the account exists and has not changed its password since.
+async fn still_signed_in(gate: &Gate, stored: SessionUser) -> Option<SignedIn> {
     if now().saturating_sub(stored.signed_in_at) > ABSOLUTE_LIFETIME.as_secs() {
-        let _ = session.flush().await;
         return None;
     }
     if let Some(groups) = stored.groups {
@@ -258,11 +440,87 @@ async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
             groups,
         });
     }
-    let user = gate.users.get(&stored.name).await.ok().flatten()?;
+    let signed_in_ms = stored.signed_in_ms.unwrap_or_else(|| {
+        i64::try_from(stored.signed_in_at)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000)
+    });
+    let user = gate
+        .users
+        .of_session(&stored.name, signed_in_ms)
+        .await
+        .ok()
+        .flatten()?;
     Some(SignedIn {
         name: user.name,
         groups: user.groups,
     })
+}
+
+/// The signed-in user of this session, if it is still valid; an invalid one is ended.
+async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
+    let stored: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
+    let user = still_signed_in(gate, stored).await;
+    if user.is_none() {
+        let _ = session.flush().await;
+    }
+    user
+}
+
+/// Set on every request signed in by a session: asks again whether the session holds, for
+/// responses that last (live-status streams), which must end with it.
+#[derive(Clone)]
+pub struct SessionCheck {
+    gate: Arc<Gate>,
+    id: Id,
+}
+
+impl SessionCheck {
+    /// Whether the session still holds: not ended (signed out or expired, so no longer stored),
+    /// and its user still signed in. Asked at most once per [`SESSION_RECHECK`] per session.
+    pub async fn holds(&self) -> bool {
+        let recent =
+            |(at, holds): (Instant, bool)| (at.elapsed() < SESSION_RECHECK).then_some(holds);
+        let known = self.gate.checked().get(&self.id).copied().and_then(recent);
+        if let Some(holds) = known {
+            return holds;
+        }
+        let holds = self.look_up().await;
+        let mut checked = self.gate.checked();
+        if checked.len() > 10_000 {
+            checked.retain(|_, (at, _)| at.elapsed() < SESSION_RECHECK);
+        }
+        checked.insert(self.id, (Instant::now(), holds));
+        holds
+    }
+
+    /// A database that does not answer ends nothing.
+    async fn look_up(&self) -> bool {
+        let record = match self.gate.sessions.load(&self.id).await {
+            Ok(record) => record,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check a session again");
+                return true;
+            }
+        };
+        let Some(stored) = record
+            .and_then(|r| r.data.get(SESSION_USER).cloned())
+            .and_then(|v| serde_json::from_value::<SessionUser>(v).ok())
+        else {
+            return false;
+        };
+        still_signed_in(&self.gate, stored).await.is_some()
+    }
+
+    /// Resolves once the session no longer holds (checked every [`SESSION_RECHECK`]).
+    pub async fn ended(self) {
+        loop {
+            tokio::time::sleep(SESSION_RECHECK).await;
+            if !self.holds().await {
+                return;
+            }
+        }
+    }
 }
 
 pub async fn require_sign_in(
@@ -276,16 +534,27 @@ pub async fn require_sign_in(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip());
     if let Some(peer) = peer {
-        let client = client_of(peer, request.headers());
+        let address = gate.client_address(peer, request.headers());
+        let client = client_of(address, request.headers());
         request.extensions_mut().insert(client);
+        request.extensions_mut().insert(ClientAddress(address));
     }
-    let path = request.uri().path();
-    if public(path) {
+    let path = request.uri().path().to_owned();
+    if public(&path) {
         return next.run(request).await;
     }
     let user = match gate.proxied(peer, request.headers()) {
         Some(user) => Some(user),
-        None => signed_in(&gate, &session).await,
+        None => {
+            let user = signed_in(&gate, &session).await;
+            if let (Some(_), Some(id)) = (&user, session.id()) {
+                request.extensions_mut().insert(SessionCheck {
+                    gate: gate.clone(),
+                    id,
+                });
+            }
+            user
+        }
     };
     if let Some(user) = user {
         request.extensions_mut().insert(user);
@@ -296,7 +565,7 @@ pub async fn require_sign_in(
         let wanted = request
             .uri()
             .path_and_query()
-            .map_or("/automation", |p| p.as_str());
+            .map_or(DEFAULT_PAGE, |p| p.as_str());
         let next = app::wizard::form::encode(wanted);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
@@ -312,18 +581,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(
-            local_path("/automation/execute?x=1"),
-            "/automation/execute?x=1"
-        );
-        for outside in [
-            "https://evil.example/",
-            "//evil.example",
-            "/\\evil.example",
-            "",
+    fn local_paths_are_followed_after_sign_in() {
+        for local in [
+            "/automation/execute?x=1",
+            "/automation/execute/Portal-Restart?mode=simple&p.InstanceId=i-1%2Ci-2#top",
+            "/documents/AWS-RestartEC2Instance",
+            "/",
+            "/audit?user=a%2F%2Fb",
         ] {
-            assert_eq!(local_path(outside), "/automation", "{outside}");
+            assert_eq!(local_path(local), local);
+        }
+    }
+
+    #[test]
+    fn nothing_a_browser_could_read_as_another_site_is_followed() {
+        for outside in [
+            "",
+            "automation",
+            "https://evil.example/",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "\\\\evil.example",
+            "/\tevil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "  /automation",
+            "/ /evil.example",
+            "/%09/evil.example",
+            "/%2F%2Fevil.example",
+            "/%2fevil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "/%252F/evil.example",
+            "/%25252F/evil.example",
+            "/automation\\..\\evil",
+            "/\u{3000}/evil.example",
+            "/\u{ff0f}evil.example",
+            "/\u{2215}evil.example",
+            "/automation/\u{0}",
+            "/automation?x=\u{7f}",
+        ] {
+            assert_eq!(local_path(outside), DEFAULT_PAGE, "{outside:?}");
         }
     }
 }

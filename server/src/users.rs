@@ -13,8 +13,7 @@ use crate::config::ServeConfig;
 pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
 
 pub async fn open(data_dir: &Path) -> anyhow::Result<Users> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+    crate::data_dir::create(data_dir)?;
     let pool = accounts::open(data_dir)
         .await
         .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
@@ -57,7 +56,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
         }
         UsersAction::Remove { name } => {
             users.remove(&name).await?;
-            println!("Removed {name}.");
+            println!("Removed {name}; their sessions have ended (open pages sign in again).");
         }
         UsersAction::SetPassword {
             name,
@@ -65,7 +64,7 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
         } => {
             let (password, generated) = password(password_stdin)?;
             users.set_password(&name, &password).await?;
-            println!("Set the password of {name}.");
+            println!("Set the password of {name}; their sessions have ended (they sign in again).");
             if generated {
                 println!("Password (shown once): {password}");
             }
@@ -79,8 +78,8 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
 }
 
 /// On a first start (no accounts at all), creates `admin` in the `admins` group with a random
-/// password, printed once and written to `<data-dir>/initial-admin-password` (readable by the
-/// owner only).
+/// password, written to `<data-dir>/initial-admin-password` (readable by the owner only) and
+/// shown once when standard output is a terminal.
 pub async fn ensure_first_admin(users: &Users, data_dir: &Path) -> anyhow::Result<()> {
     if users.count().await? > 0 {
         return Ok(());
@@ -90,24 +89,45 @@ pub async fn ensure_first_admin(users: &Users, data_dir: &Path) -> anyhow::Resul
         .add("admin", &[accounts::ADMINS.to_owned()], &password)
         .await?;
     let path = data_dir.join(INITIAL_PASSWORD_FILE);
-    write_private(&path, &format!("{password}\n"))
+    crate::data_dir::write_private(&path, &format!("{password}\n"))
         .with_context(|| format!("cannot write {}", path.display()))?;
-    println!(
-        "First start: created the account `admin` with password {password}\n\
-         (also in {}; change it with `runbook-portal users set-password admin`, which deletes that file)",
-        path.display()
-    );
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    println!("{}", first_admin_notice(&password, &path, terminal));
     Ok(())
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?
-        .write_all(text.as_bytes())
+/// What a first start says about the admin's password. Standard output that is not a terminal
+/// usually ends in a container's or a service's log, kept and read by others: there, only where
+/// the password is.
+fn first_admin_notice(password: &str, file: &Path, terminal: bool) -> String {
+    let change =
+        "change it with `runbook-portal users set-password admin`, which deletes that file";
+    if terminal {
+        format!(
+            "First start: created the account `admin` with password {password}\n\
+             (also in {}; {change})",
+            file.display()
+        )
+    } else {
+        format!(
+            "First start: created the account `admin`; its password is in {} \
+             (readable by this user only; {change})",
+            file.display()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_password_is_shown_only_on_a_terminal() {
+        let file = Path::new("/data/initial-admin-password");
+        let shown = first_admin_notice("s3cretPassw0rd", file, true);
+        assert!(shown.contains("s3cretPassw0rd"), "{shown}");
+        let logged = first_admin_notice("s3cretPassw0rd", file, false);
+        assert!(!logged.contains("s3cretPassw0rd"), "{logged}");
+        assert!(logged.contains("/data/initial-admin-password"), "{logged}");
+    }
 }

@@ -18,6 +18,7 @@ pub fn RunbookDetailsView(details: RunbookDetails) -> impl IntoView {
         steps,
         content_json,
         content_yaml,
+        assume_role: _,
         categories,
         platform_types,
         target_type,

@@ -32,10 +32,15 @@ pub async fn control_execution(
     let page = format!("/automation/executions/{id}");
     let (user, _) = crate::access::ssr::current()?;
     let backend = crate::runbook::catalog::ssr::backend();
-    crate::access::ssr::access()
-        .may_see(&backend, &user, &id)
-        .await?;
-    match ssr::audited(&id, control, &step, &comment).await {
+    let access = crate::access::ssr::access();
+    // Each control needs its own right, checked here and carried to the call that sends it.
+    let right = match control {
+        Control::Approve | Control::Reject => {
+            ssr::Right::DecideStep(access.may_decide_step(&backend, &user, &id).await?)
+        }
+        _ => ssr::Right::Control(access.may_control(&backend, &user, &id).await?),
+    };
+    match ssr::audited(&right, control, &step, &comment).await {
         Ok(()) => {
             // Viewers see the effect now rather than at the next slow poll.
             if let Some(live) = use_context::<std::sync::Arc<crate::live::ExecutionHub>>() {
@@ -44,8 +49,8 @@ pub async fn control_execution(
             leptos_axum::redirect(&page);
         }
         Err(refused @ (PortalError::Backend(_) | PortalError::NotFound(_))) => {
-            let reason = crate::wizard::form::encode(&refused.to_string());
-            leptos_axum::redirect(&format!("{page}?refused={reason}"));
+            let notice = crate::notice::ssr::query("refused", &refused.to_string());
+            leptos_axum::redirect(&format!("{page}?{notice}"));
         }
         Err(other) => return Err(other),
     }
@@ -57,16 +62,33 @@ mod ssr {
     use aws_sdk_ssm::types::{SignalType, StopType};
 
     use super::Control;
+    use crate::access::ssr::{Controllable, StepDecidable};
     use crate::error::{aws_error, PortalError};
     use crate::runbook::catalog::ssr::backend;
 
+    /// What the access check handed out for one execution.
+    pub enum Right {
+        Control(Controllable),
+        DecideStep(StepDecidable),
+    }
+
+    impl Right {
+        fn id(&self) -> &str {
+            match self {
+                Self::Control(c) => c.id(),
+                Self::DecideStep(d) => d.id(),
+            }
+        }
+    }
+
     /// The control, recorded in the audit trail before it is sent and completed after.
     pub async fn audited(
-        id: &str,
+        right: &Right,
         control: Control,
         step: &str,
         comment: &str,
     ) -> Result<(), PortalError> {
+        let id = right.id();
         let action = match control {
             Control::Cancel => "cancel",
             Control::ExecuteStep => "execute-step",
@@ -88,7 +110,7 @@ mod ssr {
                 "The audit trail could not be written ({e}), so nothing was sent. Try again."
             ))
         })?;
-        let outcome = send(id, control, step, comment).await;
+        let outcome = send(right, control, step, comment).await;
         let (result, detail) = match &outcome {
             Ok(()) => ("succeeded", record.detail.clone()),
             Err(e) => ("failed", e.to_string()),
@@ -100,12 +122,29 @@ mod ssr {
     }
 
     async fn send(
-        id: &str,
-
+        right: &Right,
         control: Control,
         step: &str,
         comment: &str,
     ) -> Result<(), PortalError> {
+        // A step decision is sent only with the right to decide steps; every other control only
+        // with the right to control.
+        let id = match (right, control) {
+            (Right::DecideStep(d), Control::Approve | Control::Reject) => d.id(),
+            (Right::Control(c), Control::Approve | Control::Reject) => {
+                return Err(PortalError::Forbidden(format!(
+                    "Controlling execution {} is not the right to decide its approval step.",
+                    c.id()
+                )))
+            }
+            (Right::Control(c), _) => c.id(),
+            (Right::DecideStep(d), _) => {
+                return Err(PortalError::Forbidden(format!(
+                    "Deciding the approval step of execution {} is not the right to control it.",
+                    d.id()
+                )))
+            }
+        };
         let ssm = &backend().ssm;
         let signal = |kind: SignalType| {
             ssm.send_automation_signal()

@@ -149,6 +149,7 @@ async fn unmasked(backend: &Backend, id: &str) -> Result<ExecutionView, ReadErro
             .map(|(i, s)| step(i + 1, s))
             .collect(),
         children,
+        may: Default::default(),
     })
 }
 

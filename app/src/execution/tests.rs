@@ -21,6 +21,7 @@ fn step(number: usize, name: &str, status: &str) -> StepView {
 
 fn view(status: &str, steps: Vec<StepView>) -> ExecutionView {
     ExecutionView {
+        may: Default::default(),
         summary: ExecutionSummary {
             id: "e-1".into(),
             status: status.into(),

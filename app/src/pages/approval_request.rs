@@ -5,31 +5,36 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::approvals::{get_approval, ApprovalView, DecideApproval};
+use crate::notice::{self, Carried, Unverified};
 use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn ApprovalRequestPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let decide = ServerAction::<DecideApproval>::new();
     let request = Resource::new(
         move || (id.get(), decide.version().get()),
         |(id, _)| get_approval(id),
     );
-    // A refusal: from the page post's redirect, or from the hydrated action.
+    // A refusal: from the page post's redirect (as the portal sealed it), or from the hydrated
+    // action.
+    let posted = notice::message("refused");
     let refused = move || {
-        let from_action = decide
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string());
-        from_action
-            .or_else(|| query.read().get("refused"))
-            .map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })
+        let alert = |text: String| {
+            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any()
+        };
+        if let Some(Err(e)) = decide.value().get() {
+            return Some(alert(e.to_string()));
+        }
+        match posted.get()? {
+            Carried::Sealed(text) => Some(alert(text)),
+            Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
+            Carried::Nothing => None,
+        }
     };
     view! {
         <Title text="Approval request" />
@@ -39,7 +44,7 @@ pub fn ApprovalRequestPage() -> impl IntoView {
             crumb(id.get_untracked(), format!("/automation/approvals/{}", id.get_untracked())),
         ] />
         <div class="page-header"><h1>"Approval request"</h1></div>
-        {refused}
+        <Suspense fallback=|| ()>{refused}</Suspense>
         <Suspense fallback=|| view! { <p>"Loading the request…"</p> }>
             {move || request.get().map(|answer| match answer {
                 Ok(r) => view! { <Request r decide /> }.into_any(),

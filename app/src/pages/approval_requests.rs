@@ -4,12 +4,17 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::approvals::{list_approvals, ApprovalView};
+use leptos_router::hooks::use_query_map;
+
+use crate::approvals::{list_approvals, ApprovalView, ApprovalsPage};
 use crate::shell::{crumb, Breadcrumbs};
+use crate::wizard::form::encode;
 
 #[component]
 pub fn ApprovalRequests() -> impl IntoView {
-    let requests = Resource::new(|| (), |()| list_approvals());
+    let query = use_query_map();
+    let after = move || query.read().get("after").unwrap_or_default();
+    let requests = Resource::new(after, list_approvals);
     view! {
         <Title text="Approval requests" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb("Approval requests", "/automation/approvals")] />
@@ -20,7 +25,12 @@ pub fn ApprovalRequests() -> impl IntoView {
         </p>
         <Suspense fallback=|| view! { <p>"Loading approval requests…"</p> }>
             {move || requests.get().map(|answer| match answer {
-                Ok(list) => view! { <RequestTable list /> }.into_any(),
+                Ok(ApprovalsPage { requests, next }) => view! {
+                    <RequestTable list=requests />
+                    {next.map(|next| view! {
+                        <p class="pager"><a href=format!("/automation/approvals?after={}", encode(&next))>"Older requests"</a></p>
+                    })}
+                }.into_any(),
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
@@ -34,7 +44,7 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
     }
     let waiting_for_you = list.iter().filter(|r| r.may_decide).count();
     view! {
-        <p class="count">{format!("{} requests; {waiting_for_you} waiting for your decision", list.len())}</p>
+        <p class="count">{format!("{} requests on this page; {waiting_for_you} waiting for your decision", list.len())}</p>
         <div class="table-scroll">
             <table class="table approvals">
                 <thead><tr>

@@ -1,11 +1,13 @@
 //! The audit trail (`/audit`): who asked the portal for what and what came of it, newest first,
-//! filtered by user, action, outcome or execution, and exported as CSV with the same filters.
+//! filtered by user, action, outcome or execution, a page at a time (Previous and Next are plain
+//! links, keyed by record id, so they work without JavaScript), and exported as CSV with the same
+//! filters.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::audit::{list_audit, AuditFilters, AuditRow};
+use crate::audit::{list_audit, AuditFilters, AuditPage, AuditPlace, PAGE_SIZE};
 use crate::shell::{crumb, Breadcrumbs};
 
 const ACTIONS: [&str; 14] = [
@@ -39,7 +41,18 @@ pub fn AuditTrail() -> impl IntoView {
             execution: get("execution"),
         }
     });
-    let records = Resource::new(move || filters.get(), list_audit);
+    let place = Memo::new(move |_| {
+        let q = query.read();
+        let id = |k: &str| q.get(k).and_then(|v| v.parse::<i64>().ok());
+        AuditPlace {
+            before: id("before"),
+            after: id("after"),
+        }
+    });
+    let records = Resource::new(
+        move || (filters.get(), place.get()),
+        |(filters, place)| list_audit(filters, place),
+    );
     view! {
         <Title text="Audit trail" />
         <Breadcrumbs trail=vec![crumb("Audit trail", "/audit")] />
@@ -47,7 +60,7 @@ pub fn AuditTrail() -> impl IntoView {
         {move || view! { <Filters filters=filters.get() /> }}
         <Suspense fallback=|| view! { <p>"Loading the audit trail…"</p> }>
             {move || records.get().map(|answer| match answer {
-                Ok(rows) => view! { <Records rows /> }.into_any(),
+                Ok(page) => view! { <Records page filters=filters.get_untracked() /> }.into_any(),
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
@@ -95,12 +108,24 @@ fn Filters(filters: AuditFilters) -> impl IntoView {
 }
 
 #[component]
-fn Records(rows: Vec<AuditRow>) -> impl IntoView {
+fn Records(page: AuditPage, filters: AuditFilters) -> impl IntoView {
+    let AuditPage { rows, newer, older } = page;
+    let link = |place: Option<AuditPlace>, label: &'static str, rel: &'static str| {
+        place.map(|place| {
+            view! { <a rel=rel href=filters.href("/audit", place)>{label}</a> }
+        })
+    };
+    let pager = view! {
+        <nav class="pagination" aria-label="Pages">
+            {link(newer, "Previous page", "prev")}
+            {link(older, "Next page", "next")}
+        </nav>
+    };
     if rows.is_empty() {
-        return view! { <p class="empty">"No records match."</p> }.into_any();
+        return view! { <p class="empty">"No records match."</p> {pager} }.into_any();
     }
     view! {
-        <p class="count">{format!("{} records (newest first, at most 500 shown; the CSV has up to 10,000)", rows.len())}</p>
+        <p class="count">{format!("{} records on this page (newest first, {PAGE_SIZE} a page; the CSV has up to 10,000 from the newest)", rows.len())}</p>
         <div class="table-scroll">
             <table class="table audit">
                 <thead><tr>
@@ -132,5 +157,6 @@ fn Records(rows: Vec<AuditRow>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {pager}
     }.into_any()
 }

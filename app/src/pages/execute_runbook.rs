@@ -19,6 +19,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::access::{my_rights, shaped, Grant, Rights};
 use crate::error::{FieldError, PortalError};
+use crate::notice::{self, Carried, Unverified};
 use crate::runbook::catalog::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
@@ -84,14 +85,9 @@ pub fn ExecuteRunbook() -> impl IntoView {
             pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         )
     });
-    // An error the server sent back with the form (after a post without JavaScript).
-    let posted_error = Memo::new(move |_| {
-        let q = query.read();
-        (q.get("__path").as_deref() == Some(StartAutomation::PATH))
-            .then(|| q.get("__err"))
-            .flatten()
-            .map(|e| ServerFnUrlError::<PortalError>::decode_err(&e))
-    });
+    // An error the server sent back with the form (after a post without JavaScript), shown
+    // only as the portal sealed it (see `notice`).
+    let posted_error = notice::form_error(StartAutomation::PATH);
     let details = Resource::new(
         move || (name.get(), initial.with(|f| f.version.clone())),
         |(name, version)| get_runbook(name, version),
@@ -119,9 +115,15 @@ pub fn ExecuteRunbook() -> impl IntoView {
                 let roles = roles.get()?;
                 let instances = instances.get()?;
                 let rights = rights.get()?;
+                let (posted_error, unverified) = match posted_error.get()? {
+                    Carried::Sealed(e) => (Some(ServerFnUrlError::<PortalError>::decode_err(&e)), false),
+                    Carried::Unsealed => (None, true),
+                    Carried::Nothing => (None, false),
+                };
                 Some(match (details, roles, instances, rights) {
                     (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => view! {
-                        <Wizard details roles instances rights initial=initial.get() posted_error=posted_error.get() />
+                        {unverified.then(|| view! { <Unverified /> })}
+                        <Wizard details roles instances rights initial=initial.get() posted_error />
                     }.into_any(),
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
@@ -147,7 +149,7 @@ fn Wizard(
         Vec::new()
     } else {
         rights
-            .for_runbook(&details.name)
+            .for_runbook(&details.reference)
             .into_iter()
             .cloned()
             .collect()

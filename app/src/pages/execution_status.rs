@@ -10,12 +10,13 @@ use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::components::StatusBadge;
 use crate::error::PortalError;
 use crate::execution::{get_execution, ControlExecution, ExecutionView};
 use crate::live::Connection;
+use crate::notice::{self, Carried, Unverified};
 use crate::shell::{crumb, Breadcrumbs};
 
 use children::ChildExecutions;
@@ -26,23 +27,31 @@ use steps::ExecutedSteps;
 #[component]
 pub fn ExecutionStatus() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    // A control AWS refused, or one the portal could not send (after a post without JavaScript).
-    let refused = Memo::new(move |_| {
-        let q = query.read();
-        q.get("refused").or_else(|| {
-            (q.get("__path").as_deref() == Some(ControlExecution::PATH))
-                .then(|| q.get("__err"))
-                .flatten()
-                .map(|e| ServerFnUrlError::<PortalError>::decode_err(&e).to_string())
-        })
-    });
+    // A control AWS refused, or one the portal could not send (after a post without JavaScript):
+    // shown only as the portal sealed it (see `notice`).
+    let refused = notice::message("refused");
+    let control_error = notice::form_error(ControlExecution::PATH);
     let execution = Resource::new(move || id.get(), get_execution);
     view! {
         <Title text=move || format!("Execution {}", id.get()) />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb(id.get_untracked(), format!("/automation/executions/{}", id.get_untracked()))] />
-        {move || refused.get().map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
+        <Suspense fallback=|| ()>
+            {move || {
+                let text = match (refused.get()?, control_error.get()?) {
+                    (Carried::Sealed(text), _) => Some(text),
+                    (_, Carried::Sealed(e)) => {
+                        Some(ServerFnUrlError::<PortalError>::decode_err(&e).to_string())
+                    }
+                    (Carried::Unsealed, _) | (_, Carried::Unsealed) => None,
+                    (Carried::Nothing, Carried::Nothing) => return Some(().into_any()),
+                };
+                Some(match text {
+                    Some(text) => view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any(),
+                    None => view! { <Unverified /> }.into_any(),
+                })
+            }}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || execution.get().map(|answer| match answer {
                 Ok(execution) => view! { <LiveExecution execution /> }.into_any(),

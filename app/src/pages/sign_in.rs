@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::identity::sign_in_methods;
+use crate::notice::Carried;
 
 #[component]
 pub fn SignIn() -> impl IntoView {
@@ -16,16 +17,34 @@ pub fn SignIn() -> impl IntoView {
         Some("invalid") => Some("The user name or password is wrong.".to_owned()),
         Some("locked") => Some(format!(
             "Too many failed sign-ins for this account or address: try again in {} minutes, or ask an administrator.",
-            q.get("wait").unwrap_or_else(|| "15".into())
+            // A number only: the address is anyone's to write.
+            q.get("wait")
+                .and_then(|w| w.parse::<u32>().ok())
+                .filter(|w| *w <= 24 * 60)
+                .unwrap_or(15)
         )),
+        Some("too-long") => Some(
+            "The user name (at most 256 characters) or the password (at most 1,024) is too long.".to_owned(),
+        ),
         Some("unavailable") => Some(
             "Sign-in is unavailable: the portal could not reach its database. Try again shortly.".to_owned(),
         ),
-        Some("sso") => Some(format!(
-            "Single sign-on did not complete: {} Try again, or sign in with a portal account.",
-            q.get("reason").unwrap_or_default()
-        )),
+        // Shown below, with the reason if the portal sealed it.
+        Some("sso") => None,
         _ => None,
+    };
+    let single_sign_on_failed = q.get("error").as_deref() == Some("sso");
+    let reason = crate::notice::message("reason");
+    let sso_failure = move || {
+        let text = match reason.get()? {
+            Carried::Sealed(reason) => format!(
+                "Single sign-on did not complete: {reason} Try again, or sign in with a portal account."
+            ),
+            Carried::Unsealed | Carried::Nothing => {
+                "Single sign-on did not complete. Try again, or sign in with a portal account.".to_owned()
+            }
+        };
+        Some(view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })
     };
     let signed_out = q.get("signed_out").is_some();
     let methods = Resource::new(|| (), |()| sign_in_methods());
@@ -36,6 +55,7 @@ pub fn SignIn() -> impl IntoView {
             <h1>"Sign in"</h1>
             {signed_out.then(|| view! { <div class="alert" role="status"><p>"You are signed out."</p></div> })}
             {message.map(|m| view! { <div class="alert alert-error" role="alert"><p>{m}</p></div> })}
+            {single_sign_on_failed.then(|| view! { <Suspense fallback=|| ()>{sso_failure}</Suspense> })}
             <form method="post" action="/session">
                 <input type="hidden" name="next" value=next />
                 <label class="field">

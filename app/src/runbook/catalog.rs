@@ -28,19 +28,33 @@ pub async fn list_runbooks(
 #[server(endpoint = "get_runbook")]
 pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
-    if !rights.may_run(&name) {
-        return Err(crate::access::ssr::forbidden(format!(
-            "You have no grant to run {name}. Ask an administrator for one."
-        )));
+    let no_grant = |runbook: &str| {
+        crate::access::ssr::forbidden(format!(
+            "You have no grant to run {runbook}. Ask an administrator for one."
+        ))
+    };
+    if !rights.any() {
+        return Err(no_grant(&name));
     }
-    ssr::get_runbook(&name, &version).await
+    // Grants name the runbook SSM resolves the name to: another account's shared runbook of
+    // the same name is not the one a name pattern grants.
+    let details = ssr::get_runbook(&name, &version).await?;
+    if !rights.may_run(&details.reference) {
+        return Err(no_grant(&details.reference));
+    }
+    Ok(details)
 }
 
 /// The roles the user may run `runbook` as (every role for admins).
 #[server(endpoint = "list_roles")]
 pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
-    let grants = rights.for_runbook(&runbook);
+    let mut grants = rights.for_runbook(&runbook);
+    if !rights.admin && grants.is_empty() && rights.any() {
+        // A runbook another account shares is granted by its ARN.
+        let reference = ssr::resolve(&ssr::backend(), &runbook).await?;
+        grants = rights.for_runbook(&reference);
+    }
     if !rights.admin && grants.is_empty() {
         return Err(crate::access::ssr::forbidden(format!(
             "You have no grant to run {runbook}, so no role to run it as."
@@ -176,18 +190,21 @@ pub mod ssr {
                 break;
             }
         }
-        let needle = search.trim().to_lowercase();
-        identifiers.retain(|d| {
-            d.name.as_deref().is_some_and(|n| {
-                may_run(n) && (needle.is_empty() || n.to_lowercase().contains(&needle))
-            })
-        });
-        // Descriptions and categories come from DescribeDocument, asked side by side.
         let account = backend
             .caller_identity()
             .await
             .map(|i| i.account)
             .unwrap_or_default();
+        let needle = search.trim().to_lowercase();
+        // Grants name another account's runbook by its ARN, so each is matched as SSM knows it.
+        identifiers.retain(|d| {
+            d.name.as_deref().is_some_and(|n| {
+                let owner = d.owner.as_deref().unwrap_or_default();
+                may_run(&reference(n, owner, &account, &backend.region))
+                    && (needle.is_empty() || n.to_lowercase().contains(&needle))
+            })
+        });
+        // Descriptions and categories come from DescribeDocument, asked side by side.
         let mut described = tokio::task::JoinSet::new();
         for (i, identifier) in identifiers.iter().enumerate() {
             let backend = backend.clone();
@@ -381,6 +398,11 @@ pub mod ssr {
                 })
                 .collect(),
             steps: content::steps(&tree),
+            assume_role: tree
+                .get("assumeRole")
+                .and_then(|r| r.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             content_json: serde_json::to_string_pretty(&tree).unwrap_or_default(),
             content_yaml: serde_yaml_ng::to_string(&tree).unwrap_or_default(),
             categories: described.category.unwrap_or_default(),

@@ -1,5 +1,14 @@
 //! The AWS CLI and AWS Tools for PowerShell commands equivalent to a start request, in the forms
-//! the AWS Systems Manager user guide prints them, quoted for each shell.
+//! the AWS Systems Manager user guide prints them, quoted for each shell by its own rules
+//! (`quoting`), so that a command built from a shared link is safe to paste.
+
+mod quoting;
+#[cfg(test)]
+mod shell_models;
+#[cfg(test)]
+mod tests;
+
+pub use quoting::Refusal;
 
 use super::request::StartRequest;
 use crate::runbook::ParameterSpec;
@@ -33,124 +42,82 @@ impl Shell {
     }
 }
 
-/// Characters the CLI's shorthand syntax gives a meaning to, or a shell would expand inside
-/// double quotes: a value with any of them goes as JSON instead.
+/// Characters the CLI's shorthand syntax gives a meaning to (and some that read better in
+/// JSON): a value with any of them goes as JSON instead.
 fn needs_json(value: &str) -> bool {
     value.is_empty()
         || value
             .chars()
-            .any(|c| ",=\"'\\[]{}$`!%^&|<>()*? \t\n\r".contains(c))
-}
-
-/// `text` in double quotes for bash or cmd (safe: it has none of `needs_json`'s characters).
-fn quoted(text: &str) -> String {
-    format!("\"{text}\"")
-}
-
-/// `text` in single quotes for bash.
-fn single_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
-
-/// JSON for cmd: in double quotes, escaped as the Windows argument parser reads them (a quote as
-/// `\"`, and the backslashes before a quote doubled).
-fn cmd_json(json: &str) -> String {
-    let mut out = String::from("\"");
-    let mut backslashes = 0;
-    for c in json.chars() {
-        match c {
-            '\\' => backslashes += 1,
-            '"' => {
-                out.push_str(&"\\".repeat(backslashes * 2 + 1));
-                out.push('"');
-                backslashes = 0;
-            }
-            other => {
-                out.push_str(&"\\".repeat(backslashes));
-                out.push(other);
-                backslashes = 0;
-            }
-        }
-    }
-    out.push_str(&"\\".repeat(backslashes * 2));
-    out.push('"');
-    out
-}
-
-/// A PowerShell double-quoted string.
-fn ps(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        if matches!(c, '`' | '"' | '$') {
-            out.push('`');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
+            .any(|c| c.is_control() || ",=\"'\\[]{}$`!%^&|<>()*? \t\n\r".contains(c))
 }
 
 fn json_list(values: &[String]) -> String {
     serde_json::to_string(values).unwrap_or_default()
 }
 
-/// One argument of the CLI command: its flag and its value as the shell sees it.
-fn cli_arguments(request: &StartRequest, shell: Shell) -> Vec<(String, String)> {
-    let q = |text: &str| quoted(text);
-    let json = |text: String| match shell {
-        Shell::Windows => cmd_json(&text),
-        _ => single_quoted(&text),
+/// One option of the AWS CLI command: its flag and the words after it, as the CLI must receive
+/// them (before any shell quoting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliOption {
+    pub flag: &'static str,
+    pub words: Vec<String>,
+}
+
+/// Prefixes that make the AWS CLI read a file or URL in place of an option's value: a shared
+/// link must not make whoever pastes the command send a file of theirs to AWS.
+const READ_BY_THE_CLI: [&str; 4] = ["file://", "fileb://", "http://", "https://"];
+
+/// The options of the AWS CLI command for `request`, as words.
+pub fn cli_options(request: &StartRequest) -> Result<Vec<CliOption>, Refusal> {
+    let one = |flag: &'static str, word: &str| CliOption {
+        flag,
+        words: vec![word.to_owned()],
     };
-    let mut args = vec![("--document-name".to_owned(), q(&request.document_name))];
+    let mut options = vec![one("--document-name", &request.document_name)];
     if let Some(version) = &request.document_version {
-        // `$` is special in bash double quotes.
-        let value = match shell {
-            Shell::Unix if version.starts_with('$') => single_quoted(version),
-            _ => q(version),
-        };
-        args.push(("--document-version".into(), value));
+        options.push(one("--document-version", version));
     }
     if request.interactive {
-        args.push(("--mode".into(), q("Interactive")));
+        options.push(one("--mode", "Interactive"));
     }
     if !request.parameters.is_empty() {
         let shorthand_ok = request
             .parameters
             .iter()
             .all(|(k, vs)| !needs_json(k) && vs.iter().all(|v| !needs_json(v)));
-        let value = if shorthand_ok {
+        let word = if shorthand_ok {
             request
                 .parameters
                 .iter()
-                .map(|(k, vs)| q(&format!("{k}={}", vs.join(","))))
+                .map(|(k, vs)| format!("{k}={}", vs.join(",")))
                 .collect::<Vec<_>>()
                 .join(",")
         } else {
-            json(serde_json::to_string(&request.parameters).unwrap_or_default())
+            serde_json::to_string(&request.parameters).unwrap_or_default()
         };
-        args.push(("--parameters".into(), value));
+        options.push(one("--parameters", &word));
     }
     if let Some(name) = &request.target_parameter_name {
-        args.push(("--target-parameter-name".into(), q(name)));
+        options.push(one("--target-parameter-name", name));
     }
     if let Some((key, values)) = &request.target {
         let shorthand_ok = !needs_json(key) && values.iter().all(|v| !needs_json(v) || v == "*");
-        let value = if shorthand_ok && (!key.contains(':') || key.starts_with("tag:")) {
-            q(&format!("Key={key},Values={}", values.join(",")))
+        let word = if shorthand_ok && (!key.contains(':') || key.starts_with("tag:")) {
+            format!("Key={key},Values={}", values.join(","))
         } else {
-            json(format!(
+            format!(
                 "[{{\"Key\":{},\"Values\":{}}}]",
                 serde_json::to_string(key).unwrap_or_default(),
                 json_list(values)
-            ))
+            )
         };
-        args.push(("--targets".into(), value));
+        options.push(one("--targets", &word));
     }
     if let Some(value) = &request.max_concurrency {
-        args.push(("--max-concurrency".into(), q(value)));
+        options.push(one("--max-concurrency", value));
     }
     if let Some(value) = &request.max_errors {
-        args.push(("--max-errors".into(), q(value)));
+        options.push(one("--max-errors", value));
     }
     if let Some(location) = &request.location {
         let mut object = serde_json::Map::new();
@@ -166,40 +133,69 @@ fn cli_arguments(request: &StartRequest, shell: Shell) -> Vec<(String, String)> 
             object.insert("ExecutionRoleName".into(), v.clone().into());
         }
         let text = serde_json::Value::Array(vec![serde_json::Value::Object(object)]).to_string();
-        args.push(("--target-locations".into(), json(text)));
+        options.push(one("--target-locations", &text));
     }
     if !request.tags.is_empty() {
         let shorthand_ok = request
             .tags
             .iter()
             .all(|(k, v)| !needs_json(k) && !needs_json(v));
-        if shorthand_ok {
-            let tags: Vec<String> = request
+        let words = if shorthand_ok {
+            request
                 .tags
                 .iter()
-                .map(|(k, v)| q(&format!("Key={k},Value={v}")))
-                .collect();
-            args.push(("--tags".into(), tags.join(" ")));
+                .map(|(k, v)| format!("Key={k},Value={v}"))
+                .collect()
         } else {
             let list: Vec<serde_json::Value> = request
                 .tags
                 .iter()
                 .map(|(k, v)| serde_json::json!({"Key": k, "Value": v}))
                 .collect();
-            args.push((
-                "--tags".into(),
-                json(serde_json::Value::Array(list).to_string()),
-            ));
-        }
+            vec![serde_json::Value::Array(list).to_string()]
+        };
+        options.push(CliOption {
+            flag: "--tags",
+            words,
+        });
     }
     if let Some(alarm) = &request.alarm {
         let text = serde_json::json!({"Alarms": [{"Name": alarm}]}).to_string();
-        args.push(("--alarm-configuration".into(), json(text)));
+        options.push(one("--alarm-configuration", &text));
     }
-    args
+    let read_by_the_cli = options.iter().find(|o| {
+        o.words.iter().any(|w| {
+            READ_BY_THE_CLI
+                .iter()
+                .any(|p| w.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)))
+        })
+    });
+    if let Some(option) = read_by_the_cli {
+        return Err(Refusal::read_by_the_cli(option.flag));
+    }
+    Ok(options)
+}
+
+/// The AWS CLI command, one option per line, quoted for bash or cmd.exe.
+fn aws_cli(request: &StartRequest, shell: Shell) -> Result<String, Refusal> {
+    let continuation = if shell == Shell::Windows { " ^" } else { " \\" };
+    let mut lines = vec!["aws ssm start-automation-execution".to_owned()];
+    for option in cli_options(request)? {
+        let words = option
+            .words
+            .iter()
+            .map(|w| match shell {
+                Shell::Windows => quoting::cmd(w, &format!("the {} value", option.flag)),
+                _ => Ok(quoting::bash(w)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        lines.push(format!("    {} {}", option.flag, words.join(" ")));
+    }
+    Ok(lines.join(&format!("{continuation}\n")))
 }
 
 fn powershell_arguments(request: &StartRequest) -> Vec<(String, String)> {
+    let ps = quoting::powershell;
     let hashtable_value = |values: &[String]| {
         if values.len() == 1 {
             ps(&values[0])
@@ -291,139 +287,44 @@ pub fn mask_secrets(request: &mut StartRequest, specs: &[ParameterSpec]) {
     }
 }
 
-/// The start command for `shell`, one argument per line.
+/// The start command for `shell`, one argument per line; for cmd.exe, when a value cannot be
+/// written safely there, a `REM` line that says why and what to do instead.
 pub fn start_command(request: &StartRequest, shell: Shell) -> String {
-    let (head, args, continuation) = match shell {
-        Shell::Unix => (
-            "aws ssm start-automation-execution",
-            cli_arguments(request, shell),
-            " \\",
-        ),
-        Shell::Windows => (
-            "aws ssm start-automation-execution",
-            cli_arguments(request, shell),
-            " ^",
-        ),
-        Shell::PowerShell => (
-            "Start-SSMAutomationExecution",
-            powershell_arguments(request),
-            " `",
-        ),
-    };
-    let mut lines = vec![head.to_owned()];
+    quoted_start_command(request, shell).unwrap_or_else(|refusal| match shell {
+        Shell::Windows => format!("REM {refusal}"),
+        _ => format!("# {refusal}"),
+    })
+}
+
+/// The start command for `shell`, or why it cannot be written safely for that shell.
+pub fn quoted_start_command(request: &StartRequest, shell: Shell) -> Result<String, Refusal> {
+    if shell != Shell::PowerShell {
+        return aws_cli(request, shell);
+    }
+    let mut lines = vec!["Start-SSMAutomationExecution".to_owned()];
     lines.extend(
-        args.into_iter()
+        powershell_arguments(request)
+            .into_iter()
             .map(|(flag, value)| format!("    {flag} {value}")),
     );
-    lines.join(&format!("{continuation}\n"))
+    Ok(lines.join(" `\n"))
 }
 
 /// The command that lists this runbook's executions, to follow them from a terminal.
 pub fn describe_command(document: &str, shell: Shell) -> String {
-    match shell {
-        Shell::PowerShell => format!(
-            "Get-SSMAutomationExecutionList -Filter @{{Key=\"DocumentNamePrefix\";Values={}}}",
-            ps(document)
-        ),
-        _ => format!(
-            "aws ssm describe-automation-executions --filters \"Key=DocumentNamePrefix,Values={document}\""
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::runbook::ParameterSpec;
-    use crate::wizard::WizardForm;
-
-    fn restart_request(pairs: &[(&str, &str)]) -> StartRequest {
-        let specs = vec![
-            ParameterSpec {
-                name: "InstanceId".into(),
-                kind: "String".into(),
-                ..ParameterSpec::default()
-            },
-            ParameterSpec {
-                name: "AutomationAssumeRole".into(),
-                kind: "String".into(),
-                default: Some(String::new()),
-                ..ParameterSpec::default()
-            },
-        ];
-        WizardForm::from_pairs("AWS-RestartEC2Instance", pairs.iter().copied())
-            .request(&specs)
-            .expect("valid")
-    }
-
-    #[test]
-    fn the_guides_example_in_each_shell() {
-        let request = restart_request(&[
-            ("p.InstanceId", "i-1234567890abcdef0"),
-            (
-                "p.AutomationAssumeRole",
-                "arn:aws:iam::123456789012:role/AmazonSSMAutomationRole",
-            ),
-        ]);
-        assert_eq!(
-            start_command(&request, Shell::Unix),
-            "aws ssm start-automation-execution \\\n    --document-name \"AWS-RestartEC2Instance\" \\\n    --parameters \"AutomationAssumeRole=arn:aws:iam::123456789012:role/AmazonSSMAutomationRole\",\"InstanceId=i-1234567890abcdef0\""
-        );
-        assert_eq!(
-            start_command(&request, Shell::Windows),
-            "aws ssm start-automation-execution ^\n    --document-name \"AWS-RestartEC2Instance\" ^\n    --parameters \"AutomationAssumeRole=arn:aws:iam::123456789012:role/AmazonSSMAutomationRole\",\"InstanceId=i-1234567890abcdef0\""
-        );
-        assert_eq!(
-            start_command(&request, Shell::PowerShell),
-            "Start-SSMAutomationExecution `\n    -DocumentName \"AWS-RestartEC2Instance\" `\n    -Parameter @{\"AutomationAssumeRole\"=\"arn:aws:iam::123456789012:role/AmazonSSMAutomationRole\";\"InstanceId\"=\"i-1234567890abcdef0\"}"
-        );
-    }
-
-    #[test]
-    fn awkward_values_go_as_json_quoted_for_the_shell() {
-        let request = restart_request(&[
-            ("p.InstanceId", "it's $HOME, \"quoted\""),
-            ("version", "$LATEST"),
-            ("mode", "manual"),
-        ]);
-        let unix = start_command(&request, Shell::Unix);
-        assert!(unix.contains("--document-version '$LATEST'"), "{unix}");
-        assert!(unix.contains("--mode \"Interactive\""));
-        assert!(
-            unix.contains(r#"--parameters '{"InstanceId":["it'\''s $HOME, \"quoted\""]}'"#),
-            "{unix}"
-        );
-        let windows = start_command(&request, Shell::Windows);
-        assert!(
-            windows.contains(r#"--parameters "{\"InstanceId\":[\"it's $HOME, \\\"quoted\\\"\"]}""#),
-            "{windows}"
-        );
-        let powershell = start_command(&request, Shell::PowerShell);
-        assert!(
-            powershell.contains(r#"-Parameter @{"InstanceId"="it's `$HOME, `"quoted`""}"#),
-            "{powershell}"
-        );
-    }
-
-    #[test]
-    fn rate_control_and_locations_are_included() {
-        let request = restart_request(&[
-            ("mode", "multi-account"),
-            ("target-parameter", "InstanceId"),
-            ("targets", "tags"),
-            ("tag-key", "Team"),
-            ("tag-value", "web"),
-            ("concurrency", "10"),
-            ("errors", "1"),
-            ("accounts", "123456789012"),
-            ("regions", "us-east-1 us-west-2"),
-        ]);
-        let unix = start_command(&request, Shell::Unix);
-        assert!(unix.contains("--target-parameter-name \"InstanceId\""));
-        assert!(unix.contains("--targets \"Key=tag:Team,Values=web\""));
-        assert!(unix.contains("--max-concurrency \"10\" \\\n    --max-errors \"1\""));
-        assert!(unix.contains(r#"--target-locations '[{"Accounts":["123456789012"],"Regions":["us-east-1","us-west-2"]}]'"#), "{unix}");
-        assert!(start_command(&request, Shell::PowerShell)
-            .contains("-TargetLocation @{Accounts=@(\"123456789012\");Regions=@(\"us-east-1\",\"us-west-2\")}"));
-    }
+    let filter = format!("Key=DocumentNamePrefix,Values={document}");
+    let quoted = match shell {
+        Shell::PowerShell => {
+            return format!(
+                "Get-SSMAutomationExecutionList -Filter @{{Key=\"DocumentNamePrefix\";Values={}}}",
+                quoting::powershell(document)
+            )
+        }
+        Shell::Windows => match quoting::cmd(&filter, "the runbook name") {
+            Ok(quoted) => quoted,
+            Err(refusal) => return format!("REM {refusal}"),
+        },
+        Shell::Unix => quoting::bash(&filter),
+    };
+    format!("aws ssm describe-automation-executions --filters {quoted}")
 }

@@ -94,6 +94,12 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
         .and_then(|k| k.strip_suffix('>'))
         .unwrap_or(&spec.kind);
     for value in values {
+        // A message can end up in an address or a log: a secret value is never repeated.
+        let shown = if spec.secret {
+            "The value".to_owned()
+        } else {
+            format!("{value:?}")
+        };
         let wrong_type = match element {
             "Integer" => value
                 .parse::<i64>()
@@ -118,18 +124,18 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
             _ => None,
         };
         if let Some(message) = wrong_type {
-            return Some(format!("{value:?} is not valid here. {message}"));
+            return Some(format!("{shown} is not valid here. {message}"));
         }
         if !spec.allowed_values.is_empty() && !spec.allowed_values.contains(value) {
             return Some(format!(
-                "{value:?} is not allowed: choose one of {}.",
+                "{shown} is not allowed: choose one of {}.",
                 spec.allowed_values.join(", ")
             ));
         }
         if let Some(pattern) = &spec.allowed_pattern {
             // A pattern only Java's engine understands is left to SSM to check.
             if matches(pattern, value) == Some(false) {
-                return Some(format!("{value:?} does not match the pattern {pattern}."));
+                return Some(format!("{shown} does not match the pattern {pattern}."));
             }
         }
         let chars = value.chars().count() as u32;
@@ -488,6 +494,23 @@ mod tests {
         assert!(errors[0].message.contains("instance ID"));
         let missing = form(&[]).request(&restart()).expect_err("required");
         assert_eq!(missing[0].message, "InstanceId is required: enter a value.");
+    }
+
+    #[test]
+    fn a_secret_value_is_never_quoted_back() {
+        let secret = ParameterSpec {
+            allowed_pattern: Some("^[a-z]+$".into()),
+            secret: true,
+            ..spec("DbPassword", "String")
+        };
+        let message = check_parameter(&secret, &["Hunter2!".into()]).expect("refused");
+        assert_eq!(message, "The value does not match the pattern ^[a-z]+$.");
+        let plain = ParameterSpec {
+            secret: false,
+            ..secret
+        };
+        let message = check_parameter(&plain, &["Hunter2!".into()]).expect("refused");
+        assert!(message.starts_with("\"Hunter2!\""), "{message}");
     }
 
     #[test]

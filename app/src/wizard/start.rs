@@ -28,13 +28,14 @@ pub mod ssr {
     use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
 
-    use grants::{Grant, Rights, Start};
+    use grants::{Grant, Location, Rights, Start};
 
     use super::StartAutomation;
     use crate::access::ssr::{access, current, forbidden};
     use crate::error::PortalError;
     use crate::runbook::catalog::ssr::{backend, get_runbook};
     use crate::runbook::RunbookDetails;
+    use crate::wizard::request::values_of;
     use crate::wizard::{StartRequest, WizardForm, PORTAL_TAG_PREFIX};
 
     pub(super) async fn start(fields: BTreeMap<String, String>) -> Result<String, PortalError> {
@@ -122,17 +123,26 @@ pub mod ssr {
                 "No runbook was chosen: choose one in Execute automation.".into(),
             ));
         }
-        if !rights.may_run(&form.document) {
-            return Err(forbidden(format!(
-                "You have no grant to run {}. Ask an administrator for one. Nothing was started.",
-                form.document
-            )));
+        let no_grant = |runbook: &str| {
+            forbidden(format!(
+                "You have no grant to run {runbook}. Ask an administrator for one. Nothing was \
+                 started."
+            ))
+        };
+        if !rights.any() {
+            return Err(no_grant(&form.document));
+        }
+        let runbook = get_runbook(&form.document, &form.version).await?;
+        // Grants name the runbook SSM resolved: another account's runbook of the same name is
+        // another runbook.
+        if !rights.may_run(&runbook.reference) {
+            return Err(no_grant(&runbook.reference));
         }
         // What the user gave, before the grant fills in its fixed values.
         let given: BTreeSet<String> = form.parameters.keys().cloned().collect();
         let asked = form.clone();
         let mut form = form.clone();
-        let grants = rights.for_runbook(&form.document);
+        let grants = rights.for_runbook(&runbook.reference);
         let chosen = grants
             .iter()
             .find(|g| g.name == form.grant)
@@ -142,7 +152,6 @@ pub mod ssr {
                 .entry(name.to_owned())
                 .or_insert_with(|| value.to_owned());
         }
-        let runbook = get_runbook(&form.document, &form.version).await?;
         let mut request = form
             .request(&runbook.parameters)
             .map_err(PortalError::Invalid)?;
@@ -198,7 +207,17 @@ pub mod ssr {
             std::process::abort();
         }
         let note = intent.detail.clone();
-        let outcome = send(&request).await;
+        // AWS's error texts can repeat a value they were given: a secret one is masked before
+        // the audit trail or the user's page gets the text.
+        let scrubber = access().secrets().scrubber(
+            request
+                .parameters
+                .iter()
+                .map(|(name, values)| (name.as_str(), values.as_slice())),
+        );
+        let outcome = send(&request)
+            .await
+            .map_err(|e| e.scrubbed(|text| scrubber.scrub(text)));
         let (result, id, detail) = match &outcome {
             Ok(id) => ("succeeded", id.as_str(), note),
             Err(e) if note.is_empty() => ("failed", "", e.to_string()),
@@ -224,7 +243,8 @@ pub mod ssr {
             request,
             ..
         } = prepared;
-        record.runbook = runbook.name.clone();
+        // The full ARN of another account's runbook: its name alone says nothing of whose it is.
+        record.runbook = runbook.reference.clone();
         record.version = request
             .document_version
             .clone()
@@ -259,14 +279,22 @@ pub mod ssr {
         request: &StartRequest,
         given: &BTreeSet<String>,
     ) -> Result<Option<Grant>, PortalError> {
-        if !runbook.parameters.iter().any(|p| p.is_assume_role()) {
+        // Grants constrain the AutomationAssumeRole parameter: a runbook must act as that role.
+        if !runbook.acts_as_the_role_parameter() {
+            let why = match runbook.assume_role.trim() {
+                "" => "has no assumeRole, so it would run with the portal's own credentials"
+                    .to_owned(),
+                fixed => format!(
+                    "acts as {fixed} (its assumeRole), not as the AutomationAssumeRole \
+                     parameter your grant's roles constrain"
+                ),
+            };
             return Err(forbidden(format!(
-                "{} takes no AutomationAssumeRole parameter, so it would run with the portal's own \
-                 credentials: only administrators may run it. Nothing was started.",
-                runbook.name
+                "{} {why}: only administrators may run it. Nothing was started.",
+                runbook.reference
             )));
         }
-        let mut values = request.parameters.clone();
+        let mut values = effective_values(runbook, request);
         let mut open_target = None;
         if let (Some(parameter), Some((key, targets))) =
             (&request.target_parameter_name, &request.target)
@@ -274,6 +302,7 @@ pub mod ssr {
             if key == "ParameterValues" {
                 values.insert(parameter.clone(), targets.clone());
             } else {
+                values.remove(parameter);
                 open_target = Some(parameter.as_str());
             }
         }
@@ -281,19 +310,49 @@ pub mod ssr {
             .get("AutomationAssumeRole")
             .and_then(|v| v.first())
             .map(String::as_str);
+        let declared: Vec<String> = runbook.parameters.iter().map(|p| p.name.clone()).collect();
+        let location = request.location.as_ref().map(|l| Location {
+            accounts: &l.accounts,
+            regions: &l.regions,
+            execution_role: l.execution_role_name.as_deref().unwrap_or_default(),
+        });
         let start = Start {
-            runbook: &runbook.name,
+            runbook: &runbook.reference,
             version: &runbook.version,
             role,
             mode: form.mode.key(),
             parameters: &values,
             given,
             open_target,
+            declared: &declared,
+            location,
         };
         let granted = rights
             .check(&start, Some(&form.grant))
             .map_err(|refusal| forbidden(refusal.0))?;
         Ok(granted.cloned())
+    }
+
+    /// Every parameter's values as the automation gets them: those sent, else the runbook's
+    /// defaults (grants check these too: a default can be outside what a grant allows).
+    fn effective_values(
+        runbook: &RunbookDetails,
+        request: &StartRequest,
+    ) -> BTreeMap<String, Vec<String>> {
+        runbook
+            .parameters
+            .iter()
+            .filter_map(|spec| {
+                let values = match request.parameters.get(&spec.name) {
+                    Some(sent) => sent.clone(),
+                    None => values_of(spec, spec.default.as_deref()?)
+                        .into_iter()
+                        .filter(|v| !v.is_empty())
+                        .collect(),
+                };
+                Some((spec.name.clone(), values))
+            })
+            .collect()
     }
 
     fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {

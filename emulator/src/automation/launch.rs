@@ -183,7 +183,13 @@ pub fn launch(
 
     let execution = Execution {
         id: id.clone(),
-        document_name: document.name.clone(),
+        // As SSM reports it: another account's runbook by the ARN it had to be started by, so
+        // a bare name always means the caller's own runbook or Amazon's.
+        document_name: if document.owner == "Amazon" || document.owner == account {
+            document.name.clone()
+        } else {
+            scope.document_arn(document)
+        },
         document_version: version.number,
         mode: if launch.interactive {
             "Interactive"

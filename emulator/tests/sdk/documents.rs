@@ -244,6 +244,26 @@ async fn a_shared_runbook_is_reached_by_its_arn_only() {
         answer.document().and_then(|d| d.owner()),
         Some("111122223333")
     );
+    // Its executions name it by that ARN: a bare name is always the account's own or Amazon's.
+    let started = ssm
+        .start_automation_execution()
+        .document_name(arn)
+        .parameters("InstanceIds", vec!["i-0000000000000dead".into()])
+        .send()
+        .await
+        .expect("started by ARN");
+    let execution = ssm
+        .get_automation_execution()
+        .automation_execution_id(started.automation_execution_id().unwrap_or_default())
+        .send()
+        .await
+        .expect("read");
+    assert_eq!(
+        execution
+            .automation_execution()
+            .and_then(|e| e.document_name()),
+        Some(arn)
+    );
 }
 
 #[tokio::test]

@@ -22,13 +22,17 @@ struct Offer {
 impl Offer {
     fn of(v: &ExecutionView) -> Self {
         let s = &v.summary;
+        let control = v.may.control;
         Self {
             id: s.id.clone(),
-            cancel: !s.is_terminal() && s.status != "Cancelling",
-            resume: s.awaits_resume(),
-            next_step: v.next_manual_step(),
-            complete: s.between_manual_steps(),
-            approval: s.awaits_approval().then(|| s.current_step.clone()),
+            cancel: control && !s.is_terminal() && s.status != "Cancelling",
+            resume: control && s.awaits_resume(),
+            next_step: v.next_manual_step().filter(|_| control),
+            complete: control && s.between_manual_steps(),
+            approval: s
+                .awaits_approval()
+                .then(|| s.current_step.clone())
+                .filter(|_| v.may.decide_steps),
         }
     }
 
