@@ -101,16 +101,19 @@ impl AuditFilters {
     }
 }
 
+/// The page of records at `before` / `after` (separate arguments: a missing one decodes as
+/// `None`, where a struct of two `None`s would be sent as nothing and not decode).
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(
     filters: AuditFilters,
-    place: AuditPlace,
+    before: Option<i64>,
+    after: Option<i64>,
 ) -> Result<AuditPage, PortalError> {
     let (_, rights) = crate::access::ssr::current()?;
     if !rights.may_audit() {
         return Err(crate::access::ssr::forbidden(NOT_AN_AUDITOR));
     }
-    ssr::page(&filters, place).await
+    ssr::page(&filters, AuditPlace { before, after }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -58,7 +58,7 @@ const provider = new Provider(issuer, {
 // The answer that sends the browser back to a client, with the issuer the people file says.
 provider.use(async (ctx, next) => {
   await next();
-  const location = ctx.response.get('Location');
+  const location = ctx.response.get('Location') || '';
   const answers = people().answers ?? {};
   if (!('iss' in answers) || !redirects.some((r) => location.startsWith(`${r}?`))) return;
   const url = new URL(location);

@@ -240,7 +240,7 @@ test('waiting requests survive a restart of the portal', async ({ page }, info) 
   test.setTimeout(60_000);
   const runbook = rotation(info);
   const data = mkdtempSync(join(tmpdir(), 'runbook-portal-approvals-'));
-  const port = 3100 + 4;
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 4;
   const base = `http://127.0.0.1:${port}`;
   for (const [name, group] of [['restart-prod', 'prod'], ['restart-lead', 'leads']]) {
     execFileSync(bin, ['users', 'add', name, '--group', group, '--password-stdin', '--data-dir', data], { input: `${PASSWORD}\n` });

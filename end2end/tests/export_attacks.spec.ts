@@ -4,13 +4,13 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, open, hydrated } from './fixtures';
-import { addUser, clientAs } from './people';
+import { addUser, clientAs, signIn } from './people';
 import { parseCsv } from './csv';
 import { emulatorEndpoint, tester } from '../playwright.config';
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 const PASSWORD = 'an exported password';
-const port = Number(process.env.PORTAL_PORT ?? 3100) + 10;
+const port = Number(process.env.PORTAL_PORT ?? 3100) + 50;
 
 /** A POST of a form from a given loopback address (each its own client to the throttle). */
 function postForm(url: string, form: Record<string, string>, localAddress: string, headers: Record<string, string> = {}) {
@@ -68,6 +68,15 @@ test('formulas written into the audit trail come out of /audit.csv as text', asy
   }
 });
 
+// Sessions of their own: the browser signs in as the tester in each test.
+test.use({ storageState: { cookies: [], origins: [] } });
+
+async function signInAsTester(page: Parameters<typeof open>[0]) {
+  await page.goto('/login?next=%2Fautomation');
+  await signIn(page, tester.name, tester.password);
+  await expect(page).toHaveURL(/\/automation$/);
+}
+
 /** `count` refused requests by `name` (each writes one record), and their ids, newest first. */
 async function refusals(name: string, count: number): Promise<string[]> {
   addUser(name, PASSWORD, ['visitors']);
@@ -92,6 +101,7 @@ test('the audit page shows a page at a time, with Previous and Next by record id
   const previous = page.getByRole('link', { name: 'Previous page' });
   const next = page.getByRole('link', { name: 'Next page' });
 
+  await signInAsTester(page);
   await open(page, `/audit?user=${name}&action=refused`);
   await expect(rows).toHaveCount(100);
   expect(await shown()).toEqual(ids.slice(0, 100));
@@ -128,6 +138,7 @@ test('the CSV export is streamed, and a download continues from before=', async 
 test('a shared link cannot make the CLI equivalent run anything else', async ({ page }) => {
   const value = `x' & calc & \u201C\u2019; touch canary; \u2018 $(touch canary) %PATH% "q"`;
   const query = new URLSearchParams({ 'p.InstanceId': 'i-1234567890abcdef0', tags: `Owner=${value}` });
+  await signInAsTester(page);
   await open(page, `/automation/execute/AWS-RestartEC2Instance?${query}`);
   const command = async (shell: 'unix' | 'windows' | 'powershell', tab: string) => {
     if (!hydrated(page)) return (await page.locator(`section[data-shell="${shell}"] pre`).first().textContent())!;

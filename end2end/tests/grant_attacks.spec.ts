@@ -13,7 +13,7 @@ import { emulatorEndpoint } from '../playwright.config';
 test.use({ storageState: { cookies: [], origins: [] } });
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 30;
+const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 40;
 const PASSWORD = 'an attack password';
 const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
 const READ_ONLY_ROLE = 'arn:aws:iam::123456789012:role/SSMAutomationReadOnlyRole';

@@ -78,7 +78,7 @@ test('a fresh data directory, its database and secrets are owner-only; the first
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(60_000);
   const data = join(mkdtempSync(join(tmpdir(), 'runbook-portal-hardening-')), 'fresh', 'data');
-  const port = basePort + 10;
+  const port = basePort + 60;
   const portal = servePiped(data, port);
   try {
     await ready(port);
@@ -111,7 +111,7 @@ test('on a terminal the first start still shows the password', async ({ page }) 
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(60_000);
   const data = join(mkdtempSync(join(tmpdir(), 'runbook-portal-hardening-')), 'data');
-  const port = basePort + 11;
+  const port = basePort + 61;
   // `script` runs the portal on a pseudo-terminal, as `make run` in a terminal does.
   const command = `exec ${bin} serve --listen 127.0.0.1:${port} --data-dir ${data} --emulator-url ${emulatorEndpoint}`;
   let output = '';

@@ -49,7 +49,8 @@ pub async fn details(
     if !is_admin(&user) {
         return (
             StatusCode::FORBIDDEN,
-            "The health details are for the portal's admins: /healthz answers whether it is up.",
+            "You may not read the health details: they are for the portal's admins \
+             (/healthz answers whether it is up).",
         )
             .into_response();
     }

@@ -99,17 +99,19 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             "approved requests were being started when the portal stopped: they are marked failed"
         );
     }
-    let access = Arc::new(Access::new(
-        grants,
-        Records {
-            started: StartedExecutions::new(users.pool().clone()),
-            audit: audit.clone(),
-            approvals,
-            users: users.clone(),
-        },
-        config.secrets.clone(),
-    )
-    .with_approval_expiry(config.approval_expiry));
+    let access = Arc::new(
+        Access::new(
+            grants,
+            Records {
+                started: StartedExecutions::new(users.pool().clone()),
+                audit: audit.clone(),
+                approvals,
+                users: users.clone(),
+            },
+            config.secrets.clone(),
+        )
+        .with_approval_expiry(config.approval_expiry),
+    );
     let store = session_store(&users).await?;
     let sessions = sessions(store.clone(), config.secure_cookies);
     let gate = Gate::new(users, audit, config.proxy.clone(), store);

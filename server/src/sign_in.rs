@@ -430,41 +430,46 @@ fn public(path: &str) -> bool {
 
 /// Who a stored session says is signed in, if that still holds: not past its absolute lifetime,
 /// and for a local account, the account exists and has not changed its password since.
-async fn still_signed_in(gate: &Gate, stored: SessionUser) -> Option<SignedIn> {
+/// `Err`: the database could not tell (a passing fault ends no session).
+async fn still_signed_in(
+    gate: &Gate,
+    stored: SessionUser,
+) -> Result<Option<SignedIn>, AccountError> {
     if now().saturating_sub(stored.signed_in_at) > ABSOLUTE_LIFETIME.as_secs() {
-        return None;
+        return Ok(None);
     }
     if let Some(groups) = stored.groups {
-        return Some(SignedIn {
+        return Ok(Some(SignedIn {
             name: stored.name,
             groups,
-        });
+        }));
     }
     let signed_in_ms = stored.signed_in_ms.unwrap_or_else(|| {
         i64::try_from(stored.signed_in_at)
             .unwrap_or(i64::MAX)
             .saturating_mul(1000)
     });
-    let user = gate
-        .users
-        .of_session(&stored.name, signed_in_ms)
-        .await
-        .ok()
-        .flatten()?;
-    Some(SignedIn {
+    let user = gate.users.of_session(&stored.name, signed_in_ms).await?;
+    Ok(user.map(|user| SignedIn {
         name: user.name,
         groups: user.groups,
-    })
+    }))
 }
 
 /// The signed-in user of this session, if it is still valid; an invalid one is ended.
 async fn signed_in(gate: &Gate, session: &Session) -> Option<SignedIn> {
     let stored: SessionUser = session.get(SESSION_USER).await.ok().flatten()?;
-    let user = still_signed_in(gate, stored).await;
-    if user.is_none() {
-        let _ = session.flush().await;
+    match still_signed_in(gate, stored).await {
+        Ok(Some(user)) => Some(user),
+        Ok(None) => {
+            let _ = session.flush().await;
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not check a session: try again");
+            None
+        }
     }
-    user
 }
 
 /// Set on every request signed in by a session: asks again whether the session holds, for
@@ -509,7 +514,8 @@ impl SessionCheck {
         else {
             return false;
         };
-        still_signed_in(&self.gate, stored).await.is_some()
+        // A database that does not answer ends nothing.
+        !matches!(still_signed_in(&self.gate, stored).await, Ok(None))
     }
 
     /// Resolves once the session no longer holds (checked every [`SESSION_RECHECK`]).

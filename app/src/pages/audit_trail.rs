@@ -51,7 +51,7 @@ pub fn AuditTrail() -> impl IntoView {
     });
     let records = Resource::new(
         move || (filters.get(), place.get()),
-        |(filters, place)| list_audit(filters, place),
+        |(filters, place)| list_audit(filters, place.before, place.after),
     );
     view! {
         <Title text="Audit trail" />
