@@ -109,7 +109,15 @@ impl FailedSignIns {
                         tally.other_names = tally.other_names.saturating_add(1);
                     }
                 }
-                *tally.reasons.entry(record.detail.clone()).or_default() += 1;
+                // Distinct reasons are bounded too: a caller can vary the text it causes.
+                let reason = if tally.reasons.len() < SUMMARY_NAMES
+                    || tally.reasons.contains_key(&record.detail)
+                {
+                    record.detail.clone()
+                } else {
+                    "other reasons".to_owned()
+                };
+                *tally.reasons.entry(reason).or_default() += 1;
                 tally.more = tally.more.saturating_add(1);
                 tally.last = record;
                 return write;

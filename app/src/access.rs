@@ -284,17 +284,36 @@ pub mod ssr {
 
         /// Who started `id` (or the execution it is a child of) through the portal, if anyone.
         async fn starters_of(&self, backend: &Backend, id: &str, facts: &Facts) -> Vec<String> {
+            self.starter_chain(backend, id, facts).await.0
+        }
+
+        /// The starters up the chain of parents, and whether the whole chain was read (a parent
+        /// that could not be read, or a chain deeper than [`PARENT_HOPS`], leaves it unknown).
+        async fn starter_chain(
+            &self,
+            backend: &Backend,
+            id: &str,
+            facts: &Facts,
+        ) -> (Vec<String>, bool) {
             let mut chain = vec![id.to_owned()];
             let mut parent = facts.parent.clone();
-            while !parent.is_empty() && chain.len() <= PARENT_HOPS {
+            let mut complete = true;
+            while !parent.is_empty() {
+                if chain.len() > PARENT_HOPS {
+                    complete = false;
+                    break;
+                }
                 chain.push(parent.clone());
                 parent = match self.facts(backend, &parent).await {
                     Ok(f) => f.parent,
-                    Err(_) => break,
+                    Err(_) => {
+                        complete = false;
+                        break;
+                    }
                 };
             }
             let ids: Vec<&str> = chain.iter().map(String::as_str).collect();
-            self.starters(&ids).await.into_values().collect()
+            (self.starters(&ids).await.into_values().collect(), complete)
         }
 
         /// The right to cancel, step, complete or resume execution `id`, or a 403: seeing an
@@ -387,7 +406,14 @@ pub mod ssr {
             let rights = self.rights(user);
             let facts = self.facts(backend, id).await?;
             // Refusals err the other way: one person signed in two ways is still one.
-            let starters = self.starters_of(backend, id, &facts).await;
+            let (starters, complete) = self.starter_chain(backend, id, &facts).await;
+            if !complete {
+                return Ok(Err(format!(
+                    "You may not approve or reject the approval step of execution {id}: who \
+                     started it cannot be told (its chain of parent executions could not be read \
+                     whole), and its starter may not decide it. Nothing was sent."
+                )));
+            }
             if starters
                 .iter()
                 .any(|starter| crate::session::same_person(starter, &user.name))

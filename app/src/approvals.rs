@@ -470,6 +470,14 @@ pub mod ssr {
             Ok(requester) => prepare(&form, &requester).await,
             Err(e) => Err(e),
         };
+        // It runs under the grant the approver approved for, or not at all.
+        let prepared = prepared.and_then(|p| match p.grant.as_ref().map(|g| g.name.as_str()) {
+            Some(name) if name != request.grant => Err(PortalError::Forbidden(format!(
+                "it now fits the grant “{name}”, not the grant “{}” it was approved under",
+                request.grant
+            ))),
+            _ => Ok(p),
+        });
         let prepared = match prepared {
             Ok(prepared) => prepared,
             Err(e) => {

@@ -273,6 +273,25 @@ test.describe('the grant model under attack', () => {
     expect(csv).toContain('Second pair of eyes');
   });
 
+  test('in Manual mode the starter cannot step past an approval gate', async ({ page }, info) => {
+    test.skip(!hydrated(page), 'HTTP requests: once is enough');
+    const name = runbook(info, 'Attack-Manual-Gate', { Approvers: { type: 'StringList', default: [PORTAL_ARN] } }, [
+      { name: 'approve', action: 'aws:approve', inputs: { Approvers: '{{ Approvers }}', MinRequiredApprovals: 1 } },
+      { name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT1S' } },
+    ]);
+    const started = await portal.call('atk-bob', 'start_automation', { document: name, mode: 'manual', 'p.AutomationAssumeRole': ROLE });
+    expect(started.status, started.body).toBe(200);
+    const id = JSON.parse(started.body) as string;
+    await expect.poll(() => statusOf(id)).toBe('Waiting');
+    const skipped = await portal.call('atk-bob', 'control_execution', { id, control: 'ExecuteStep', step: 'settle' });
+    expect(skipped.status, skipped.body).toBe(403);
+    expect(skipped.body).toContain('only the next step (approve) may run');
+    expect(execution(id).StepExecutions.filter((s: any) => s.StepName === 'settle' && s.StepStatus !== 'Pending')).toEqual([]);
+    const next = await portal.call('atk-bob', 'control_execution', { id, control: 'ExecuteStep', step: 'approve' });
+    expect(next.status, next.body).toBeLessThan(400);
+    await portal.call('atk-bob', 'control_execution', { id, control: 'Cancel' });
+  });
+
   test('a name pattern does not admit another account’s runbook of that name', async ({ page }) => {
     test.skip(!hydrated(page), 'HTTP requests: once is enough');
     const before = startedCount(SHARED_ARN) + startedCount(SHARED);

@@ -449,10 +449,23 @@ async fn answered(
     }
     check_issuer_in_answer(&oidc.provider().await?, query.iss.as_deref())?;
     if !query.error.is_empty() {
-        return Err(format!(
-            "the identity provider said {}: {}.",
-            query.error, query.error_description
-        ));
+        // Only the portal's own words reach the page: the provider's text arrives in an address
+        // anyone can craft, so it goes to the log alone.
+        tracing::warn!(error = %query.error, description = %query.error_description, "the identity provider refused the sign-in");
+        let known = matches!(
+            query.error.as_str(),
+            "access_denied"
+                | "login_required"
+                | "consent_required"
+                | "interaction_required"
+                | "server_error"
+                | "temporarily_unavailable"
+        );
+        return Err(if known {
+            format!("the identity provider refused it ({}).", query.error)
+        } else {
+            "the identity provider refused it.".to_owned()
+        });
     }
     identify(oidc, &query.code, pending).await
 }

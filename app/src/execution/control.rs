@@ -30,7 +30,7 @@ pub async fn control_execution(
     #[server(default)] comment: String,
 ) -> Result<(), PortalError> {
     let page = format!("/automation/executions/{id}");
-    let (user, _) = crate::access::ssr::current()?;
+    let (user, rights) = crate::access::ssr::current()?;
     let backend = crate::runbook::catalog::ssr::backend();
     let access = crate::access::ssr::access();
     // Each control needs its own right, checked here and carried to the call that sends it.
@@ -40,6 +40,20 @@ pub async fn control_execution(
         }
         _ => ssr::Right::Control(access.may_control(&backend, &user, &id).await?),
     };
+    if control == Control::ExecuteStep && !rights.admin {
+        // Naming any step would step past an aws:approve gate: only the step the console offers
+        // next may be run.
+        let view = crate::execution::read::execution(&backend, &id, access.secrets())
+            .await
+            .map_err(|e| e.error)?;
+        if view.next_manual_step().as_deref() != Some(step.as_str()) {
+            return Err(crate::access::ssr::forbidden(format!(
+                "You may not execute step {step:?} of execution {id}: only the next step ({}) \
+                 may run. Nothing was sent.",
+                view.next_manual_step().unwrap_or_else(|| "none now".into())
+            )));
+        }
+    }
     match ssr::audited(&right, control, &step, &comment).await {
         Ok(()) => {
             // Viewers see the effect now rather than at the next slow poll.

@@ -160,9 +160,13 @@ pub mod ssr {
         let mut grant = None;
         if !rights.admin {
             let granted = check_grants(rights, &form, &runbook, &request, &given)?;
-            if let Some(version) = granted.as_ref().and_then(|g| g.version.clone()) {
-                request.document_version = Some(version);
-            }
+            // The version checked is the version run, even if the default moves meanwhile.
+            request.document_version = Some(
+                granted
+                    .as_ref()
+                    .and_then(|g| g.version.clone())
+                    .unwrap_or_else(|| runbook.version.clone()),
+            );
             grant = granted;
         }
         Ok(Prepared {
