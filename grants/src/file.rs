@@ -76,11 +76,11 @@ impl Grants {
     }
 }
 
-/// A runbook ARN pattern: `arn:<partition>:ssm:<Region>:<account>:document/<name>`, the account
-/// 12 digits or `*`, the Region a name or `*`.
-fn is_document_arn_pattern(text: &str) -> bool {
+/// The parts of an ARN pattern of `service`: `arn:<partition>:<service>:<Region>:<account>:<resource>`,
+/// the account 12 digits or `*`; `None` when it is not one.
+fn arn_pattern<'a>(text: &'a str, service: &str) -> Option<(&'a str, &'a str)> {
     let mut parts = text.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("ssm"), Some(region), Some(account), Some(resource)) = (
+    let (Some("arn"), Some(_partition), Some(named), Some(region), Some(account), Some(resource)) = (
         parts.next(),
         parts.next(),
         parts.next(),
@@ -88,14 +88,21 @@ fn is_document_arn_pattern(text: &str) -> bool {
         parts.next(),
         parts.next(),
     ) else {
-        return false;
+        return None;
     };
     let account_ok =
         account == "*" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
-    !region.is_empty()
-        && account_ok
-        && resource.starts_with("document/")
-        && resource.len() > "document/".len()
+    (named == service && account_ok).then_some((region, resource))
+}
+
+/// A runbook ARN pattern: `arn:<partition>:ssm:<Region>:<account>:document/<name>`, the Region a
+/// name or `*`.
+fn is_document_arn_pattern(text: &str) -> bool {
+    arn_pattern(text, "ssm").is_some_and(|(region, resource)| {
+        !region.is_empty()
+            && resource.len() > "document/".len()
+            && resource.starts_with("document/")
+    })
 }
 
 fn is_account_pattern(text: &str) -> bool {
@@ -105,21 +112,11 @@ fn is_account_pattern(text: &str) -> bool {
         || text == "*"
 }
 
+/// An IAM role ARN pattern (IAM ARNs name no Region).
 fn is_role_pattern(text: &str) -> bool {
-    let mut parts = text.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return false;
-    };
-    let account_ok =
-        account == "*" || (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()));
-    account_ok && resource.starts_with("role/") && resource.len() > "role/".len()
+    arn_pattern(text, "iam").is_some_and(|(region, resource)| {
+        region.is_empty() && resource.len() > "role/".len() && resource.starts_with("role/")
+    })
 }
 
 impl Grants {
