@@ -8,7 +8,7 @@ PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
 WASM_CARGO := scripts/wasm-cargo
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run build site server emulator test fmt clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test bench clean
+.PHONY: run build site server emulator test fmt structure clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test bench clean
 
 ## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
 run: build
@@ -32,12 +32,16 @@ site: setup
 server: site
 	cargo build --locked --release -p server
 
-## make test: formatting, clippy (server and browser sides), Rust tests, AWS CLI and boto3
+## make test: formatting, module cycles, clippy (server and browser sides), Rust tests, AWS CLI and boto3
 ## compatibility of the emulator, browser tests.
-test: setup-test fmt clippy rust-test compat e2e
+test: setup-test fmt structure clippy rust-test compat e2e
 
 fmt:
 	cargo fmt --all --check
+
+## No module of a crate depends, through others, on itself.
+structure:
+	scripts/module-cycles
 
 clippy: clippy-ssr clippy-wasm
 

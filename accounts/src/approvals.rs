@@ -4,55 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::{Row, SqlitePool};
 
+pub use domain::approval::{status, ApprovalRequest};
+
 use crate::users::now;
-
-/// A request as people see it (secret values masked).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApprovalRequest {
-    /// Also the started execution's `portal:request` tag.
-    pub id: String,
-    /// Seconds since the Unix epoch.
-    pub requested_at: i64,
-    pub requested_by: String,
-    pub requester_groups: Vec<String>,
-    /// The requester signed in with a local account (else by single sign-on or a proxy).
-    pub requester_local: bool,
-    /// The grant that asks for approval.
-    pub grant: String,
-    pub runbook: String,
-    pub version: String,
-    pub mode: String,
-    pub role: String,
-    /// Name → values as JSON, secret values masked.
-    pub parameters: String,
-    pub targets: String,
-    /// The AWS CLI command the start amounts to, secret values masked.
-    pub cli: String,
-    pub status: String,
-    pub decided_by: String,
-    pub decided_at: Option<i64>,
-    pub comment: String,
-    pub execution_id: String,
-    pub error: String,
-}
-
-/// The states of a request.
-pub mod status {
-    pub const PENDING: &str = "pending";
-    /// Approved, and being started.
-    pub const APPROVED: &str = "approved";
-    pub const STARTED: &str = "started";
-    /// Approved, but AWS refused the start (or the portal stopped while starting it).
-    pub const FAILED: &str = "failed";
-    pub const REJECTED: &str = "rejected";
-    /// Taken back by the requester.
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// Nobody decided it in time.
-    pub const EXPIRED: &str = "expired";
-}
 
 /// Whose requests a viewer may list.
 #[derive(Debug, Clone)]

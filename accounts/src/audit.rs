@@ -6,35 +6,9 @@
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::users::now;
+pub use domain::audit::{Action, AuditRecord, Outcome};
 
-/// What happened, as recorded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditRecord {
-    pub id: i64,
-    /// Seconds since the Unix epoch.
-    pub at: i64,
-    pub user: String,
-    pub groups: Vec<String>,
-    /// `start`, `cancel`, `execute-step`, `complete`, `resume`, `approve`, `reject`, `sign-in`,
-    /// `sign-in-failed`, `refused`.
-    pub action: String,
-    pub runbook: String,
-    pub version: String,
-    pub mode: String,
-    pub role: String,
-    /// The parameters as JSON, secret values masked.
-    pub parameters: String,
-    pub targets: String,
-    pub execution_id: String,
-    /// `pending`, `succeeded`, `failed`, `refused`, `interrupted`.
-    pub outcome: String,
-    /// The error, the refusal's reason, or a comment.
-    pub detail: String,
-    pub client_address: String,
-    pub user_agent: String,
-    pub request_id: String,
-}
+use crate::users::now;
 
 /// Which records to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +49,11 @@ const COLUMNS: &str =
     "id, at, user_name, groups, action, runbook, version, mode, role, parameters, \
      targets, execution_id, outcome, detail, client_address, user_agent, request_id";
 
+/// A stored word read back as the portal's own (only the portal writes them).
+fn word<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error> {
+    parse(&text).ok_or_else(|| sqlx::Error::Decode(format!("unknown audit word {text:?}").into()))
+}
+
 impl AuditTrail {
     pub fn new(pool: SqlitePool) -> Self {
         Self { pool }
@@ -83,7 +62,7 @@ impl AuditTrail {
     /// Writes `record` (its `id` and `at` are set here); answers its id.
     pub async fn write(&self, record: &AuditRecord) -> Result<i64, sqlx::Error> {
         let groups = serde_json::to_string(&record.groups).unwrap_or_else(|_| "[]".into());
-        let done = (record.outcome != "pending").then(now);
+        let done = (record.outcome != Outcome::Pending).then(now);
         let row = sqlx::query(
             "INSERT INTO audit_records (at, user_name, groups, action, runbook, version, mode, role, \
              parameters, targets, execution_id, outcome, detail, client_address, user_agent, \
@@ -93,7 +72,7 @@ impl AuditTrail {
         .bind(now())
         .bind(&record.user)
         .bind(groups)
-        .bind(&record.action)
+        .bind(record.action.as_str())
         .bind(&record.runbook)
         .bind(&record.version)
         .bind(&record.mode)
@@ -101,7 +80,7 @@ impl AuditTrail {
         .bind(&record.parameters)
         .bind(&record.targets)
         .bind(&record.execution_id)
-        .bind(&record.outcome)
+        .bind(record.outcome.as_str())
         .bind(&record.detail)
         .bind(&record.client_address)
         .bind(&record.user_agent)
@@ -116,7 +95,7 @@ impl AuditTrail {
     pub async fn complete(
         &self,
         id: i64,
-        outcome: &str,
+        outcome: Outcome,
         execution_id: &str,
         detail: &str,
     ) -> Result<(), sqlx::Error> {
@@ -124,7 +103,7 @@ impl AuditTrail {
             "UPDATE audit_records SET outcome = ?, execution_id = ?, detail = ?, completed_at = ? \
              WHERE id = ? AND outcome = 'pending'",
         )
-        .bind(outcome)
+        .bind(outcome.as_str())
         .bind(execution_id)
         .bind(detail)
         .bind(now())
@@ -255,7 +234,7 @@ impl AuditTrail {
                     at: row.try_get(1)?,
                     user: row.try_get(2)?,
                     groups: serde_json::from_str(&groups).unwrap_or_default(),
-                    action: row.try_get(4)?,
+                    action: word(row.try_get(4)?, Action::parse)?,
                     runbook: row.try_get(5)?,
                     version: row.try_get(6)?,
                     mode: row.try_get(7)?,
@@ -263,7 +242,7 @@ impl AuditTrail {
                     parameters: row.try_get(9)?,
                     targets: row.try_get(10)?,
                     execution_id: row.try_get(11)?,
-                    outcome: row.try_get(12)?,
+                    outcome: word(row.try_get(12)?, Outcome::parse)?,
                     detail: row.try_get(13)?,
                     client_address: row.try_get(14)?,
                     user_agent: row.try_get(15)?,
@@ -289,18 +268,18 @@ mod tests {
         let trail = AuditTrail::new(crate::open(&dir).await.expect("database"));
         let intent = AuditRecord {
             user: "ann".into(),
-            action: "start".into(),
-            outcome: "pending".into(),
+            action: Action::Start,
+            outcome: Outcome::Pending,
             ..AuditRecord::default()
         };
         let id = trail.write(&intent).await.expect("written");
         trail
-            .complete(id, "succeeded", "exec-1", "")
+            .complete(id, Outcome::Succeeded, "exec-1", "")
             .await
             .expect("completed");
         // A second completion changes nothing; an edit or a delete is refused by the database.
         trail
-            .complete(id, "failed", "", "late")
+            .complete(id, Outcome::Failed, "", "late")
             .await
             .expect("no-op");
         let pool = &trail.pool;
@@ -342,8 +321,8 @@ mod tests {
         for i in 0..7 {
             let record = |user: &str| AuditRecord {
                 user: user.into(),
-                action: "sign-in".into(),
-                outcome: "succeeded".into(),
+                action: Action::SignIn,
+                outcome: Outcome::Succeeded,
                 detail: i.to_string(),
                 ..AuditRecord::default()
             };

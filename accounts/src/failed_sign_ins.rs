@@ -174,8 +174,8 @@ mod tests {
     fn failure(name: &str, address: &str, detail: &str) -> AuditRecord {
         AuditRecord {
             user: name.to_owned(),
-            action: "sign-in-failed".into(),
-            outcome: "refused".into(),
+            action: crate::audit::Action::SignInFailed,
+            outcome: crate::audit::Outcome::Refused,
             detail: detail.to_owned(),
             client_address: address.to_owned(),
             ..AuditRecord::default()

@@ -11,15 +11,15 @@ mod components;
 pub mod error;
 pub mod execution;
 pub mod executions;
-pub mod identity;
-pub mod live;
+pub mod live_status;
 pub mod notice;
 mod pages;
 pub mod runbook;
 #[cfg(feature = "ssr")]
 mod security;
-pub mod session;
+pub mod service;
 mod shell;
+pub mod shell_info;
 pub mod wizard;
 
 use leptos::prelude::*;

@@ -121,7 +121,7 @@ pub mod ssr {
 
     /// The signed-in user of this request; empty for an anonymous one (the sign-in page).
     pub fn user() -> String {
-        crate::session::ssr::signed_in()
+        crate::service::ssr::signed_in()
             .map(|u| u.name)
             .unwrap_or_default()
     }

@@ -1,153 +1,43 @@
-//! Runbooks as the portal shows them: summaries for the catalog, details for the wizard. Built on
-//! both sides; the server fills them from SSM (`catalog`).
+//! The runbook catalog's server functions: runbooks, one runbook's details, the roles to run it
+//! as and the instances to run it on — each only as far as the user's grants reach.
 
-pub mod catalog;
+use leptos::prelude::*;
 
-use serde::{Deserialize, Serialize};
+pub use domain::runbook::*;
 
-/// One row of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunbookSummary {
-    pub name: String,
-    /// `Amazon`, or the owning account's id.
-    pub owner: String,
-    pub platform_types: Vec<String>,
-    pub default_version: String,
-    pub description: String,
-    pub categories: Vec<String>,
+use crate::error::PortalError;
+
+/// The catalog tab: `Self` (Owned by me), `Private` (Shared with me) or `All`.
+#[server(endpoint = "list_runbooks")]
+pub async fn list_runbooks(
+    owner: String,
+    #[server(default)] categories: Vec<String>,
+    search: String,
+    page: usize,
+) -> Result<CatalogPage, PortalError> {
+    let (portal, viewer) = crate::service::ssr::viewer()?;
+    let listed = portal
+        .list_runbooks(&viewer, &owner, &categories, &search, page)
+        .await;
+    crate::service::ssr::answer(listed)
 }
 
-/// A page of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogPage {
-    pub runbooks: Vec<RunbookSummary>,
-    /// Every category among the listed runbooks' (before the category filter), for the filter pane.
-    pub categories: Vec<String>,
-    pub page: usize,
-    pub pages: usize,
-    pub total: usize,
+/// One version (`$DEFAULT` when empty, `$LATEST`, or a number) of a runbook, with its content.
+#[server(endpoint = "get_runbook")]
+pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails, PortalError> {
+    let (portal, viewer) = crate::service::ssr::viewer()?;
+    crate::service::ssr::answer(portal.runbook(&viewer, &name, &version).await)
 }
 
-/// A runbook's parameter, as its content declares it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParameterSpec {
-    pub name: String,
-    /// `String`, `StringList`, `Integer`, `Boolean`, `StringMap`, `MapList`, `AWS::EC2::Instance::Id`, …
-    pub kind: String,
-    pub description: String,
-    /// The default as form text (lists one item per line); `None` when the parameter is required.
-    pub default: Option<String>,
-    pub allowed_values: Vec<String>,
-    pub allowed_pattern: Option<String>,
-    /// `textarea` or `textfield`.
-    pub display_type: Option<String>,
-    pub min_items: Option<u32>,
-    pub max_items: Option<u32>,
-    pub min_chars: Option<u32>,
-    pub max_chars: Option<u32>,
-    /// Its name matches the portal's secret patterns: entered masked, shown as `********`.
-    #[serde(default)]
-    pub secret: bool,
+/// The roles the user may run `runbook` as (every role for admins).
+#[server(endpoint = "list_roles")]
+pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError> {
+    let (portal, viewer) = crate::service::ssr::viewer()?;
+    crate::service::ssr::answer(portal.roles(&viewer, &runbook).await)
 }
 
-impl ParameterSpec {
-    pub fn is_required(&self) -> bool {
-        self.default.is_none()
-    }
-
-    pub fn is_list(&self) -> bool {
-        self.kind == "StringList" || self.kind == "MapList" || self.kind.starts_with("List<")
-    }
-
-    /// The role the automation acts as, picked from IAM roles.
-    pub fn is_assume_role(&self) -> bool {
-        self.name == "AutomationAssumeRole"
-    }
-
-    pub fn is_instance_id(&self) -> bool {
-        self.kind == "AWS::EC2::Instance::Id"
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepSummary {
-    pub name: String,
-    pub action: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VersionInfo {
-    pub number: String,
-    pub is_default: bool,
-    pub created: String,
-}
-
-/// Everything the details panel and the wizard need of one version of a runbook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RunbookDetails {
-    pub name: String,
-    /// How StartAutomationExecution names it: the name, or the ARN of a shared runbook.
-    pub reference: String,
-    pub owner: String,
-    pub version: String,
-    pub default_version: String,
-    pub latest_version: String,
-    pub versions: Vec<VersionInfo>,
-    /// The description rendered from Markdown, with raw HTML and unsafe links neutralised.
-    pub description_html: String,
-    pub parameters: Vec<ParameterSpec>,
-    pub steps: Vec<StepSummary>,
-    pub content_json: String,
-    pub content_yaml: String,
-    /// The identity the automation acts as: the content's top-level `assumeRole` (usually
-    /// `{{ AutomationAssumeRole }}`), empty when it has none.
-    #[serde(default)]
-    pub assume_role: String,
-    pub categories: Vec<String>,
-    pub platform_types: Vec<String>,
-    pub target_type: Option<String>,
-}
-
-impl RunbookDetails {
-    /// Whether the automation acts as the role its `AutomationAssumeRole` parameter names (the
-    /// one parameter grants constrain), rather than as a role fixed in its content or as the
-    /// portal itself.
-    pub fn acts_as_the_role_parameter(&self) -> bool {
-        let role = self.assume_role.trim();
-        let parameter = role
-            .strip_prefix("{{")
-            .and_then(|r| r.strip_suffix("}}"))
-            .map(str::trim);
-        parameter == Some("AutomationAssumeRole")
-            && self.parameters.iter().any(ParameterSpec::is_assume_role)
-    }
-}
-
-/// An IAM role for the AutomationAssumeRole picker.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoleChoice {
-    pub name: String,
-    pub arn: String,
-    pub description: String,
-    /// Whether the role's trust policy lets Systems Manager (`ssm.amazonaws.com`) assume it.
-    pub ssm_can_assume: bool,
-}
-
-/// An EC2 instance for instance-id parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstanceChoice {
-    pub id: String,
-    pub name: String,
-    pub state: String,
-}
-
-impl InstanceChoice {
-    pub fn label(&self) -> String {
-        if self.name.is_empty() {
-            format!("{} ({})", self.id, self.state)
-        } else {
-            format!("{} — {} ({})", self.name, self.id, self.state)
-        }
-    }
+#[server(endpoint = "list_instances")]
+pub async fn list_instances() -> Result<Vec<InstanceChoice>, PortalError> {
+    let (portal, viewer) = crate::service::ssr::viewer()?;
+    crate::service::ssr::answer(portal.instances(&viewer).await)
 }

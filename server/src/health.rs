@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use app::session::SignedIn;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use domain::SignedIn;
 use http::StatusCode;
 use serde::Serialize;
 

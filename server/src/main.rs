@@ -1,21 +1,23 @@
 //! `runbook-portal`: serves the portal (by default on the embedded emulator), or the emulator alone.
 
-mod access;
+mod answer;
 mod assets;
 mod audit_export;
 mod cli;
 mod config;
 mod data_dir;
 mod form_errors;
+mod grants_file;
 mod health;
-mod live;
 mod logging;
 mod oidc;
-mod portal;
 mod request_safety;
 mod routes;
+mod serve;
 mod shutdown;
 mod sign_in;
+mod status_streams;
+mod trusted_proxy;
 mod users;
 
 use clap::Parser;
@@ -28,7 +30,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Emulator(args)) => {
             logging::init(args.log_format);
-            runtime.block_on(portal::run_emulator(args))
+            runtime.block_on(serve::run_emulator(args))
         }
         Some(Command::Serve(args)) => serve(&runtime, args),
         Some(Command::Users(args)) => runtime.block_on(users::run(args)),
@@ -40,5 +42,5 @@ fn main() -> anyhow::Result<()> {
 fn serve(runtime: &tokio::runtime::Runtime, args: cli::ServeArgs) -> anyhow::Result<()> {
     let config = config::ServeConfig::resolve(args)?;
     logging::init(config.log_format);
-    runtime.block_on(portal::run(config))
+    runtime.block_on(serve::run(config))
 }

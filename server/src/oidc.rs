@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use accounts::{sso_name, SsoIdentities, ADMINS};
-use app::session::ClientInfo;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use domain::ClientInfo;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
     CoreClientAuthMethod, CoreGenderClaim, CoreGrantType, CoreJsonWebKey,
@@ -34,9 +34,9 @@ use tower_sessions::Session;
 use crate::sign_in::{back_to_form, begin_session, local_path, Gate};
 
 /// Where the sign-in page's button goes: on to the identity provider.
-pub const START: &str = "/login/oidc";
+pub const START: &str = crate::sign_in::OIDC_START;
 /// Where the identity provider sends the browser back.
-pub const CALLBACK: &str = "/login/oidc/callback";
+pub const CALLBACK: &str = crate::sign_in::OIDC_CALLBACK;
 
 const PENDING: &str = "oidc_pending";
 

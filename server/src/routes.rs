@@ -6,7 +6,7 @@
 use leptos_axum::generate_route_list;
 use serde::Serialize;
 
-use crate::{audit_export, health, live, oidc, sign_in};
+use crate::{audit_export, health, oidc, sign_in, status_streams};
 
 #[derive(Debug, Serialize)]
 pub struct Route {
@@ -26,8 +26,8 @@ const OWN: [(&str, &str, &str); 11] = [
     ("POST", sign_in::SIGN_OUT, "session"),
     ("GET", oidc::START, "session"),
     ("GET", oidc::CALLBACK, "session"),
-    ("GET", live::LIST_EVENTS, "stream"),
-    ("GET", live::EXECUTION_EVENTS, "stream"),
+    ("GET", status_streams::LIST_EVENTS, "stream"),
+    ("GET", status_streams::EXECUTION_EVENTS, "stream"),
     ("GET", "/favicon.svg", "asset"),
     ("GET", "/pkg/{file}", "asset"),
 ];

@@ -9,21 +9,22 @@ use accounts::{
     now_millis, AccountError, AuditRecord, AuditTrail, FailedSignIns, SignInThrottle,
     ThrottleLimits, Users,
 };
-use app::session::{ClientInfo, SignedIn};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
+use domain::audit::{Action, Outcome};
+use domain::{ClientInfo, SignedIn};
 use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tower_sessions::session::Id;
 use tower_sessions::{Session, SessionStore};
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::config::TrustedProxy;
-use crate::{health, oidc};
+use crate::health;
+use crate::trusted_proxy::TrustedProxy;
 
 /// How long a session lasts however active it is.
 pub const ABSOLUTE_LIFETIME: Duration = Duration::from_secs(12 * 3600);
@@ -33,6 +34,10 @@ pub const IDLE_LIFETIME: Duration = Duration::from_secs(2 * 3600);
 const SESSION_USER: &str = "user";
 /// Where the sign-in form posts (the form itself is the `/login` page).
 pub const SIGN_IN: &str = "/session";
+/// Where single sign-on starts, and where the identity provider sends the browser back (the
+/// `oidc` module answers them; the gate lets anyone reach them).
+pub const OIDC_START: &str = "/login/oidc";
+pub const OIDC_CALLBACK: &str = "/login/oidc/callback";
 pub const SIGN_OUT: &str = "/session/end";
 
 /// The longest user name and password the sign-in form takes (in characters): anything longer
@@ -204,12 +209,15 @@ impl Gate {
         let record = AuditRecord {
             user: name.to_owned(),
             action: if signed_in {
-                "sign-in"
+                Action::SignIn
             } else {
-                "sign-in-failed"
-            }
-            .into(),
-            outcome: if signed_in { "succeeded" } else { "refused" }.into(),
+                Action::SignInFailed
+            },
+            outcome: if signed_in {
+                Outcome::Succeeded
+            } else {
+                Outcome::Refused
+            },
             detail: detail.to_owned(),
             client_address: client.address.clone(),
             user_agent: client.user_agent.clone(),
@@ -420,9 +428,9 @@ fn public(path: &str) -> bool {
         path,
         "/login"
             | SIGN_IN
-            | oidc::START
-            | oidc::CALLBACK
-            | app::identity::SIGN_IN_METHODS
+            | OIDC_START
+            | OIDC_CALLBACK
+            | domain::shell::SIGN_IN_METHODS
             | health::PATH
             | "/favicon.svg"
     ) || path.starts_with("/pkg/")

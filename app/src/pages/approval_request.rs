@@ -56,12 +56,21 @@ pub fn ApprovalRequestPage() -> impl IntoView {
 
 #[component]
 fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoView {
+    let ApprovalView {
+        request: r,
+        approvers,
+        may_decide,
+        may_withdraw,
+    } = r;
+    let requested_at = domain::time::utc(r.requested_at);
+    let decided_at = r.decided_at.map(domain::time::utc).unwrap_or_default();
+    let parameters = r.parameter_list();
     let execution = (!r.execution_id.is_empty()).then(|| {
         let href = format!("/automation/executions/{}", r.execution_id);
         view! { <dt>"Execution"</dt><dd><a href=href data-field="execution"><code>{r.execution_id.clone()}</code></a></dd> }
     });
     let decision = (!r.decided_by.is_empty()).then(|| view! {
-        <dt>"Decided by"</dt><dd data-field="decided-by">{r.decided_by.clone()} " at " {r.decided_at.clone()}</dd>
+        <dt>"Decided by"</dt><dd data-field="decided-by">{r.decided_by.clone()} " at " {decided_at}</dd>
         <dt>"Comment"</dt><dd data-field="comment">{r.comment.clone()}</dd>
     });
     let error = (!r.error.is_empty()).then(
@@ -69,7 +78,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
     );
     let id = r.id.clone();
     let withdraw_id = r.id.clone();
-    let decide_form = r.may_decide.then(|| view! {
+    let decide_form = may_decide.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <h2>"Your decision"</h2>
             <ActionForm action=decide attr:class="control approval">
@@ -83,9 +92,9 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
             </ActionForm>
         </section>
     });
-    let own_pending = r.may_withdraw.then(|| view! {
+    let own_pending = may_withdraw.then(|| view! {
         <section class="panel decision" aria-label="Decision">
-            <p>"You asked for this start: one of the approvers (" {r.approvers.clone()} ") must decide it, not you."</p>
+            <p>"You asked for this start: one of the approvers (" {approvers.clone()} ") must decide it, not you."</p>
             <ActionForm action=decide attr:class="control">
                 <input type="hidden" name="id" value=withdraw_id.clone() />
                 <button type="submit" name="decision" value="Withdraw" class="button">"Withdraw request"</button>
@@ -96,9 +105,9 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         <section class="panel" aria-label="Request">
             <dl class="facts">
                 <dt>"Status"</dt><dd data-field="status" data-status=r.status.clone()>{r.status_label().to_owned()}</dd>
-                <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " {r.requested_at.clone()}</dd>
+                <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " {requested_at}</dd>
                 <dt>"Grant"</dt><dd>{r.grant.clone()}</dd>
-                <dt>"Approvers"</dt><dd>{r.approvers.clone()}</dd>
+                <dt>"Approvers"</dt><dd>{approvers.clone()}</dd>
                 <dt>"Runbook"</dt><dd data-field="runbook">{r.runbook.clone()} " (version " {r.version.clone()} ")"</dd>
                 <dt>"Execution mode"</dt><dd>{grants::mode_label(&r.mode).to_owned()}</dd>
                 <dt>"Role"</dt><dd class="arn">{r.role.clone()}</dd>
@@ -113,7 +122,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
             <table class="table parameters">
                 <thead><tr><th>"Name"</th><th>"Value"</th></tr></thead>
                 <tbody>
-                    {r.parameters.iter().map(|(name, values)| view! {
+                    {parameters.iter().map(|(name, values)| view! {
                         <tr data-parameter=name.clone()><td>{name.clone()}</td><td><code>{values.join(", ")}</code></td></tr>
                     }).collect_view()}
                 </tbody>

@@ -52,7 +52,7 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
                     <th>"Status"</th><th>"Decided by"</th>
                 </tr></thead>
                 <tbody>
-                    {list.into_iter().map(|r| {
+                    {list.into_iter().map(|ApprovalView { request: r, may_decide, .. }| {
                         let href = format!("/automation/approvals/{}", r.id);
                         let short: String = r.id.chars().take(8).collect();
                         view! {
@@ -60,8 +60,8 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
                                 <td><a href=href><code>{short}</code></a></td>
                                 <td>{r.runbook.clone()}</td>
                                 <td>{r.requested_by.clone()}</td>
-                                <td>{r.requested_at.clone()}</td>
-                                <td data-field="status">{r.status_label().to_owned()}{r.may_decide.then_some(" (yours to decide)")}</td>
+                                <td>{domain::time::utc(r.requested_at)}</td>
+                                <td data-field="status">{r.status_label().to_owned()}{may_decide.then_some(" (yours to decide)")}</td>
                                 <td>{r.decided_by.clone()}</td>
                             </tr>
                         }

@@ -7,26 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::audit::{list_audit, AuditFilters, AuditPage, AuditPlace, PAGE_SIZE};
+use crate::audit::{list_audit, AuditFilters, AuditPage, AuditPlace};
 use crate::shell::{crumb, Breadcrumbs};
-
-const ACTIONS: [&str; 14] = [
-    "start",
-    "request-approval",
-    "approve-request",
-    "reject-request",
-    "withdraw-request",
-    "cancel",
-    "execute-step",
-    "complete",
-    "resume",
-    "approve",
-    "reject",
-    "sign-in",
-    "sign-in-failed",
-    "refused",
-];
-const OUTCOMES: [&str; 5] = ["pending", "succeeded", "failed", "refused", "interrupted"];
+use domain::audit::{Action, Outcome, PAGE_SIZE};
 
 #[component]
 pub fn AuditTrail() -> impl IntoView {
@@ -77,14 +60,14 @@ fn Filters(filters: AuditFilters) -> impl IntoView {
     };
     let choice = |name: &'static str,
                   label: &'static str,
-                  values: &'static [&'static str],
+                  values: Vec<&'static str>,
                   chosen: String| {
         view! {
             <label class="field">
                 <span>{label}</span>
                 <select name=name>
                     <option value="" selected=chosen.is_empty()>"Any"</option>
-                    {values.iter().map(|v| view! { <option value=*v selected=chosen == *v>{*v}</option> }).collect_view()}
+                    {values.into_iter().map(|v| view! { <option value=v selected=chosen == v>{v}</option> }).collect_view()}
                 </select>
             </label>
         }
@@ -95,8 +78,8 @@ fn Filters(filters: AuditFilters) -> impl IntoView {
                 <span>"User"</span>
                 <input type="search" name="user" value=filters.user.clone() />
             </label>
-            {choice("action", "Action", &ACTIONS, filters.action.clone())}
-            {choice("outcome", "Outcome", &OUTCOMES, filters.outcome.clone())}
+            {choice("action", "Action", Action::ALL.iter().map(|a| a.as_str()).collect(), filters.action.clone())}
+            {choice("outcome", "Outcome", Outcome::ALL.iter().map(|o| o.as_str()).collect(), filters.outcome.clone())}
             <label class="field">
                 <span>"Execution ID"</span>
                 <input type="search" name="execution" value=filters.execution.clone() />
@@ -141,10 +124,10 @@ fn Records(page: AuditPage, filters: AuditFilters) -> impl IntoView {
                         let runbook = if r.version.is_empty() { r.runbook.clone() } else { format!("{} v{} ({})", r.runbook, r.version, r.mode) };
                         view! {
                             <tr data-audit=r.id>
-                                <td>{r.at}</td>
+                                <td>{domain::time::utc(r.at)}</td>
                                 <td>{r.user}<br /><span class="hint">{r.groups.join(", ")}</span></td>
-                                <td data-field="action">{r.action}</td>
-                                <td data-field="outcome">{r.outcome}</td>
+                                <td data-field="action">{r.action.as_str()}</td>
+                                <td data-field="outcome">{r.outcome.as_str()}</td>
                                 <td>{(!r.runbook.is_empty()).then_some(runbook)}</td>
                                 <td class="arn">{r.role}</td>
                                 <td><code>{(r.parameters != "{}").then_some(r.parameters)}</code></td>

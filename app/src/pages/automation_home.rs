@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::components::StatusBadge;
 use crate::execution::{is_terminal, ExecutionSummary};
 use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
-use crate::live::Connection;
+use crate::live_status::Connection;
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -215,7 +215,11 @@ fn follow(
             }
         }
     };
-    crate::live::follow_while_shown(crate::live::executions_stream(&ids), on_event, connection);
+    crate::live_status::follow_while_shown(
+        crate::live_status::executions_stream(&ids),
+        on_event,
+        connection,
+    );
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::RunbookDetailsView;
-use crate::runbook::catalog::{get_runbook, list_runbooks};
+use crate::runbook::{get_runbook, list_runbooks};
 use crate::runbook::{CatalogPage, RunbookDetails};
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;

@@ -20,7 +20,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::access::{my_rights, shaped, Grant, Rights};
 use crate::error::{FieldError, PortalError};
 use crate::notice::{self, Carried, Unverified};
-use crate::runbook::catalog::{get_runbook, list_instances, list_roles};
+use crate::runbook::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
 use crate::wizard::form::encode;

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::StatusBadge;
 use crate::error::PortalError;
 use crate::execution::{get_execution, ControlExecution, ExecutionView};
-use crate::live::Connection;
+use crate::live_status::Connection;
 use crate::notice::{self, Carried, Unverified};
 use crate::shell::{crumb, Breadcrumbs};
 
@@ -125,7 +125,11 @@ fn follow(
             });
         }
     };
-    crate::live::follow_while_shown(crate::live::execution_stream(id), on_event, connection);
+    crate::live_status::follow_while_shown(
+        crate::live_status::execution_stream(id),
+        on_event,
+        connection,
+    );
 }
 
 #[cfg(not(feature = "hydrate"))]

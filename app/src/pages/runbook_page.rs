@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::RunbookDetailsView;
-use crate::runbook::catalog::get_runbook;
+use crate::runbook::get_runbook;
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::identity::sign_in_methods;
 use crate::notice::Carried;
+use crate::shell_info::sign_in_methods;
 
 #[component]
 pub fn SignIn() -> impl IntoView {

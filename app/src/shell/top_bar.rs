@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::error::PortalError;
-use crate::identity::ShellInfo;
+use crate::shell_info::ShellInfo;
 
 #[component]
 pub fn TopBar(

@@ -17,9 +17,9 @@ pub async fn preview_form(
         &document,
         fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let access = crate::access::ssr::access();
+    let portal = crate::service::ssr::portal();
     form.parameters
-        .retain(|name, _| !access.secrets().is_secret(name));
+        .retain(|name, _| !portal.secrets().is_secret(name));
     let address = form.url();
     leptos_axum::redirect(&address);
     Ok(address)

@@ -1,7 +1,6 @@
-//! Execute: the wizard's form posted to the server, checked again, and sent to SSM as
-//! StartAutomationExecution with the server's credentials. Success lands on the execution's
-//! page; a mistake or a refusal goes back to the filled-in form, saying what is wrong. A start
-//! under a grant that needs approval waits as a request instead (see `approvals`).
+//! Execute: the wizard's form posted to the server, which checks it again and starts it (or asks
+//! for approval). Success lands on the execution's page; a mistake or a refusal goes back to the
+//! filled-in form, saying what is wrong.
 
 use std::collections::BTreeMap;
 
@@ -15,425 +14,50 @@ use crate::error::PortalError;
 pub async fn start_automation(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
-    ssr::start(fields).await
-}
-
-#[cfg(feature = "ssr")]
-pub mod ssr {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    use aws_sdk_ssm::types::{
-        Alarm, AlarmConfiguration, ExecutionMode, Tag, Target, TargetLocation,
-    };
     use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
+    use portal::Started;
 
-    use grants::{Grant, Location, Rights, Start};
+    use crate::service::ssr;
+    use crate::wizard::WizardForm;
 
-    use super::StartAutomation;
-    use crate::access::ssr::{access, current, forbidden};
-    use crate::error::PortalError;
-    use crate::runbook::catalog::ssr::{backend, get_runbook};
-    use crate::runbook::RunbookDetails;
-    use crate::wizard::request::values_of;
-    use crate::wizard::{StartRequest, WizardForm, PORTAL_TAG_PREFIX};
-
-    pub(super) async fn start(fields: BTreeMap<String, String>) -> Result<String, PortalError> {
-        let document = fields.get("document").cloned().unwrap_or_default();
-        let form = WizardForm::from_pairs(
-            &document,
-            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        match run(&form).await {
-            Ok(Started::Execution(id)) => {
-                leptos_axum::redirect(&format!("/automation/executions/{id}"));
-                Ok(id)
-            }
-            // The answer to a script is the request's id; its Location names the request's page.
-            Ok(Started::AwaitingApproval(id)) => {
-                leptos_axum::redirect(&format!("/automation/approvals/{id}"));
-                Ok(id)
-            }
-            // A request no browser form made (a script, a crafted post) gets the error's status:
-            // 403 for a refusal, 400 for a mistake.
-            Err(err) if !crate::session::ssr::from_a_page() => {
-                err.set_status();
-                Err(err)
-            }
-            Err(err) => {
-                // Without JavaScript the browser follows a redirect: back to the form as it was
-                // filled in (but for secret values: an address is kept in history and logs),
-                // with the error for the page to show.
-                let mut shown = form.clone();
-                let secrets = access();
-                shown
-                    .parameters
-                    .retain(|name, _| !secrets.secrets().is_secret(name));
-                let back = ServerFnUrlError::new(StartAutomation::PATH, err.clone())
-                    .to_url(&format!("http://portal{}", shown.url()))
-                    .map(|url| match url.query() {
-                        Some(query) => format!("{}?{query}", url.path()),
-                        None => url.path().to_owned(),
-                    });
-                if let Ok(back) = back {
-                    leptos_axum::redirect(&back);
-                }
-                Err(err)
-            }
+    let (portal, viewer) = ssr::viewer()?;
+    let document = fields.get("document").cloned().unwrap_or_default();
+    let form = WizardForm::from_pairs(
+        &document,
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    match portal.start(&viewer, &form).await {
+        Ok(Started::Execution(id)) => {
+            leptos_axum::redirect(&format!("/automation/executions/{id}"));
+            Ok(id)
         }
-    }
-
-    /// What a start came to: an execution, or a request waiting for approval.
-    enum Started {
-        Execution(String),
-        AwaitingApproval(String),
-    }
-
-    async fn run(form: &WizardForm) -> Result<Started, PortalError> {
-        let (user, rights) = current()?;
-        let prepared = prepare(form, &rights).await?;
-        if prepared.grant.as_ref().is_some_and(Grant::needs_approval) {
-            let id = crate::approvals::ssr::ask(&prepared, &user).await?;
-            return Ok(Started::AwaitingApproval(id));
+        // The answer to a script is the request's id; its Location names the request's page.
+        Ok(Started::AwaitingApproval(id)) => {
+            leptos_axum::redirect(&format!("/automation/approvals/{id}"));
+            Ok(id)
         }
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let intent = crate::audit::ssr::record("start", "pending");
-        launch(&prepared, &user.name, &request_id, intent, &[])
-            .await
-            .map(Started::Execution)
-    }
-
-    /// A start checked against the runbook and the user's grants, ready to send.
-    pub struct Prepared {
-        /// The form as the user filled it in.
-        pub asked: WizardForm,
-        /// With the grant's fixed values put in.
-        pub form: WizardForm,
-        pub runbook: RunbookDetails,
-        pub request: StartRequest,
-        /// The grant it runs under (none for admins).
-        pub grant: Option<Grant>,
-    }
-
-    /// Checks `form` against the runbook and against `rights` (of whoever asks for the start),
-    /// and builds the request: a refusal is a 403, a mistake a 400; nothing is sent.
-    pub async fn prepare(form: &WizardForm, rights: &Rights) -> Result<Prepared, PortalError> {
-        if form.document.is_empty() {
-            return Err(PortalError::NotFound(
-                "No runbook was chosen: choose one in Execute automation.".into(),
-            ));
-        }
-        let no_grant = |runbook: &str| {
-            forbidden(format!(
-                "You have no grant to run {runbook}. Ask an administrator for one. Nothing was \
-                 started."
-            ))
-        };
-        if !rights.any() {
-            return Err(no_grant(&form.document));
-        }
-        let runbook = get_runbook(&form.document, &form.version).await?;
-        // Grants name the runbook SSM resolved: another account's runbook of the same name is
-        // another runbook.
-        if !rights.may_run(&runbook.reference) {
-            return Err(no_grant(&runbook.reference));
-        }
-        // What the user gave, before the grant fills in its fixed values.
-        let given: BTreeSet<String> = form.parameters.keys().cloned().collect();
-        let asked = form.clone();
-        let mut form = form.clone();
-        let grants = rights.for_runbook(&runbook.reference);
-        let chosen = grants
-            .iter()
-            .find(|g| g.name == form.grant)
-            .or(grants.first());
-        for (name, value) in chosen.iter().flat_map(|g| g.fixed_values()) {
-            form.parameters
-                .entry(name.to_owned())
-                .or_insert_with(|| value.to_owned());
-        }
-        let mut request = form
-            .request(&runbook.parameters)
-            .map_err(PortalError::Invalid)?;
-        // A runbook shared by another account is started by its ARN.
-        request.document_name = runbook.reference.clone();
-        let mut grant = None;
-        if !rights.admin {
-            let granted = check_grants(rights, &form, &runbook, &request, &given)?;
-            // The version checked is the version run, even if the default moves meanwhile.
-            request.document_version = Some(
-                granted
-                    .as_ref()
-                    .and_then(|g| g.version.clone())
-                    .unwrap_or_else(|| runbook.version.clone()),
-            );
-            grant = granted;
-        }
-        Ok(Prepared {
-            asked,
-            form,
-            runbook,
-            request,
-            grant,
-        })
-    }
-
-    /// Sends a prepared start for `user`, recorded in the audit trail (`intent`, filled in here)
-    /// before AWS is called and completed after. `extra_tags` join the portal's own.
-    pub async fn launch(
-        prepared: &Prepared,
-        user: &str,
-        request_id: &str,
-        mut intent: accounts::AuditRecord,
-        extra_tags: &[(String, String)],
-    ) -> Result<String, PortalError> {
-        let mut request = prepared.request.clone();
-        request
-            .tags
-            .push((format!("{PORTAL_TAG_PREFIX}user"), user.to_owned()));
-        request
-            .tags
-            .push((format!("{PORTAL_TAG_PREFIX}request"), request_id.to_owned()));
-        request.tags.extend(extra_tags.iter().cloned());
-        // Who asked for what is written before AWS is called: a crash in between still leaves it.
-        describe(&mut intent, prepared, request_id);
-        let audit = access().audit().clone();
-        let written = audit.write(&intent).await.map_err(|e| {
-            PortalError::Backend(format!(
-                "The audit trail could not be written ({e}), so nothing was started. Try again, \
-                 or ask an administrator to look at the portal's database."
-            ))
-        })?;
-        if std::env::var_os(CRASH_AFTER_INTENT).is_some() {
-            tracing::error!(
-                "{CRASH_AFTER_INTENT} is set: stopping between the audit record and AWS"
-            );
-            std::process::abort();
-        }
-        let note = intent.detail.clone();
-        // AWS's error texts can repeat a value they were given: a secret one is masked before
-        // the audit trail or the user's page gets the text.
-        let scrubber = access().secrets().scrubber(
-            request
+        // A request no browser form made (a script, a crafted post) gets the error's status:
+        // 403 for a refusal, 400 for a mistake.
+        Err(err) if !ssr::from_a_page() => Err(ssr::answered(err)),
+        Err(err) => {
+            // Without JavaScript the browser follows a redirect: back to the form as it was
+            // filled in (but for secret values: an address is kept in history and logs), with
+            // the error for the page to show.
+            let mut shown = form.clone();
+            shown
                 .parameters
-                .iter()
-                .map(|(name, values)| (name.as_str(), values.as_slice())),
-        );
-        let outcome = send(&request)
-            .await
-            .map_err(|e| e.scrubbed(|text| scrubber.scrub(text)));
-        let (result, id, detail) = match &outcome {
-            Ok(id) => ("succeeded", id.as_str(), note),
-            Err(e) if note.is_empty() => ("failed", "", e.to_string()),
-            Err(e) => ("failed", "", format!("{note}; {e}")),
-        };
-        if let Err(e) = audit.complete(written, result, id, &detail).await {
-            tracing::error!(audit = written, error = %e, "could not complete an audit record");
-        }
-        let id = outcome?;
-        access().record_start(&id, user, request_id).await;
-        Ok(id)
-    }
-
-    /// For tests of the audit trail: set, the portal stops right after recording a start's intent.
-    const CRASH_AFTER_INTENT: &str = "RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT";
-
-    /// Fills in an audit record with what a start is: runbook, version, mode, role, parameters
-    /// (secret values masked), targets.
-    pub fn describe(record: &mut accounts::AuditRecord, prepared: &Prepared, request_id: &str) {
-        let Prepared {
-            form,
-            runbook,
-            request,
-            ..
-        } = prepared;
-        // The full ARN of another account's runbook: its name alone says nothing of whose it is.
-        record.runbook = runbook.reference.clone();
-        record.version = request
-            .document_version
-            .clone()
-            .unwrap_or_else(|| format!("{} (default)", runbook.version));
-        record.mode = form.mode.key().to_owned();
-        record.role = request
-            .parameters
-            .get("AutomationAssumeRole")
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default();
-        record.parameters = crate::audit::ssr::masked(&request.parameters);
-        record.targets = targets(request);
-        record.request_id = request_id.to_owned();
-    }
-
-    /// The targets of a rate-control start, as the audit trail and approvers read them.
-    pub fn targets(request: &StartRequest) -> String {
-        match (&request.target_parameter_name, &request.target) {
-            (Some(parameter), Some((key, values))) => {
-                format!("{parameter} ← Key={key},Values={}", values.join(","))
+                .retain(|name, _| !portal.secrets().is_secret(name));
+            let back = ServerFnUrlError::new(StartAutomation::PATH, err.clone())
+                .to_url(&format!("http://portal{}", shown.url()))
+                .map(|url| match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_owned(),
+                });
+            if let Ok(back) = back {
+                leptos_axum::redirect(&back);
             }
-            _ => String::new(),
+            Err(err)
         }
-    }
-
-    /// Refuses (403) a start no single grant of the user allows; answers the grant that does.
-    fn check_grants(
-        rights: &Rights,
-        form: &WizardForm,
-        runbook: &RunbookDetails,
-        request: &StartRequest,
-        given: &BTreeSet<String>,
-    ) -> Result<Option<Grant>, PortalError> {
-        // Grants constrain the AutomationAssumeRole parameter: a runbook must act as that role.
-        if !runbook.acts_as_the_role_parameter() {
-            let why = match runbook.assume_role.trim() {
-                "" => "has no assumeRole, so it would run with the portal's own credentials"
-                    .to_owned(),
-                fixed => format!(
-                    "acts as {fixed} (its assumeRole), not as the AutomationAssumeRole \
-                     parameter your grant's roles constrain"
-                ),
-            };
-            return Err(forbidden(format!(
-                "{} {why}: only administrators may run it. Nothing was started.",
-                runbook.reference
-            )));
-        }
-        let mut values = effective_values(runbook, request);
-        let mut open_target = None;
-        if let (Some(parameter), Some((key, targets))) =
-            (&request.target_parameter_name, &request.target)
-        {
-            if key == "ParameterValues" {
-                values.insert(parameter.clone(), targets.clone());
-            } else {
-                values.remove(parameter);
-                open_target = Some(parameter.as_str());
-            }
-        }
-        let role = values
-            .get("AutomationAssumeRole")
-            .and_then(|v| v.first())
-            .map(String::as_str);
-        let declared: Vec<String> = runbook.parameters.iter().map(|p| p.name.clone()).collect();
-        let location = request.location.as_ref().map(|l| Location {
-            accounts: &l.accounts,
-            regions: &l.regions,
-            execution_role: l.execution_role_name.as_deref().unwrap_or_default(),
-        });
-        let start = Start {
-            runbook: &runbook.reference,
-            version: &runbook.version,
-            role,
-            mode: form.mode.key(),
-            parameters: &values,
-            given,
-            open_target,
-            declared: &declared,
-            location,
-        };
-        let granted = rights
-            .check(&start, Some(&form.grant))
-            .map_err(|refusal| forbidden(refusal.0))?;
-        Ok(granted.cloned())
-    }
-
-    /// Every parameter's values as the automation gets them: those sent, else the runbook's
-    /// defaults (grants check these too: a default can be outside what a grant allows).
-    fn effective_values(
-        runbook: &RunbookDetails,
-        request: &StartRequest,
-    ) -> BTreeMap<String, Vec<String>> {
-        runbook
-            .parameters
-            .iter()
-            .filter_map(|spec| {
-                let values = match request.parameters.get(&spec.name) {
-                    Some(sent) => sent.clone(),
-                    None => values_of(spec, spec.default.as_deref()?)
-                        .into_iter()
-                        .filter(|v| !v.is_empty())
-                        .collect(),
-                };
-                Some((spec.name.clone(), values))
-            })
-            .collect()
-    }
-
-    fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {
-        PortalError::Backend(format!("The portal could not build the {what}: {e}"))
-    }
-
-    async fn send(request: &StartRequest) -> Result<String, PortalError> {
-        let backend = backend();
-        let mut call = backend
-            .ssm
-            .start_automation_execution()
-            .document_name(&request.document_name)
-            .set_document_version(request.document_version.clone())
-            .set_parameters(
-                (!request.parameters.is_empty())
-                    .then(|| request.parameters.clone().into_iter().collect()),
-            )
-            .set_target_parameter_name(request.target_parameter_name.clone())
-            .set_max_concurrency(request.max_concurrency.clone())
-            .set_max_errors(request.max_errors.clone());
-        if request.interactive {
-            call = call.mode(ExecutionMode::Interactive);
-        }
-        if let Some((key, values)) = &request.target {
-            call = call.targets(
-                Target::builder()
-                    .key(key)
-                    .set_values(Some(values.clone()))
-                    .build(),
-            );
-        }
-        if let Some(location) = &request.location {
-            call = call.target_locations(
-                TargetLocation::builder()
-                    .set_accounts(Some(location.accounts.clone()))
-                    .set_regions(Some(location.regions.clone()))
-                    .set_target_location_max_concurrency(location.max_concurrency.clone())
-                    .set_target_location_max_errors(location.max_errors.clone())
-                    .set_execution_role_name(location.execution_role_name.clone())
-                    .build(),
-            );
-        }
-        for (key, value) in &request.tags {
-            call = call.tags(
-                Tag::builder()
-                    .key(key)
-                    .value(value)
-                    .build()
-                    .map_err(|e| invalid("tag", e))?,
-            );
-        }
-        if let Some(alarm) = &request.alarm {
-            call = call.alarm_configuration(
-                AlarmConfiguration::builder()
-                    .alarms(
-                        Alarm::builder()
-                            .name(alarm)
-                            .build()
-                            .map_err(|e| invalid("alarm", e))?,
-                    )
-                    .build()
-                    .map_err(|e| invalid("alarm", e))?,
-            );
-        }
-        let answer = call.send().await.map_err(|e| {
-            let hint = match e.as_service_error().and_then(|s| {
-                aws_sdk_ssm::error::ProvideErrorMetadata::message(s).map(str::to_owned)
-            }) {
-                Some(m) if m.contains("assume role") => " Choose a role whose trust policy lets ssm.amazonaws.com assume it (the role picker marks them).",
-                Some(m) if m.contains("not authorized") => " The portal's own AWS identity is not allowed to do this: ask an administrator to grant it, or choose another role.",
-                _ => "",
-            };
-            match crate::error::aws_error("start the automation", e) {
-                PortalError::Backend(text) => PortalError::Backend(format!("{text}.{hint} Nothing was started.")),
-                other => other,
-            }
-        })?;
-        Ok(answer.automation_execution_id.unwrap_or_default())
     }
 }

@@ -1,0 +1,85 @@
+use super::*;
+
+fn step(number: usize, name: &str, status: &str) -> StepView {
+    StepView {
+        number,
+        id: format!("id-{name}"),
+        name: name.to_owned(),
+        action: "aws:sleep".to_owned(),
+        status: status.to_owned(),
+        start: String::new(),
+        end: String::new(),
+        failure: String::new(),
+        failure_details: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        target_location: String::new(),
+        valid_next_steps: Vec::new(),
+        ended_at: 0.0,
+    }
+}
+
+fn view(status: &str, steps: Vec<StepView>) -> ExecutionView {
+    ExecutionView {
+        may: Default::default(),
+        summary: ExecutionSummary {
+            id: "e-1".into(),
+            status: status.into(),
+            mode: "Auto".into(),
+            ..ExecutionSummary::default()
+        },
+        steps,
+        children: Children::default(),
+    }
+}
+
+#[test]
+fn events_replace_the_summary_and_update_or_insert_steps() {
+    let mut page = view("InProgress", vec![step(1, "a", "InProgress")]);
+    let later = view(
+        "InProgress",
+        vec![step(1, "a", "Success"), step(2, "b", "InProgress")],
+    );
+    for step in &later.steps {
+        let data = serde_json::to_string(step).expect("json");
+        assert!(page.apply(event::STEP, &data));
+    }
+    assert_eq!(page.steps, later.steps);
+    let mut done = later.summary.clone();
+    done.status = "Success".into();
+    assert!(page.apply(
+        event::EXECUTION,
+        &serde_json::to_string(&done).expect("json")
+    ));
+    assert!(page.is_terminal());
+    assert!(!page.apply("unknown", "{}"));
+    assert!(!page.apply(event::STEP, "not json"));
+}
+
+#[test]
+fn a_step_arriving_out_of_order_takes_its_numbered_place() {
+    let mut page = view(
+        "InProgress",
+        vec![step(1, "a", "Success"), step(3, "c", "Pending")],
+    );
+    let b = serde_json::to_string(&step(2, "b", "InProgress")).expect("json");
+    assert!(page.apply(event::STEP, &b));
+    let names: Vec<_> = page.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+}
+
+#[test]
+fn manual_mode_offers_the_first_step_then_the_valid_next_one() {
+    let mut page = view(
+        "Waiting",
+        vec![step(1, "stop", "Pending"), step(2, "start", "Pending")],
+    );
+    page.summary.mode = "Interactive".into();
+    assert_eq!(page.next_manual_step().as_deref(), Some("stop"));
+    page.steps[0].status = "Success".into();
+    page.steps[0].ended_at = 10.0;
+    page.steps[0].valid_next_steps = vec!["start".into()];
+    assert_eq!(page.next_manual_step().as_deref(), Some("start"));
+    page.summary.current_step = "start".into();
+    assert_eq!(page.next_manual_step(), None, "not while a step runs");
+}

@@ -1,0 +1,65 @@
+use domain::execution::*;
+
+use super::read;
+
+fn step(number: usize, name: &str, status: &str) -> StepView {
+    StepView {
+        number,
+        id: format!("id-{name}"),
+        name: name.to_owned(),
+        action: "aws:sleep".to_owned(),
+        status: status.to_owned(),
+        start: String::new(),
+        end: String::new(),
+        failure: String::new(),
+        failure_details: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        target_location: String::new(),
+        valid_next_steps: Vec::new(),
+        ended_at: 0.0,
+    }
+}
+
+fn view(status: &str, steps: Vec<StepView>) -> ExecutionView {
+    ExecutionView {
+        may: Default::default(),
+        summary: ExecutionSummary {
+            id: "e-1".into(),
+            status: status.into(),
+            mode: "Auto".into(),
+            ..ExecutionSummary::default()
+        },
+        steps,
+        children: Children::default(),
+    }
+}
+
+#[test]
+fn secret_values_are_masked_wherever_the_execution_repeats_them() {
+    let mut page = view("Failed", vec![step(1, "store", "Failed")]);
+    page.summary.parameters = vec![
+        ("DbPassword".into(), vec!["hunter2-secret".into()]),
+        ("Database".into(), vec!["orders".into()]),
+    ];
+    page.summary.outputs = vec![("store.Echo".into(), vec!["got hunter2-secret".into()])];
+    page.summary.failure = "Step store failed: hunter2-secret is not a document".into();
+    let store = &mut page.steps[0];
+    store.inputs = vec![
+        ("Name".into(), "hunter2-secret".into()),
+        ("ApiToken".into(), "t".into()),
+    ];
+    store.failure = "No document named hunter2-secret".into();
+    store.failure_details = vec![("Details".into(), "name=hunter2-secret".into())];
+    read::mask_secrets(&mut page, &grants::SecretNames::default());
+    let shown = serde_json::to_string(&page).expect("json");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert_eq!(page.summary.parameters[0].1, [grants::MASK]);
+    assert_eq!(page.summary.parameters[1].1, ["orders"]);
+    // A short secret is masked where it is a parameter, not searched for in other text.
+    assert_eq!(page.steps[0].inputs[1].1, grants::MASK);
+    assert_eq!(
+        page.steps[0].failure,
+        format!("No document named {}", grants::MASK)
+    );
+}

@@ -1,0 +1,137 @@
+//! The catalog, the runbook's page and the role picker show only what the viewer's grants cover.
+
+use crate::support::{forbidden, TestPortal, READ_ONLY_ROLE, ROLE};
+
+const GRANTS: &str = r#"
+[[grant]]
+name = "Stops and restarts"
+users = ["sam"]
+runbooks = ["Portal-RestartWithHealthCheck", "AWS-Stop*", "TeamA-*"]
+roles = ["arn:aws:iam::123456789012:role/AmazonSSMAutomationRole"]
+
+[[grant]]
+name = "Team A by ARN"
+users = ["ann"]
+runbooks = ["arn:aws:ssm:*:111122223333:document/TeamA-*"]
+roles = ["arn:aws:iam::123456789012:role/AmazonSSMAutomationRole"]
+"#;
+
+const SHARED: &str = "TeamA-StopTaggedInstances";
+
+async fn names(t: &TestPortal, who: &portal::Viewer) -> Vec<String> {
+    t.portal
+        .list_runbooks(who, "All", &[], "", 1)
+        .await
+        .expect("the catalog")
+        .runbooks
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_catalog_lists_only_granted_runbooks() {
+    let t = TestPortal::new(GRANTS).await;
+    assert_eq!(
+        names(&t, &t.viewer("sam", &[])).await,
+        [
+            "AWS-StopEC2Instance",
+            "AWS-StopEC2InstanceWithApproval",
+            "Portal-RestartWithHealthCheck"
+        ]
+    );
+    assert!(names(&t, &t.viewer("vic", &[])).await.is_empty());
+    let all = names(&t, &t.admin()).await;
+    assert!(
+        all.iter().any(|n| n == "AWS-CreateImage") && all.len() > 3,
+        "{all:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_runbook_is_described_only_to_those_granted_it() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let details = t
+        .portal
+        .runbook(&sam, "Portal-RestartWithHealthCheck", "")
+        .await
+        .expect("granted");
+    assert_eq!(details.version, "2");
+    let refused = forbidden(t.portal.runbook(&sam, "AWS-CreateImage", "").await);
+    assert!(
+        refused.contains("You have no grant to run AWS-CreateImage"),
+        "{refused}"
+    );
+    t.refusal("sam", "AWS-CreateImage").await;
+    forbidden(
+        t.portal
+            .runbook(&t.viewer("vic", &[]), "Portal-RestartWithHealthCheck", "")
+            .await,
+    );
+    t.refusal("vic", "Portal-RestartWithHealthCheck").await;
+    t.portal
+        .runbook(&t.admin(), "AWS-CreateImage", "")
+        .await
+        .expect("admins read every runbook");
+}
+
+#[tokio::test]
+async fn a_name_pattern_does_not_admit_another_accounts_runbook() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let refused = forbidden(t.portal.runbook(&sam, SHARED, "").await);
+    assert!(
+        refused.contains(&format!(
+            "arn:aws:ssm:us-east-1:111122223333:document/{SHARED}"
+        )),
+        "{refused}"
+    );
+    assert!(!names(&t, &sam).await.iter().any(|n| n == SHARED));
+    let ann = t.viewer("ann", &[]);
+    t.portal
+        .runbook(&ann, SHARED, "")
+        .await
+        .expect("granted by its ARN");
+    assert_eq!(names(&t, &ann).await, [SHARED]);
+}
+
+#[tokio::test]
+async fn the_role_picker_offers_only_the_grants_roles() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let roles: Vec<String> = t
+        .portal
+        .roles(&sam, "Portal-RestartWithHealthCheck")
+        .await
+        .expect("his grant's roles")
+        .into_iter()
+        .map(|r| r.arn)
+        .collect();
+    assert_eq!(roles, [ROLE]);
+    let refused = forbidden(t.portal.roles(&sam, "AWS-CreateImage").await);
+    assert!(refused.contains("no role to run it as"), "{refused}");
+    t.refusal("sam", "no role to run it as").await;
+    let every: Vec<String> = t
+        .portal
+        .roles(&t.admin(), "AWS-CreateImage")
+        .await
+        .expect("every role for admins")
+        .into_iter()
+        .map(|r| r.arn)
+        .collect();
+    assert!(every.iter().any(|r| r == READ_ONLY_ROLE), "{every:?}");
+}
+
+#[tokio::test]
+async fn instances_are_listed_only_to_someone_with_a_grant() {
+    let t = TestPortal::new(GRANTS).await;
+    let listed = t
+        .portal
+        .instances(&t.viewer("sam", &[]))
+        .await
+        .expect("with a grant");
+    assert!(listed.iter().any(|i| i.name == "web-1"), "{listed:?}");
+    forbidden(t.portal.instances(&t.viewer("vic", &[])).await);
+    t.refusal("vic", "no instances").await;
+}

@@ -1,0 +1,277 @@
+//! Wires the portal together: the AWS backend (embedded emulator or AWS), the Leptos routes and
+//! server functions, assets, health, logging and compression.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use accounts::{Approvals, AuditTrail, StartedExecutions};
+use app::{document, App, OUTPUT_NAME};
+use backend::Backend;
+use domain::shell::SignInOptions;
+use emulator::{Emulator, EmulatorConfig};
+use portal::{Portal, Records};
+
+use crate::cli::{BackendChoice, EmulatorArgs};
+use crate::config::ServeConfig;
+use crate::oidc::{self, Oidc};
+use crate::sign_in::{self, Gate};
+use crate::{
+    assets, audit_export, form_errors, grants_file, health, request_safety, shutdown,
+    status_streams,
+};
+
+const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
+
+pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
+    crate::data_dir::create(&config.data_dir)?;
+
+    // The embedded emulator (if any) is kept alive for as long as the portal serves.
+    let (backend, _embedded) = match config.backend {
+        BackendChoice::Emulator if config.emulator_url.is_some() => {
+            let region = config
+                .region
+                .clone()
+                .unwrap_or_else(|| EMULATOR_DEFAULT_REGION.to_owned());
+            let url = config.emulator_url.clone().unwrap_or_default();
+            tracing::info!(endpoint = %url, "using the emulator at this address");
+            (Backend::emulator(&url, &region).await, None)
+        }
+        BackendChoice::Emulator => {
+            let region = config
+                .region
+                .clone()
+                .unwrap_or_else(|| EMULATOR_DEFAULT_REGION.to_owned());
+            let emulator = Emulator::new(EmulatorConfig {
+                time_scale: config.emulator_time_scale,
+                seed_dir: None,
+                default_region: region.clone(),
+                ..EmulatorConfig::default()
+            })?;
+            let running = emulator
+                .start_on_loopback()
+                .await
+                .context("cannot start the embedded emulator")?;
+            let url = running.endpoint_url();
+            tracing::info!(endpoint = %url, time_scale = config.emulator_time_scale, "embedded emulator started");
+            (Backend::emulator(&url, &region).await, Some(running))
+        }
+        BackendChoice::Aws => (Backend::aws(config.region.clone()).await?, None),
+    };
+    let backend = Arc::new(backend);
+
+    let users = crate::users::open(&config.data_dir).await?;
+    crate::users::ensure_first_admin(&users, &config.data_dir).await?;
+    let grants = grants_file::load(&config.grants, config.backend == BackendChoice::Emulator)?;
+    grants_file::follow(grants.clone());
+    let audit = AuditTrail::new(users.pool().clone());
+    let interrupted = audit
+        .mark_interrupted()
+        .await
+        .context("cannot read the audit trail")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "requests were recorded but the portal stopped before AWS answered: see the audit trail"
+        );
+    }
+    let approvals = Approvals::new(users.pool().clone());
+    let unfinished = approvals
+        .mark_interrupted()
+        .await
+        .context("cannot read the approval requests")?;
+    if unfinished > 0 {
+        tracing::warn!(
+            unfinished,
+            "approved requests were being started when the portal stopped: they are marked failed"
+        );
+    }
+    let portal = Arc::new(
+        Portal::new(
+            backend,
+            grants,
+            Records {
+                started: StartedExecutions::new(users.pool().clone()),
+                audit: audit.clone(),
+                approvals,
+                users: users.clone(),
+            },
+            config.secrets.clone(),
+        )
+        .with_approval_expiry(config.approval_expiry),
+    );
+    let store = session_store(&users).await?;
+    let sessions = sessions(store.clone(), config.secure_cookies);
+    let gate = Gate::new(users, audit, config.proxy.clone(), store);
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let oidc = match config.oidc.clone() {
+        Some(settings) => Some(Arc::new(Oidc::new(settings)?)),
+        None => None,
+    };
+    let router = router(
+        portal,
+        addr,
+        Login {
+            gate: gate.clone(),
+            oidc,
+        },
+        sessions,
+    );
+    tracing::info!("Runbook Portal on http://{addr}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::signal())
+    .await?;
+    gate.flush().await;
+    Ok(())
+}
+
+/// Sessions in the portal's database, so a restart signs nobody out.
+async fn session_store(users: &accounts::Users) -> anyhow::Result<SqliteStore> {
+    let store = SqliteStore::new(users.pool().clone());
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the sessions table")?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    Ok(store)
+}
+
+fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
+    let idle = i64::try_from(sign_in::IDLE_LIFETIME.as_secs()).unwrap_or(i64::MAX);
+    SessionManagerLayer::new(store)
+        .with_name("runbook_portal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(idle)))
+}
+
+/// How people sign in: local accounts (and a trusted proxy) through the gate, and single sign-on.
+pub struct Login {
+    pub gate: Arc<Gate>,
+    pub oidc: Option<Arc<Oidc>>,
+}
+
+pub fn router(
+    portal: Arc<Portal>,
+    addr: std::net::SocketAddr,
+    login: Login,
+    sessions: SessionManagerLayer<SqliteStore>,
+) -> Router {
+    let Login { gate, oidc } = login;
+    let methods = SignInOptions {
+        single_sign_on: oidc.as_ref().map(|o| o.label().to_owned()),
+    };
+    let options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_addr(addr)
+        .build();
+    let routes = generate_route_list(App);
+    let context = {
+        let portal = portal.clone();
+        move || {
+            provide_context(portal.clone());
+            provide_context(methods.clone());
+        }
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || document(options.clone())
+        })
+        .fallback(
+            move |State(options): State<LeptosOptions>, request: Request| {
+                fallback(options, context.clone(), request)
+            },
+        )
+        .with_state(options);
+    let router = Router::new()
+        .route(
+            health::PATH,
+            get(health::healthz).with_state(portal.backend().clone()),
+        )
+        .route(
+            health::DETAILS,
+            get(health::details).with_state(portal.backend().clone()),
+        )
+        .merge(audit_export::routes(portal.clone()))
+        .merge(status_streams::routes(portal))
+        .merge(sign_in::routes(gate.clone()))
+        .merge(oidc::routes(oidc, gate.clone()))
+        .merge(pages)
+        // Inside the gate: an error is sealed for the user it is shown to.
+        .layer(axum::middleware::from_fn(form_errors::seal))
+        .layer(axum::middleware::from_fn_with_state(
+            gate,
+            sign_in::require_sign_in,
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(request_safety::refuse_cross_site));
+    request_safety::with_security_headers(router)
+        .layer(CompressionLayer::new())
+        // Paths only: a query string can hold a form's values.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+}
+
+/// Files of the bundle, or else the application's own not-found page.
+async fn fallback(
+    options: LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+    request: Request,
+) -> Response {
+    if let Some(asset) = assets::serve(request.uri().path(), request.headers()) {
+        return asset;
+    }
+    let render =
+        leptos_axum::render_app_async_with_context(context, move || document(options.clone()));
+    let mut response = render(request.map(Body::new)).await.into_response();
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+pub async fn run_emulator(args: EmulatorArgs) -> anyhow::Result<()> {
+    let emulator = Emulator::new(EmulatorConfig {
+        time_scale: args.time_scale,
+        seed_dir: args.seed,
+        default_region: args.region,
+        allowed_hosts: args.allowed_hosts,
+        ..EmulatorConfig::default()
+    })?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(
+        "emulator of SSM, IAM, STS and EC2 on http://{} (time scale {})",
+        listener.local_addr()?,
+        args.time_scale
+    );
+    emulator.serve(listener, shutdown::signal()).await?;
+    Ok(())
+}
