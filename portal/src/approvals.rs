@@ -205,9 +205,9 @@ impl Portal {
             _ => Err(self.refuse(
                 viewer,
                 format!(
-            "You may not see approval request {id}: it is shown to whoever asked for it and \
-             to its approvers."
-        ),
+                    "You may not see approval request {id}: it is shown to whoever asked for it \
+                     and to its approvers."
+                ),
             )),
         }
     }
@@ -246,8 +246,8 @@ impl Portal {
             Decision::Approve | Decision::Reject if same_person => {
                 return Err(self.refuse(
                     viewer,
-                    "You asked for this start, so you cannot decide it: four eyes means another \
-                 approver must. Nothing was started.",
+                    "You asked for this start, so you cannot decide it: four eyes means \
+                     another approver must. Nothing was started.",
                 ))
             }
             Decision::Approve | Decision::Reject if !rights.may_approve(&request.grant) => {

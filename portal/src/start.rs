@@ -101,8 +101,8 @@ impl Portal {
         }
         let no_grant = |runbook: &str| {
             Refused::Because(format!(
-                "You have no grant to run {runbook}. Ask an administrator for one. Nothing was \
-             started."
+                "You have no grant to run {runbook}. Ask an administrator for one. Nothing \
+                 was started."
             ))
         };
         if !rights.any() {

@@ -1,4 +1,4 @@
-//! What the portal reads out of a runbook's content and a role's trust policy.
+//! What the portal reads out of a runbook's content.
 
 use serde_json::Value;
 
@@ -76,54 +76,9 @@ pub fn steps(tree: &Value) -> Vec<StepSummary> {
         .unwrap_or_default()
 }
 
-/// Whether a trust policy (JSON) allows `ssm.amazonaws.com` to assume the role. Conditions such
-/// as `aws:SourceAccount` are met by Systems Manager itself for the role's own account.
-pub fn trusts_ssm(policy: &str) -> bool {
-    let Ok(policy) = serde_json::from_str::<Value>(policy) else {
-        return false;
-    };
-    let statements = match policy.get("Statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(one) => vec![one.clone()],
-        None => Vec::new(),
-    };
-    let listed = |value: Option<&Value>, wanted: &[&str]| match value {
-        Some(Value::String(s)) => wanted.contains(&s.as_str()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .any(|i| i.as_str().is_some_and(|s| wanted.contains(&s))),
-        _ => false,
-    };
-    statements.iter().any(|s| {
-        s.get("Effect").and_then(Value::as_str) == Some("Allow")
-            && listed(s.get("Action"), &["sts:AssumeRole", "sts:*", "*"])
-            && listed(
-                s.get("Principal").and_then(|p| p.get("Service")),
-                &["ssm.amazonaws.com"],
-            )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn trust_policies_are_read_for_ssm() {
-        assert!(trusts_ssm(
-            r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
-        ));
-        assert!(trusts_ssm(
-            r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["ec2.amazonaws.com","ssm.amazonaws.com"]},"Action":["sts:AssumeRole"]}}"#
-        ));
-        assert!(!trusts_ssm(
-            r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
-        ));
-        assert!(!trusts_ssm(
-            r#"{"Statement":[{"Effect":"Deny","Principal":{"Service":"ssm.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#
-        ));
-        assert!(!trusts_ssm("not json"));
-    }
 
     #[test]
     fn parameters_keep_their_declarations() {

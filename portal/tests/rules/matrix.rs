@@ -80,57 +80,26 @@ async fn every_operation_as_a_visitor_a_granted_user_and_an_admin() {
         .await;
     let secret_start = WizardForm::from_pairs(SECRET, [("p.AutomationAssumeRole", ROLE)]);
 
+    let ops = &*t.portal;
+    let (all, place) = (AuditFilters::default(), AuditPlace::default());
     let mut f = Vec::new();
-    case!(f, people, "runbook(secret)", [NO, NO, OK], |v| t
-        .portal
-        .runbook(v, SECRET, ""));
-    case!(f, people, "runbook(granted)", [NO, OK, OK], |v| t
-        .portal
-        .runbook(v, GRANTED, ""));
-    case!(f, people, "roles(secret)", [NO, NO, OK], |v| t
-        .portal
-        .roles(v, SECRET));
-    case!(f, people, "roles(granted)", [NO, OK, OK], |v| t
-        .portal
-        .roles(v, GRANTED));
-    case!(f, people, "instances", [NO, OK, OK], |v| t
-        .portal
-        .instances(v));
-    case!(f, people, "execution(secret run)", [NO, NO, OK], |v| t
-        .portal
-        .execution(v, &secret_run));
-    case!(f, people, "execution(web run)", [NO, OK, OK], |v| t
-        .portal
-        .execution(v, &web_run));
-    case!(f, people, "execution(admin's run)", [NO, OK, OK], |v| t
-        .portal
-        .execution(v, &admin_run));
-    case!(f, people, "may_control(admin's run)", [NO, NO, OK], |v| t
-        .portal
-        .may_control(v, &admin_run));
-    case!(f, people, "approval(waiting)", [NO, NO, OK], |v| t
-        .portal
-        .approval(v, &waiting));
-    case!(f, people, "audit_page", [NO, NO, OK], |v| t
-        .portal
-        .audit_page(
-            v,
-            &AuditFilters::default(),
-            AuditPlace::default()
-        ));
-    case!(f, people, "start(secret)", [NO, NO, OK], |v| t
-        .portal
-        .start(v, &secret_start));
+    case! { f, people, "runbook(secret)",          [NO, NO, OK], |v| ops.runbook(v, SECRET, "") }
+    case! { f, people, "runbook(granted)",         [NO, OK, OK], |v| ops.runbook(v, GRANTED, "") }
+    case! { f, people, "roles(secret)",            [NO, NO, OK], |v| ops.roles(v, SECRET) }
+    case! { f, people, "roles(granted)",           [NO, OK, OK], |v| ops.roles(v, GRANTED) }
+    case! { f, people, "instances",                [NO, OK, OK], |v| ops.instances(v) }
+    case! { f, people, "execution(secret run)",    [NO, NO, OK], |v| ops.execution(v, &secret_run) }
+    case! { f, people, "execution(web run)",       [NO, OK, OK], |v| ops.execution(v, &web_run) }
+    case! { f, people, "execution(admin's run)",   [NO, OK, OK], |v| ops.execution(v, &admin_run) }
+    case! { f, people, "may_control(admin's run)", [NO, NO, OK], |v| ops.may_control(v, &admin_run) }
+    case! { f, people, "approval(waiting)",        [NO, NO, OK], |v| ops.approval(v, &waiting) }
+    case! { f, people, "audit_page",               [NO, NO, OK], |v| ops.audit_page(v, &all, place) }
+    case! { f, people, "start(secret)",            [NO, NO, OK], |v| ops.start(v, &secret_start) }
     // Admins go last: their cancel and rejection are real.
-    case!(f, people, "cancel(secret run)", [NO, NO, OK], |v| t
-        .portal
-        .control(v, &secret_run, Control::Cancel, "", ""));
-    case!(f, people, "cancel(admin's run)", [NO, NO, OK], |v| t
-        .portal
-        .control(v, &admin_run, Control::Cancel, "", ""));
-    case!(f, people, "reject(waiting)", [NO, NO, OK], |v| t
-        .portal
-        .decide(v, &waiting, Decision::Reject, "matrix"));
+    let (cancel, reject) = (Control::Cancel, Decision::Reject);
+    case! { f, people, "cancel(secret run)",       [NO, NO, OK], |v| ops.control(v, &secret_run, cancel, "", "") }
+    case! { f, people, "cancel(admin's run)",      [NO, NO, OK], |v| ops.control(v, &admin_run, cancel, "", "") }
+    case! { f, people, "reject(waiting)",          [NO, NO, OK], |v| ops.decide(v, &waiting, reject, "matrix") }
 
     // Lists answer everyone, with only what each may see.
     let filters = ExecutionFilters::default();

@@ -28,6 +28,8 @@ users = ["rita"]
 runbooks = ["Rules-Approved"]
 roles = ["arn:aws:iam::123456789012:role/AmazonSSMAutomationRole"]
 approval = { users = ["lena"] }
+# Not the approver: she sees what she approved as its approver, not as a step approver.
+step_approvers = { users = ["sid"] }
 "#;
 
 async fn portal() -> TestPortal {
