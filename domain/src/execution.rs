@@ -245,5 +245,7 @@ impl ExecutionView {
     }
 }
 
+#[doc(hidden)]
+pub mod fixtures;
 #[cfg(test)]
 mod tests;

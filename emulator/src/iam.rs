@@ -1,16 +1,14 @@
 //! Authorisation, in one place for every handler: a principal's identity policies (its own, or its
 //! role's inline and attached policies) decide each action on each resource.
 
-pub mod policy;
-
 use std::collections::BTreeMap;
 
 use http::StatusCode;
 
 use crate::identity::Principal;
+use crate::policy::{evaluate, Decision, PolicyDocument, Request};
 use crate::world::{Role, World};
 use crate::AwsError;
-use policy::{evaluate, Decision, PolicyDocument, Request};
 
 /// How a service words a refusal.
 #[derive(Debug, Clone, Copy)]

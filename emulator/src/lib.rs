@@ -10,10 +10,13 @@ mod iam;
 mod identity;
 mod metrics;
 mod pagination;
+mod policy;
 pub mod protocol;
 mod runbook;
+mod scope;
 mod server;
 mod services;
+mod state;
 mod world;
 
 pub use clock::Clock;

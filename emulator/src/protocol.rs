@@ -7,6 +7,7 @@ pub mod boto;
 pub mod context;
 pub mod json;
 pub mod query;
+pub mod query_input;
 pub mod timestamp;
 
 pub use context::{Answer, RequestContext};

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
@@ -13,16 +13,16 @@ use axum::Router;
 use http::HeaderMap;
 use tokio::net::TcpListener;
 
-pub use crate::automation::launch::Limits;
+use crate::automation::engine;
 use crate::clock::Clock;
 use crate::host_check::{self, AllowedHosts};
-use crate::metrics::RequestCounters;
 use crate::protocol::context::{Answer, CredentialScope};
 use crate::protocol::query::{self, QueryParams};
 use crate::protocol::{json, RequestContext};
-use crate::services::{ec2, iam, ssm, sts};
+use crate::services::{self, ec2, iam, ssm, sts};
+pub use crate::state::Limits;
+use crate::state::{Layers, State};
 use crate::world::seed::{self, SeedError};
-use crate::world::World;
 use crate::AwsError;
 
 #[derive(Debug, Clone)]
@@ -52,29 +52,10 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// Everything the handlers share.
-#[derive(Debug)]
-pub struct State {
-    pub clock: Clock,
-    world: Mutex<World>,
-    pub counters: RequestCounters,
-    pub default_region: String,
-    pub limits: Limits,
-    allowed_hosts: Arc<AllowedHosts>,
-}
-
-impl State {
-    /// The emulated AWS. Handlers hold the lock for one operation and never across an await.
-    pub fn world(&self) -> MutexGuard<'_, World> {
-        self.world
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Emulator {
     state: Arc<State>,
+    allowed_hosts: Arc<AllowedHosts>,
 }
 
 /// An emulator serving on a port of its own, stopped when dropped.
@@ -95,14 +76,17 @@ impl Emulator {
     pub fn new(config: EmulatorConfig) -> Result<Self, SeedError> {
         let world = seed::load(config.seed_dir.as_deref())?;
         Ok(Self {
-            state: Arc::new(State {
-                clock: Clock::scaled(config.time_scale),
-                world: Mutex::new(world),
-                counters: RequestCounters::default(),
-                default_region: config.default_region,
-                limits: config.limits,
-                allowed_hosts: Arc::new(AllowedHosts::new(&config.allowed_hosts)),
-            }),
+            state: Arc::new(State::new(
+                Clock::scaled(config.time_scale),
+                world,
+                config.default_region,
+                config.limits,
+                Layers {
+                    run_execution: engine::spawn,
+                    call_api: services::call_in_process,
+                },
+            )),
+            allowed_hosts: Arc::new(AllowedHosts::new(&config.allowed_hosts)),
         })
     }
 
@@ -112,7 +96,7 @@ impl Emulator {
 
     pub fn router(&self) -> Router {
         Router::new()
-            .route("/", post(dispatch))
+            .route("/", post(route_request))
             .route("/_emulator/health", get(|| async { "ok\n" }))
             .route("/_emulator/metrics", get(metrics))
             .with_state(self.state.clone())
@@ -126,7 +110,7 @@ impl Emulator {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let router = self.router().layer(axum::middleware::from_fn_with_state(
-            self.state.allowed_hosts.clone(),
+            self.allowed_hosts.clone(),
             host_check::refuse_other_hosts,
         ));
         axum::serve(listener, router)
@@ -158,7 +142,9 @@ async fn metrics(AxumState(state): AxumState<Arc<State>>) -> impl IntoResponse {
     )
 }
 
-async fn dispatch(
+/// Answers one AWS request: by its `X-Amz-Target` (SSM's JSON protocol), else by the service its
+/// signature or `Version` names (the query protocols).
+async fn route_request(
     AxumState(state): AxumState<Arc<State>>,
     headers: HeaderMap,
     body: Bytes,

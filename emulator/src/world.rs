@@ -2,6 +2,7 @@
 //! images. Amazon's documents are visible from every account and region.
 
 pub mod document;
+pub mod execution;
 pub mod instance;
 pub mod role;
 pub mod seed;
@@ -40,7 +41,7 @@ pub struct RegionState {
     pub documents: BTreeMap<String, Document>,
     pub instances: BTreeMap<String, Instance>,
     pub images: BTreeMap<String, Image>,
-    pub executions: BTreeMap<String, crate::automation::execution::Execution>,
+    pub executions: BTreeMap<String, execution::Execution>,
 }
 
 impl World {

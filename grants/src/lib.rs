@@ -16,8 +16,5 @@ pub use grant::{
     DEFAULT_EXECUTION_ROLE, MODES,
 };
 pub use live::LiveGrants;
-pub use rights::{Location, Refusal, Rights, Start};
+pub use rights::{Location, Refusal, Rights, Start, ADMINS};
 pub use secrets::{Scrubber, SecretNames, DEFAULT_SECRET_PATTERNS, MASK};
-
-/// The group whose members may do everything, grants or not.
-pub const ADMINS: &str = "admins";

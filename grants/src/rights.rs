@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::file::Grants;
 use crate::grant::{mode_label, Grant, Visibility, DEFAULT_EXECUTION_ROLE};
-use crate::ADMINS;
+
+/// The group whose members may do everything, grants or not.
+pub const ADMINS: &str = "admins";
 
 /// The rights of one user. Sent to their browser, which shapes the wizard by them; the server
 /// checks every request against them again.

@@ -4,14 +4,13 @@
 //! matters is a value only these checks make: [`Visible`], [`Controllable`], [`StepDecidable`].
 
 mod capability;
-mod facts;
 
 use std::collections::HashMap;
 
 use domain::{same_person, PortalError};
 
+use crate::facts::ExecutionFacts as Facts;
 pub use capability::{Controllable, StepDecidable, Visible};
-pub(crate) use facts::{Access, Facts};
 
 use crate::{Portal, Viewer};
 
@@ -54,17 +53,17 @@ impl Portal {
 
     /// What never changes about `id`, from memory or read once.
     async fn facts(&self, id: &str) -> Result<Facts, PortalError> {
-        if let Some(facts) = self.access.known(id) {
+        if let Some(facts) = self.facts.known(id) {
             return Ok(facts);
         }
-        let execution = crate::execution::read::automation_execution(&self.backend, id)
+        let execution = crate::execution_view::automation_execution(&self.backend, id)
             .await
             .map_err(|e| e.error)?;
         let facts = Facts {
             document: execution.document_name.unwrap_or_default(),
             parent: execution.parent_automation_execution_id.unwrap_or_default(),
         };
-        self.access.note(id, facts.clone());
+        self.facts.note(id, facts.clone());
         Ok(facts)
     }
 
@@ -253,7 +252,7 @@ impl Portal {
     ) -> Vec<&'a str> {
         let rights = &viewer.rights;
         for (id, document, parent) in listed {
-            self.access.note(id, Facts::new(document, parent));
+            self.facts.note(id, Facts::new(document, parent));
         }
         if rights.admin {
             return listed.iter().map(|(id, _, _)| *id).collect();

@@ -47,7 +47,7 @@ impl Portal {
         if control == Control::ExecuteStep && !viewer.rights.admin {
             // Naming any step would step past an aws:approve gate: only the step the console
             // offers next may be run.
-            let view = crate::execution::read::execution(&self.backend, id, &self.secrets)
+            let view = crate::execution_view::execution(&self.backend, id, &self.secrets)
                 .await
                 .map_err(|e| e.error)?;
             if view.next_manual_step().as_deref() != Some(step) {

@@ -1,10 +1,11 @@
 //! One execution as the viewer may see it, with the controls their rights allow.
 
-pub(crate) mod read;
-
+use backend::watch::Subscription;
 use domain::execution::{ExecutionView, ViewerRights};
 use domain::PortalError;
 
+use crate::execution_view as read;
+use crate::watchers::ExecutionSource;
 use crate::{Portal, Viewer, Visible};
 
 impl Portal {
@@ -25,7 +26,14 @@ impl Portal {
             .await
             .map_err(|e| e.error)
     }
-}
 
-#[cfg(test)]
-mod tests;
+    /// The live events of an execution the viewer may see, from `last_seen` (a stream's
+    /// `Last-Event-ID`) on.
+    pub fn follow(
+        &self,
+        visible: &Visible,
+        last_seen: Option<&str>,
+    ) -> Subscription<ExecutionSource> {
+        self.hub.subscribe(visible.id(), last_seen)
+    }
+}

@@ -11,8 +11,6 @@ mod roles;
 use domain::runbook::{CatalogPage, InstanceChoice, RoleChoice, RunbookDetails};
 use domain::PortalError;
 
-pub(crate) use catalog::Described;
-
 use crate::{Portal, Viewer};
 
 impl Portal {

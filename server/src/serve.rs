@@ -100,6 +100,8 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             "approved requests were being started when the portal stopped: they are marked failed"
         );
     }
+    // Health asks AWS who the portal is; everything else goes through the service layer.
+    let health = backend.clone();
     let portal = Arc::new(
         Portal::new(
             backend,
@@ -128,6 +130,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     };
     let router = router(
         portal,
+        health,
         addr,
         Login {
             gate: gate.clone(),
@@ -179,6 +182,7 @@ pub struct Login {
 
 pub fn router(
     portal: Arc<Portal>,
+    health: Arc<Backend>,
     addr: std::net::SocketAddr,
     login: Login,
     sessions: SessionManagerLayer<SqliteStore>,
@@ -213,12 +217,9 @@ pub fn router(
     let router = Router::new()
         .route(
             health::PATH,
-            get(health::healthz).with_state(portal.backend().clone()),
+            get(health::healthz).with_state(health.clone()),
         )
-        .route(
-            health::DETAILS,
-            get(health::details).with_state(portal.backend().clone()),
-        )
+        .route(health::DETAILS, get(health::details).with_state(health))
         .merge(audit_export::routes(portal.clone()))
         .merge(status_streams::routes(portal))
         .merge(sign_in::routes(gate.clone()))

@@ -1,16 +1,14 @@
-//! AWS calls made by runbook steps: the emulator's own SSM, EC2, IAM and STS handlers, called
-//! in-process as the principal the execution acts as, answering in boto3's JSON.
+//! AWS calls made by runbook steps: the emulator's own APIs, called in-process as the principal the
+//! execution acts as, answering in boto3's JSON.
 
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::execution::{ChildKey, Failure};
 use crate::identity::Principal;
-use crate::protocol::boto;
 use crate::protocol::{Answer, RequestContext};
-use crate::server::State;
-use crate::services::{ec2, iam, ssm, sts};
+use crate::state::State;
+use crate::world::execution::{ChildKey, Failure};
 
 /// Calls `service`'s `api` (boto3's names: `ec2`, `DescribeInstances`) with `parameters` as
 /// `acting_as`; a refusal fails the step in boto3's words.
@@ -30,19 +28,10 @@ pub fn call(
         answer: Answer::Boto,
     };
     state.counters.record(service, api);
-    let answer = match service {
-        "ssm" => {
-            let body = serde_json::to_vec(parameters).unwrap_or_default();
-            ssm::handle(state, &ctx, api, &body)
-        }
-        "ec2" => ec2::handle(state, &ctx, api, &boto::query_params(ec2::DIALECT, parameters)),
-        "iam" => iam::handle(state, &ctx, api, &boto::query_params(iam::DIALECT, parameters)),
-        "sts" => sts::handle(state, &ctx, api, &boto::query_params(sts::DIALECT, parameters)),
-        other => {
-            return Err(Failure::verification(format!(
-                "The emulator serves the ssm, ec2, iam and sts APIs; {other} is not one of them, so the step cannot call {other}.{api}."
-            )))
-        }
+    let Some(answer) = state.call_api(&ctx, service, api, parameters) else {
+        return Err(Failure::verification(format!(
+            "The emulator serves the ssm, ec2, iam and sts APIs; {service} is not one of them, so the step cannot call {service}.{api}."
+        )));
     };
     let bytes = answer.map_err(|e| {
         Failure::verification(format!(

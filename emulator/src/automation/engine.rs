@@ -7,13 +7,14 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use super::actions::{self, Done, StepRun};
-use super::dispatch;
-use super::execution::{ChildKey, Execution, Failure, Status};
+use super::actions;
 use super::interpolate::Variables;
 use super::launch;
 use super::outputs;
-use crate::server::State;
+use super::parent;
+use super::step_run::{Done, StepRun};
+use crate::state::State;
+use crate::world::execution::{ChildKey, Execution, Failure, Status};
 use crate::world::World;
 
 /// How long a cancellation path (`onCancel: step:<name>`) may run.
@@ -28,7 +29,7 @@ pub fn spawn(state: Arc<State>, key: ChildKey) {
             execution(&mut world, &key).is_some_and(|e| e.is_parent())
         };
         if is_parent {
-            dispatch::run_parent(&state, &key).await;
+            parent::run_parent(&state, &key).await;
         } else {
             run(&state, &key).await;
         }

@@ -1,7 +1,8 @@
 //! Starting an execution — for StartAutomationExecution, for a parent's children and for
 //! aws:executeAutomation alike: the runbook found and authorised, its parameters validated, the
 //! service role checked, the steps laid out, and the execution admitted under the account's
-//! concurrency quota or queued behind it.
+//! concurrency quota or queued behind it. An admitted execution goes to the engine through
+//! [`State::run_execution`], so starting one does not depend on running one.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,39 +10,19 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use super::dispatch::{self, TargetLocation, TargetRequest};
-use super::engine;
-use super::execution::{ChildKey, Execution, Status, Step};
 use super::interpolate::Variables;
-use super::parameters::{self, Values};
+use super::parameters::{self, invalid_parameters, Values};
+use super::targets;
 use crate::iam::{trusts, TrustRequest};
 use crate::identity::Principal;
 use crate::protocol::{Answer, RequestContext};
 use crate::runbook;
-use crate::server::State;
-use crate::services::ssm::Scope;
-use crate::services::sts::session_principal;
+use crate::scope::Scope;
+use crate::state::State;
+use crate::world::execution::{ChildKey, Execution, Status, Step, TargetLocation, TargetRequest};
 use crate::world::role::split_arn;
 use crate::world::World;
 use crate::AwsError;
-
-/// How many executions may run at once, and wait, per account (AWS's quotas).
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub running: usize,
-    pub rate_control: usize,
-    pub queued: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            running: 100,
-            rate_control: 25,
-            queued: 1000,
-        }
-    }
-}
 
 /// An execution to start.
 #[derive(Debug, Clone, Default)]
@@ -58,10 +39,6 @@ pub struct Launch {
     pub parent: Option<String>,
     pub target: Option<String>,
     pub alarm_configuration: Option<Value>,
-}
-
-pub fn invalid_parameters(message: impl Into<String>) -> AwsError {
-    AwsError::bad_request("InvalidAutomationExecutionParametersException", message)
 }
 
 /// Starts `launch` in `region` of `caller`'s account; returns the execution's id. A refused start
@@ -140,12 +117,12 @@ pub fn launch(
     )?;
 
     let plan = if !launch.target_locations.is_empty() {
-        Some(dispatch::location_steps(
+        Some(targets::location_steps(
             &launch.target_locations,
             launch.targeting.as_ref(),
         )?)
     } else if let Some(targeting) = &launch.targeting {
-        Some(dispatch::target_steps(
+        Some(targets::target_steps(
             targeting,
             &resolved,
             world.region(&account, region),
@@ -254,7 +231,7 @@ pub fn launch(
         .executions
         .insert(id.clone(), execution);
     if admitted {
-        engine::spawn(state.clone(), key);
+        state.run_execution(key);
     } else if let Some(account) = world.accounts.get_mut(&account) {
         account.queue.push_back((region.to_owned(), id.clone()));
     }
@@ -318,7 +295,7 @@ fn service_role(
     if !trusted {
         return Err(unable());
     }
-    let session = session_principal(&role.id, &role.account, &role.name, &role_arn, id);
+    let session = Principal::role_session(&role.id, &role.account, &role.name, &role_arn, id);
     scope.authorize(world, "iam:PassRole", &role_arn)?;
     Ok(session)
 }
@@ -436,13 +413,10 @@ pub fn admit_queued(state: &Arc<State>, world: &mut World, account: &str) {
         if execution.mode == "Interactive" {
             execution.status = Status::Waiting;
         }
-        engine::spawn(
-            state.clone(),
-            ChildKey {
-                account: account.to_owned(),
-                region,
-                id,
-            },
-        );
+        state.run_execution(ChildKey {
+            account: account.to_owned(),
+            region,
+            id,
+        });
     }
 }

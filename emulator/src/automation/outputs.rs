@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use serde_json_path::JsonPath;
 
-use super::execution::Failure;
+use crate::world::execution::Failure;
 
 pub type Outputs = BTreeMap<String, Vec<String>>;
 

@@ -2,14 +2,16 @@
 //! unknown names, missing required ones, types, allowed values and patterns, lengths; then fills in
 //! defaults. Every message is that of an InvalidAutomationExecutionParametersException.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::runbook::ParameterDef;
+use crate::AwsError;
 
-/// Parameter values as the API carries them: a list of strings per name.
-pub type Values = BTreeMap<String, Vec<String>>;
+pub use crate::world::execution::Values;
+
+pub fn invalid_parameters(message: impl Into<String>) -> AwsError {
+    AwsError::bad_request("InvalidAutomationExecutionParametersException", message)
+}
 
 /// The names of the declared parameters whose values are lists.
 pub fn list_names(declared: &[(String, ParameterDef)]) -> std::collections::BTreeSet<String> {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::query::{Dialect, QueryParams};
+use super::query_input::{Dialect, QueryParams};
 use crate::AwsError;
 
 /// The answer a boto3 client returns for `output`: member names as botocore spells them, lists

@@ -11,7 +11,7 @@ use crate::pagination;
 use crate::protocol::query::{self, Dialect, FromQuery, Items, QueryParams};
 use crate::protocol::timestamp::iso;
 use crate::protocol::RequestContext;
-use crate::server::State;
+use crate::state::State;
 use crate::world::instance::{BOOT_TIME, FORCED_STOP_TIME, IMAGE_TIME, STOP_TIME, TERMINATE_TIME};
 use crate::world::{Image, Instance, InstanceState, RegionState, World};
 use crate::AwsError;
@@ -238,7 +238,7 @@ fn matches_filters(instance: &Instance, filters: &[Filter], now: SystemTime) -> 
         let any = |actual: &str| {
             f.values
                 .iter()
-                .any(|v| crate::iam::policy::wildcard_match(v, actual, false))
+                .any(|v| crate::policy::wildcard_match(v, actual, false))
         };
         match f.name.as_str() {
             "instance-state-name" => any(instance.state(now).name()),
@@ -830,7 +830,7 @@ impl Ec2<'_> {
                     };
                     f.values
                         .iter()
-                        .any(|v| crate::iam::policy::wildcard_match(v, actual, false))
+                        .any(|v| crate::policy::wildcard_match(v, actual, false))
                 })
             })
             .map(|i| ImageXml {

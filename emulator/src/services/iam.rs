@@ -7,13 +7,13 @@ use http::StatusCode;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-use crate::iam::policy::PolicyDocument;
 use crate::iam::{authorize, Refusal};
 use crate::pagination;
+use crate::policy::PolicyDocument;
 use crate::protocol::query::{self, Dialect, FromQuery, Members, QueryParams};
 use crate::protocol::timestamp::iso;
 use crate::protocol::RequestContext;
-use crate::server::State;
+use crate::state::State;
 use crate::world::{Role, World};
 use crate::AwsError;
 

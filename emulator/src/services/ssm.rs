@@ -4,13 +4,12 @@ mod automation;
 mod documents;
 mod tags;
 
-pub use documents::Scope;
-
 use std::sync::Arc;
 
 use crate::protocol::json::call;
 use crate::protocol::RequestContext;
-use crate::server::State;
+use crate::scope::Scope;
+use crate::state::State;
 use crate::AwsError;
 
 pub const TARGET_PREFIX: &str = "AmazonSSM";
@@ -21,7 +20,7 @@ pub fn handle(
     operation: &str,
     body: &[u8],
 ) -> Result<Vec<u8>, AwsError> {
-    let scope = documents::Scope::new(state, ctx);
+    let scope = Scope::new(state, ctx);
     match operation {
         "ListDocuments" => call(body, |i| documents::list_documents(&scope, i)),
         "DescribeDocument" => call(body, |i| documents::describe_document(&scope, i)),

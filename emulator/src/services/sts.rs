@@ -11,7 +11,7 @@ use crate::identity::Principal;
 use crate::protocol::query::{self, Dialect, FromQuery, NoInput, QueryParams};
 use crate::protocol::timestamp::iso;
 use crate::protocol::RequestContext;
-use crate::server::State;
+use crate::state::State;
 use crate::world::role::split_arn;
 use crate::AwsError;
 
@@ -168,7 +168,7 @@ fn assume_role(
         return Err(denied());
     }
     let (account, role_name) = split_arn(&input.role_arn).ok_or_else(denied)?;
-    let session = session_principal(
+    let session = Principal::role_session(
         role.id.as_str(),
         account,
         role_name,
@@ -190,23 +190,4 @@ fn assume_role(
     };
     world.principals.push(session);
     Ok(result)
-}
-
-/// A principal acting as `role_arn` under `session_name`, with fresh temporary keys.
-pub fn session_principal(
-    role_id: &str,
-    account: &str,
-    role_name: &str,
-    role_arn: &str,
-    session_name: &str,
-) -> Principal {
-    let key = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
-    Principal {
-        access_key_id: format!("ASIA{}", &key[..16]),
-        account: account.to_owned(),
-        arn: format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"),
-        user_id: format!("{role_id}:{session_name}"),
-        policies: Vec::new(),
-        role_arn: Some(role_arn.to_owned()),
-    }
 }

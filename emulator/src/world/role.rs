@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use crate::iam::policy::PolicyDocument;
+use crate::policy::PolicyDocument;
 
 #[derive(Debug, Clone)]
 pub struct Role {

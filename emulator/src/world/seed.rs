@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 use super::{
     Account, Document, DocumentVersion, Instance, InstanceState, ManagedPolicy, Role, World,
 };
-use crate::iam::policy::PolicyDocument;
 use crate::identity::Principal;
+use crate::policy::PolicyDocument;
 use crate::runbook::{self, Format};
 
 /// The built-in seed files, by name.
@@ -108,17 +108,8 @@ impl Source<'_> {
     }
 
     fn yaml<T: for<'de> Deserialize<'de>>(&self, name: &str) -> Result<T, SeedError> {
-        serde_yaml_ng::from_str(&self.read(name)?).map_err(|e| file_error(name, e))
+        runbook::from_yaml(&self.read(name)?).map_err(|e| file_error(name, e))
     }
-}
-
-/// The built-in runbook files: (name, content, format), for tests.
-#[cfg(test)]
-pub fn document_files() -> impl Iterator<Item = (&'static str, &'static str, Format)> {
-    BUILTIN
-        .iter()
-        .filter(|(name, _)| name.starts_with("documents/"))
-        .map(|(name, text)| (*name, *text, format_of(name)))
 }
 
 fn format_of(name: &str) -> Format {
@@ -407,6 +398,16 @@ pub fn stable_id(seed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builtin_runbooks_are_valid() {
+        let documents = BUILTIN.iter().filter(|(n, _)| n.starts_with("documents/"));
+        for (name, text) in documents {
+            let tree =
+                runbook::parse(text, format_of(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            runbook::validate(&tree).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
 
     #[test]
     fn the_builtin_seed_loads_with_every_kind_of_thing() {

@@ -1,9 +1,8 @@
 //! The catalog: ListDocuments for the tab asked for, each runbook described (DescribeDocument,
 //! kept a while), filtered by the viewer's grants, categories and search, a page at a time.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::time::Instant;
 
 use aws_sdk_ssm::types::DocumentKeyValuesFilter;
 use backend::Backend;
@@ -11,21 +10,8 @@ use domain::runbook::{CatalogPage, RunbookSummary, PAGE_SIZE};
 use domain::PortalError;
 
 use crate::aws_error::aws_error;
+use crate::catalog_cache::{Described, Description, DESCRIBED_FOR};
 use crate::Portal;
-
-/// What DescribeDocument says of a version, kept a while: the catalog shows it for every row.
-#[derive(Clone)]
-struct Description {
-    description: String,
-    categories: Vec<String>,
-    default_version: String,
-}
-
-const DESCRIBED_FOR: Duration = Duration::from_secs(300);
-
-/// Descriptions by (name, latest version), with when they were read.
-#[derive(Default)]
-pub(crate) struct Described(Mutex<HashMap<(String, String), (Instant, Description)>>);
 
 async fn describe(
     backend: &Backend,

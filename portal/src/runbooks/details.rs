@@ -143,7 +143,7 @@ impl Portal {
                 .unwrap_or_default()
                 .to_owned(),
             content_json: serde_json::to_string_pretty(&tree).unwrap_or_default(),
-            content_yaml: serde_yaml_ng::to_string(&tree).unwrap_or_default(),
+            content_yaml: serde_saphyr::to_string(&tree).unwrap_or_default(),
             categories: described.category.unwrap_or_default(),
             platform_types: described
                 .platform_types

@@ -40,8 +40,7 @@ async fn a_start_leaves_a_succeeded_start_record_with_the_execution_id() {
     // The request id the execution is tagged with, to find one from the other.
     assert!(!start.request_id.is_empty());
     let tags = t
-        .portal
-        .backend()
+        .aws
         .ssm
         .list_tags_for_resource()
         .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Automation)

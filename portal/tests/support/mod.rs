@@ -34,6 +34,8 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct TestPortal {
     pub portal: Arc<Portal>,
+    /// The emulator as AWS, to read what really happened (the portal hands out no client).
+    pub aws: Arc<Backend>,
     /// The local accounts (an approved start is checked as its requester is now).
     pub users: Users,
     audit: AuditTrail,
@@ -68,7 +70,7 @@ impl TestPortal {
         let users = Users::new(pool.clone());
         let audit = AuditTrail::new(pool.clone());
         let portal = Portal::new(
-            backend,
+            backend.clone(),
             live.clone(),
             Records {
                 started: StartedExecutions::new(pool.clone()),
@@ -80,6 +82,7 @@ impl TestPortal {
         );
         Self {
             portal: Arc::new(portal),
+            aws: backend,
             users,
             audit,
             grants: live,
@@ -117,8 +120,7 @@ impl TestPortal {
 
     /// Creates an Automation runbook of the portal's own account from JSON `content`.
     pub async fn add_runbook(&self, name: &str, content: Value) {
-        self.portal
-            .backend()
+        self.aws
             .ssm
             .create_document()
             .name(name)
@@ -132,8 +134,7 @@ impl TestPortal {
 
     /// Adds a version of runbook `name` with JSON `content`; answers its number.
     pub async fn add_version(&self, name: &str, content: Value) -> String {
-        self.portal
-            .backend()
+        self.aws
             .ssm
             .update_document()
             .name(name)
@@ -150,8 +151,7 @@ impl TestPortal {
 
     /// Makes `version` the default version of runbook `name`.
     pub async fn set_default_version(&self, name: &str, version: &str) {
-        self.portal
-            .backend()
+        self.aws
             .ssm
             .update_document_default_version()
             .name(name)
@@ -219,8 +219,7 @@ impl TestPortal {
 
     /// Execution `id` as AWS (the emulator) tells it, whatever the portal says.
     pub async fn execution(&self, id: &str) -> aws_sdk_ssm::types::AutomationExecution {
-        self.portal
-            .backend()
+        self.aws
             .ssm
             .get_automation_execution()
             .automation_execution_id(id)
@@ -267,8 +266,7 @@ impl TestPortal {
             .build()
             .expect("a valid filter");
         let listed = self
-            .portal
-            .backend()
+            .aws
             .ssm
             .describe_automation_executions()
             .filters(filter)

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::{string_list, Done, StepRun};
-use crate::automation::execution::{Decision, Failure, Status};
 use crate::automation::outputs::Outputs;
+use crate::automation::step_run::{string_list, Done, StepRun};
+use crate::world::execution::{Decision, Failure, Status};
 
 pub async fn approve(run: &StepRun<'_>) -> Result<Done, Failure> {
     let approvers = string_list(run.input("Approvers"));

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{string_list, Done, StepRun};
-use crate::automation::execution::Failure;
 use crate::automation::outputs;
+use crate::automation::step_run::{string_list, Done, StepRun};
+use crate::world::execution::Failure;
 
 /// Inputs that steer the action rather than being the API's parameters.
 const STEERING: &[&str] = &["Service", "Api", "PropertySelector", "DesiredValues"];

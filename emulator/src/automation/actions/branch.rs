@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::{Done, StepRun};
-use crate::automation::execution::Failure;
 use crate::automation::outputs::text;
+use crate::automation::step_run::{Done, StepRun};
 use crate::runbook::BRANCH_OPERATORS as OPERATORS;
+use crate::world::execution::Failure;
 
 pub fn branch(run: &StepRun<'_>) -> Result<Done, Failure> {
     let choices = run

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{string_list, Done, StepRun};
-use crate::automation::dispatch::{Target, TargetLocation, TargetRequest};
-use crate::automation::execution::{ChildKey, Failure};
 use crate::automation::launch::{launch, Launch};
 use crate::automation::outputs::Outputs;
+use crate::automation::step_run::{string_list, Done, StepRun};
+use crate::world::execution::{ChildKey, Failure};
+use crate::world::execution::{Target, TargetLocation, TargetRequest};
 
 pub async fn execute_automation(run: &StepRun<'_>) -> Result<Done, Failure> {
     let request = child_launch(run)?;

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{string_list, Done, StepRun};
-use crate::automation::execution::Failure;
 use crate::automation::outputs::{self, Outputs};
+use crate::automation::step_run::{string_list, Done, StepRun};
+use crate::world::execution::Failure;
 
 fn object(value: Value) -> Map<String, Value> {
     match value {

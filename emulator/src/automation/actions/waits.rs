@@ -2,8 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Done, StepRun};
-use crate::automation::execution::{Failure, Status};
+use crate::automation::step_run::{Done, StepRun};
+use crate::world::execution::{Failure, Status};
 
 /// aws:sleep's longest wait.
 const MAX_SLEEP: u64 = 604_799;

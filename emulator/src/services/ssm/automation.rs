@@ -1,6 +1,8 @@
 //! Automation operations: starting executions (validated as SSM does, with the service role's
 //! trust and PassRole checked), reading them, cancelling them and signalling them.
 
+mod views;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -8,16 +10,15 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::documents::{Empty, Scope, TagInput};
-use crate::automation::dispatch::{Target, TargetLocation, TargetRequest};
-use crate::automation::execution::{
-    AutomationExecution, Decision, Execution, ExecutionMetadata, Status, StepExecution,
-};
-use crate::automation::launch::{self, invalid_parameters, Launch};
-use crate::automation::parameters::Values;
+use super::documents::{Empty, TagInput};
+use crate::automation::launch::{self, Launch};
+use crate::automation::parameters::{invalid_parameters, Values};
 use crate::pagination;
-use crate::server::State;
+use crate::scope::Scope;
+use crate::state::State;
+use crate::world::execution::{Decision, Execution, Status, Target, TargetLocation, TargetRequest};
 use crate::AwsError;
+use views::{AutomationExecution, ExecutionMetadata, StepExecution};
 
 fn not_found(id: &str) -> AwsError {
     AwsError::bad_request(

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::documents::{tags_of, Empty, Scope, Tag, TagInput};
+use super::documents::{tags_of, Empty, Tag, TagInput};
+use crate::scope::Scope;
 use crate::AwsError;
 
 #[derive(Debug, Deserialize)]

@@ -3,32 +3,19 @@
 
 use std::sync::Arc;
 
-use backend::watch::{Change, Fault, Hub, Pace, Pacing, Source, Subscription};
+use backend::watch::{Change, Fault, Hub, Pace, Pacing, Source};
 use backend::Backend;
 use domain::execution::{event, ExecutionView};
 use domain::PortalError;
 use grants::SecretNames;
 
-use crate::execution::read;
-use crate::{Portal, Visible};
+use crate::execution_view as read;
 
 /// The watchers of the executions people follow: one per execution, shared by every stream.
 pub type ExecutionHub = Hub<ExecutionSource>;
 
 pub(crate) fn hub(backend: Arc<Backend>, secrets: SecretNames) -> Arc<ExecutionHub> {
     ExecutionHub::new(ExecutionSource::new(backend, secrets), Pacing::default())
-}
-
-impl Portal {
-    /// The live events of an execution the viewer may see, from `last_seen` (a stream's
-    /// `Last-Event-ID`) on.
-    pub fn follow(
-        &self,
-        visible: &Visible,
-        last_seen: Option<&str>,
-    ) -> Subscription<ExecutionSource> {
-        self.hub.subscribe(visible.id(), last_seen)
-    }
 }
 
 /// Reads executions for the watchers.
@@ -111,42 +98,10 @@ pub fn changes(old: Option<&ExecutionView>, new: &ExecutionView) -> Vec<Change> 
 
 #[cfg(test)]
 mod tests {
-    use domain::execution::*;
+    use domain::execution::event;
+    use domain::execution::fixtures::{step, view};
 
     use super::changes;
-
-    fn step(number: usize, name: &str, status: &str) -> StepView {
-        StepView {
-            number,
-            id: format!("id-{name}"),
-            name: name.to_owned(),
-            action: "aws:sleep".to_owned(),
-            status: status.to_owned(),
-            start: String::new(),
-            end: String::new(),
-            failure: String::new(),
-            failure_details: Vec::new(),
-            inputs: Vec::new(),
-            outputs: Vec::new(),
-            target_location: String::new(),
-            valid_next_steps: Vec::new(),
-            ended_at: 0.0,
-        }
-    }
-
-    fn view(status: &str, steps: Vec<StepView>) -> ExecutionView {
-        ExecutionView {
-            may: Default::default(),
-            summary: ExecutionSummary {
-                id: "e-1".into(),
-                status: status.into(),
-                mode: "Auto".into(),
-                ..ExecutionSummary::default()
-            },
-            steps,
-            children: Children::default(),
-        }
-    }
 
     #[test]
     fn only_what_changed_is_sent() {

@@ -327,3 +327,6 @@ fn step(number: usize, s: &StepExecution) -> StepView {
         ended_at: s.execution_end_time().map_or(0.0, |t| t.as_secs_f64()),
     }
 }
+
+#[cfg(test)]
+mod tests;

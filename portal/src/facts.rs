@@ -7,13 +7,13 @@ use std::sync::Mutex;
 const FACTS_KEPT: usize = 100_000;
 
 #[derive(Debug, Clone)]
-pub(crate) struct Facts {
+pub(crate) struct ExecutionFacts {
     pub document: String,
     /// The parent execution's id, or empty.
     pub parent: String,
 }
 
-impl Facts {
+impl ExecutionFacts {
     pub fn new(document: &str, parent: &str) -> Self {
         Self {
             document: document.to_owned(),
@@ -24,17 +24,17 @@ impl Facts {
 
 /// The facts read so far, by execution id.
 #[derive(Default)]
-pub(crate) struct Access {
-    facts: Mutex<HashMap<String, Facts>>,
+pub(crate) struct Facts {
+    facts: Mutex<HashMap<String, ExecutionFacts>>,
 }
 
-impl Access {
-    pub fn known(&self, id: &str) -> Option<Facts> {
+impl Facts {
+    pub fn known(&self, id: &str) -> Option<ExecutionFacts> {
         self.facts.lock().ok().and_then(|f| f.get(id).cloned())
     }
 
     /// Keeps what a read of an execution told of it.
-    pub fn note(&self, id: &str, facts: Facts) {
+    pub fn note(&self, id: &str, facts: ExecutionFacts) {
         if let Ok(mut known) = self.facts.lock() {
             if known.len() >= FACTS_KEPT {
                 known.clear();

@@ -1,39 +1,6 @@
-use domain::execution::*;
+use domain::execution::fixtures::{step, view};
 
-use super::read;
-
-fn step(number: usize, name: &str, status: &str) -> StepView {
-    StepView {
-        number,
-        id: format!("id-{name}"),
-        name: name.to_owned(),
-        action: "aws:sleep".to_owned(),
-        status: status.to_owned(),
-        start: String::new(),
-        end: String::new(),
-        failure: String::new(),
-        failure_details: Vec::new(),
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        target_location: String::new(),
-        valid_next_steps: Vec::new(),
-        ended_at: 0.0,
-    }
-}
-
-fn view(status: &str, steps: Vec<StepView>) -> ExecutionView {
-    ExecutionView {
-        may: Default::default(),
-        summary: ExecutionSummary {
-            id: "e-1".into(),
-            status: status.into(),
-            mode: "Auto".into(),
-            ..ExecutionSummary::default()
-        },
-        steps,
-        children: Children::default(),
-    }
-}
+use super as read;
 
 #[test]
 fn secret_values_are_masked_wherever_the_execution_repeats_them() {

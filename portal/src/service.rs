@@ -1,0 +1,92 @@
+//! The portal's shared state: the AWS connection, the grants in force, the records it keeps,
+//! and the caches and watchers every request shares. Operations are `impl Portal` blocks in the
+//! modules named for them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use accounts::{Approvals, AuditTrail, StartedExecutions, Users};
+use backend::Backend;
+use grants::{LiveGrants, SecretNames};
+
+use crate::catalog_cache::Described;
+use crate::facts::Facts;
+use crate::viewer::Viewer;
+use crate::watchers::ExecutionHub;
+
+/// What the portal keeps of people's deeds, in its database.
+pub struct Records {
+    pub started: StartedExecutions,
+    pub audit: AuditTrail,
+    pub approvals: Approvals,
+    /// The local accounts (an approved start is checked as its requester is now).
+    pub users: Users,
+}
+
+/// How long an approval request waits for a decision unless configured otherwise.
+pub const DEFAULT_APPROVAL_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The portal's operations, shared by every request.
+pub struct Portal {
+    pub(crate) backend: Arc<Backend>,
+    pub(crate) grants: Arc<LiveGrants>,
+    pub(crate) records: Records,
+    pub(crate) secrets: SecretNames,
+    pub(crate) facts: Facts,
+    pub(crate) catalog: Arc<Described>,
+    pub(crate) approval_expiry: Duration,
+    pub(crate) hub: Arc<ExecutionHub>,
+}
+
+impl Portal {
+    pub fn new(
+        backend: Arc<Backend>,
+        grants: Arc<LiveGrants>,
+        records: Records,
+        secrets: SecretNames,
+    ) -> Self {
+        let hub = crate::watchers::hub(backend.clone(), secrets.clone());
+        Self {
+            backend,
+            grants,
+            records,
+            secrets,
+            facts: Facts::default(),
+            catalog: Arc::default(),
+            approval_expiry: DEFAULT_APPROVAL_EXPIRY,
+            hub,
+        }
+    }
+
+    /// Approval requests nobody decides within `expiry` expire.
+    pub fn with_approval_expiry(mut self, expiry: Duration) -> Self {
+        self.approval_expiry = expiry;
+        self
+    }
+
+    /// Which parameters' values are secret.
+    pub fn secrets(&self) -> &SecretNames {
+        &self.secrets
+    }
+
+    /// The grants in force.
+    pub fn grants(&self) -> Arc<grants::Grants> {
+        self.grants.current()
+    }
+
+    /// `user`, with the rights the grants in force give them, asking from `client`.
+    pub fn viewer(
+        &self,
+        user: domain::SignedIn,
+        client: domain::ClientInfo,
+        request: impl Into<String>,
+    ) -> Viewer {
+        let rights = grants::Rights::of(&self.grants.current(), &user.name, &user.groups);
+        Viewer {
+            user,
+            rights,
+            client,
+            request: request.into(),
+        }
+    }
+}
