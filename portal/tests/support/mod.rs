@@ -12,6 +12,7 @@ use aws_sdk_ssm::types::{
     AutomationExecutionFilter, AutomationExecutionFilterKey, DocumentFormat, DocumentType,
 };
 use backend::Backend;
+use domain::audit::{Action, Outcome};
 use domain::wizard::WizardForm;
 use domain::{ClientInfo, PortalError, SignedIn};
 use emulator::{Emulator, EmulatorConfig, RunningEmulator};
@@ -190,6 +191,21 @@ impl TestPortal {
         self.portal.start(who, &form).await
     }
 
+    /// Asserts that `who`'s start of `runbook` with `pairs` is refused for a reason that says
+    /// `why`, that the refusal is in the audit trail, and that nothing of `runbook` started.
+    pub async fn refused_start(
+        &self,
+        who: &Viewer,
+        runbook: &str,
+        pairs: &[(&str, &str)],
+        why: &str,
+    ) {
+        let refused = forbidden(self.start(who, runbook, pairs).await);
+        assert!(refused.contains(why), "{refused}");
+        self.refusal(who.name(), why).await;
+        assert_eq!(self.started_count(runbook).await, 0, "nothing started");
+    }
+
     /// Starts `runbook` as `who` with the grant's role and `pairs`; answers the execution id.
     pub async fn run(&self, who: &Viewer, runbook: &str, pairs: &[(&str, &str)]) -> String {
         let mut pairs = pairs.to_vec();
@@ -342,8 +358,8 @@ impl TestPortal {
         let found = tokio::time::timeout(PATIENCE, async {
             loop {
                 let refused = self.audit().await.into_iter().find(|r| {
-                    r.action.as_str() == "refused"
-                        && r.outcome.as_str() == "refused"
+                    r.action == Action::Refused
+                        && r.outcome == Outcome::Refused
                         && r.user == user
                         && r.detail.contains(about)
                 });
