@@ -21,9 +21,9 @@ use crate::{Portal, Viewer};
 /// Requests listed on one page.
 const PAGE: i64 = 50;
 
-/// Marks the requests nobody decided in time expired; answers the oldest time a request may
-/// have been asked for and still be decided.
 impl Portal {
+    /// Marks the requests nobody decided in time expired; answers the oldest time a request may
+    /// have been asked for and still be decided.
     async fn expire_undecided(&self) -> Result<i64, PortalError> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -50,8 +50,8 @@ fn unavailable(e: impl std::fmt::Display) -> PortalError {
     ))
 }
 
-/// Keeps `prepared` as a request waiting for approval; answers its id.
 impl Portal {
+    /// Keeps `prepared` as a request waiting for approval; answers its id.
     pub(crate) async fn ask(
         &self,
         prepared: &Prepared,
