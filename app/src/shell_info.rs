@@ -9,9 +9,13 @@ use crate::error::PortalError;
 #[server(endpoint = "get_shell_info")]
 pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
     use crate::service::ssr;
-    let portal = ssr::portal();
-    let viewer = ssr::signed_in().and_then(|_| ssr::viewer().ok().map(|(_, v)| v));
-    ssr::answer(portal.shell(viewer.as_ref()).await)
+    // The sign-in page asks too: without a user it gets the shell without the AWS side, not
+    // a refusal.
+    let viewer = match ssr::signed_in() {
+        Some(_) => Some(ssr::viewer()?.1),
+        None => None,
+    };
+    ssr::answer(ssr::portal().shell(viewer.as_ref()).await)
 }
 
 #[server(endpoint = "sign_in_methods")]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use domain::{same_person, PortalError};
 
-use crate::facts::ExecutionFacts as Facts;
+use crate::facts::ExecutionFacts;
 pub use capability::{Controllable, StepDecidable, Visible};
 
 use crate::{Portal, Viewer};
@@ -52,14 +52,14 @@ impl Portal {
     }
 
     /// What never changes about `id`, from memory or read once.
-    async fn facts(&self, id: &str) -> Result<Facts, PortalError> {
+    async fn facts(&self, id: &str) -> Result<ExecutionFacts, PortalError> {
         if let Some(facts) = self.facts.known(id) {
             return Ok(facts);
         }
         let execution = crate::execution_view::automation_execution(&self.backend, id)
             .await
             .map_err(|e| e.error)?;
-        let facts = Facts {
+        let facts = ExecutionFacts {
             document: execution.document_name.unwrap_or_default(),
             parent: execution.parent_automation_execution_id.unwrap_or_default(),
         };
@@ -87,7 +87,7 @@ impl Portal {
 
     /// Whether `user` started `id`, or the execution it is a child of. Rights follow the exact
     /// identity: a single sign-on user is not a local account of the same name.
-    async fn started_by(&self, user: &str, id: &str, facts: &Facts) -> bool {
+    async fn started_by(&self, user: &str, id: &str, facts: &ExecutionFacts) -> bool {
         let (starters, _) = self.starter_chain(id, facts).await;
         starters.iter().any(|starter| starter == user)
     }
@@ -106,7 +106,7 @@ impl Portal {
 
     /// The starters up the chain of parents, and whether the whole chain was read (a parent
     /// that could not be read, or a chain deeper than [`PARENT_HOPS`], leaves it unknown).
-    async fn starter_chain(&self, id: &str, facts: &Facts) -> (Vec<String>, bool) {
+    async fn starter_chain(&self, id: &str, facts: &ExecutionFacts) -> (Vec<String>, bool) {
         let mut chain = vec![id.to_owned()];
         let mut parent = facts.parent.clone();
         let mut complete = true;
@@ -252,7 +252,7 @@ impl Portal {
     ) -> Vec<&'a str> {
         let rights = &viewer.rights;
         for (id, document, parent) in listed {
-            self.facts.note(id, Facts::new(document, parent));
+            self.facts.note(id, ExecutionFacts::new(document, parent));
         }
         if rights.admin {
             return listed.iter().map(|(id, _, _)| *id).collect();
@@ -279,7 +279,11 @@ impl Portal {
                         || mine(parent)
                         || (!parent.is_empty()
                             && self
-                                .started_by(viewer.name(), id, &Facts::new(document, parent))
+                                .started_by(
+                                    viewer.name(),
+                                    id,
+                                    &ExecutionFacts::new(document, parent),
+                                )
                                 .await)));
             if seen {
                 shown.push(*id);

@@ -1,6 +1,6 @@
 use domain::execution::fixtures::{step, view};
 
-use super as read;
+use super::mask_secrets;
 
 #[test]
 fn secret_values_are_masked_wherever_the_execution_repeats_them() {
@@ -18,7 +18,7 @@ fn secret_values_are_masked_wherever_the_execution_repeats_them() {
     ];
     store.failure = "No document named hunter2-secret".into();
     store.failure_details = vec![("Details".into(), "name=hunter2-secret".into())];
-    read::mask_secrets(&mut page, &grants::SecretNames::default());
+    mask_secrets(&mut page, &grants::SecretNames::default());
     let shown = serde_json::to_string(&page).expect("json");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert_eq!(page.summary.parameters[0].1, [grants::MASK]);
