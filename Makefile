@@ -51,14 +51,15 @@ clippy-ssr:
 clippy-wasm: setup
 	$(WASM_CARGO) clippy --locked --profile wasm-release -p frontend -p app $(WASM) -- -D warnings
 
+## The database tests run on SQLite and on a PostgreSQL server of their own (scripts/with-postgres).
 rust-test: build
-	cargo test --locked --release --workspace --exclude frontend
+	scripts/with-postgres cargo test --locked --release --workspace --exclude frontend
 
 compat: build setup-test
 	PORTAL_BIN=$(PORTAL) python3 -m pytest -q -p no:cacheprovider emulator/compat
 
 e2e: build setup-test
-	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test
+	cd end2end && PORTAL_BIN=$(PORTAL) ../scripts/with-postgres npx playwright test
 
 ## make bench: the emulator's engine, and the portal's live status, under load (figures, not
 ## pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
+
+use crate::database::Database;
+use crate::sql::Sql;
 
 pub use domain::approval::{status, ApprovalRequest};
 
@@ -25,14 +28,16 @@ pub enum Listed<'a> {
 
 #[derive(Clone)]
 pub struct Approvals {
-    pool: SqlitePool,
+    pool: AnyPool,
+    /// The replica writing: its unfinished work is repaired only once it is gone.
+    replica: String,
 }
 
 const COLUMNS: &str = "id, requested_at, requested_by, requester_groups, grant_name, runbook, \
      version, mode, role, parameters, targets, cli, status, decided_by, decided_at, comment, \
      execution_id, error, requester_local";
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApprovalRequest, sqlx::Error> {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<ApprovalRequest, sqlx::Error> {
     let groups: String = row.try_get(3)?;
     Ok(ApprovalRequest {
         id: row.try_get(0)?,
@@ -53,13 +58,16 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApprovalRequest, sqlx::Erro
         comment: row.try_get(15)?,
         execution_id: row.try_get(16)?,
         error: row.try_get(17)?,
-        requester_local: row.try_get(18)?,
+        requester_local: row.try_get::<i64, _>(18)? != 0,
     })
 }
 
 impl Approvals {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(database: &Database) -> Self {
+        Self {
+            pool: database.pool().clone(),
+            replica: database.replica().to_owned(),
+        }
     }
 
     /// Keeps a new pending request and the form fields it will start with.
@@ -71,7 +79,7 @@ impl Approvals {
         sqlx::query(
             "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
              grant_name, runbook, version, mode, role, parameters, targets, cli, fields, \
-             requester_local) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             requester_local) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&request.id)
         .bind(now())
@@ -86,7 +94,7 @@ impl Approvals {
         .bind(&request.targets)
         .bind(&request.cli)
         .bind(json(fields))
-        .bind(request.requester_local)
+        .bind(i64::from(request.requester_local))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -94,7 +102,7 @@ impl Approvals {
 
     pub async fn get(&self, id: &str) -> Result<Option<ApprovalRequest>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM approval_requests WHERE id = ?"
+            "SELECT {COLUMNS} FROM approval_requests WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -106,7 +114,7 @@ impl Approvals {
     pub async fn list(&self, limit: i64) -> Result<Vec<ApprovalRequest>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM approval_requests \
-             ORDER BY status = 'pending' DESC, requested_at DESC, id LIMIT ?"
+             ORDER BY status = 'pending' DESC, requested_at DESC, id LIMIT $1"
         ))
         .bind(limit)
         .fetch_all(&self.pool)
@@ -122,7 +130,7 @@ impl Approvals {
         after: Option<(i64, &str)>,
         limit: i64,
     ) -> Result<Vec<ApprovalRequest>, sqlx::Error> {
-        let mut query = sqlx::QueryBuilder::new(format!(
+        let mut query = Sql::new(format!(
             "SELECT {COLUMNS} FROM approval_requests WHERE 1 = 1"
         ));
         if let Listed::For { user, approves } = listed {
@@ -153,9 +161,9 @@ impl Approvals {
     /// expired, and forgets their fields; answers how many.
     pub async fn expire(&self, cutoff: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE approval_requests SET status = 'expired', fields = '{}', decided_at = ?, \
+            "UPDATE approval_requests SET status = 'expired', fields = '{}', decided_at = $1, \
              error = 'Nobody decided it in time: ask again if it is still needed.' \
-             WHERE status = 'pending' AND requested_at < ?",
+             WHERE status = 'pending' AND requested_at < $2",
         )
         .bind(now())
         .bind(cutoff)
@@ -170,7 +178,7 @@ impl Approvals {
         execution_id: &str,
     ) -> Result<Option<ApprovalRequest>, sqlx::Error> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM approval_requests WHERE execution_id = ? LIMIT 1"
+            "SELECT {COLUMNS} FROM approval_requests WHERE execution_id = $1 LIMIT 1"
         ))
         .bind(execution_id)
         .fetch_optional(&self.pool)
@@ -193,9 +201,9 @@ impl Approvals {
     ) -> Result<Option<BTreeMap<String, String>>, sqlx::Error> {
         let keeps_fields = decision == status::APPROVED;
         let row = sqlx::query(
-            "UPDATE approval_requests SET status = ?, decided_by = ?, decided_at = ?, comment = ?, \
-             fields = CASE WHEN ? THEN fields ELSE '{}' END \
-             WHERE id = ? AND status = 'pending' AND requested_at >= ? RETURNING fields",
+            "UPDATE approval_requests SET status = $1, decided_by = $2, decided_at = $3, comment = $4, \
+             fields = CASE WHEN $5 THEN fields ELSE '{}' END, replica = $8 \
+             WHERE id = $6 AND status = 'pending' AND requested_at >= $7 RETURNING fields",
         )
         .bind(decision)
         .bind(by)
@@ -204,6 +212,7 @@ impl Approvals {
         .bind(keeps_fields)
         .bind(id)
         .bind(not_before)
+        .bind(&self.replica)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -224,8 +233,8 @@ impl Approvals {
             status::FAILED
         };
         sqlx::query(
-            "UPDATE approval_requests SET status = ?, execution_id = ?, error = ?, fields = '{}' \
-             WHERE id = ? AND status = 'approved'",
+            "UPDATE approval_requests SET status = $1, execution_id = $2, error = $3, fields = '{}' \
+             WHERE id = $4 AND status = 'approved'",
         )
         .bind(outcome)
         .bind(execution_id)
@@ -236,14 +245,17 @@ impl Approvals {
         Ok(())
     }
 
-    /// At start: requests approved but never finished (the portal stopped while starting them)
-    /// are marked failed, saying how to find out whether AWS started them.
-    pub async fn mark_interrupted(&self) -> Result<u64, sqlx::Error> {
+    /// Requests approved but never finished by a replica that is gone (it stopped while starting
+    /// them) are marked failed, saying how to find out whether AWS started them. A live replica's
+    /// are left alone: it is starting them now.
+    pub async fn mark_interrupted(&self, live_since: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE approval_requests SET status = 'failed', fields = '{}', error = 'The portal \
              stopped while starting this request: look the execution up in AWS by its \
-             portal:request tag, and ask again if there is none.' WHERE status = 'approved'",
+             portal:request tag, and ask again if there is none.' WHERE status = 'approved' \
+             AND replica NOT IN (SELECT id FROM replicas WHERE heartbeat_at >= $1)",
         )
+        .bind(live_since)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
@@ -273,15 +285,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_survives_reopening_and_is_decided_once() {
-        let dir = std::env::temp_dir().join(format!("approvals-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        for database in crate::test_databases::each("approvals").await {
+            decided_once(database).await;
+        }
+    }
+
+    async fn decided_once(database: Database) {
         let fields: BTreeMap<String, String> = [
             ("document".to_owned(), "Restart-Database".to_owned()),
             ("p.DbPassword".to_owned(), "hunter2".to_owned()),
         ]
         .into();
         {
-            let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+            let approvals = Approvals::new(&database);
             approvals
                 .create(&request("r-1"), &fields)
                 .await
@@ -295,8 +311,8 @@ mod tests {
                 .await
                 .expect("kept");
         }
-        // A new pool on the same file: what a restarted portal sees.
-        let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+        // Another process on the same database: what a restarted portal sees.
+        let approvals = Approvals::new(&database.another_replica());
         let listed = approvals.list(10).await.expect("listed");
         assert_eq!(listed.len(), 3);
         assert!(listed.iter().all(|r| r.status == status::PENDING));
@@ -352,18 +368,27 @@ mod tests {
             .decide("r-3", status::APPROVED, "lee", "", 0)
             .await
             .expect("decided");
-        assert_eq!(approvals.mark_interrupted().await.expect("marked"), 1);
+        // No replica beats: marked failed by the next one to start.
+        assert_eq!(
+            approvals
+                .mark_interrupted(crate::now_millis())
+                .await
+                .expect("marked"),
+            1
+        );
         let r3 = approvals.get("r-3").await.expect("read").expect("there");
         assert_eq!(r3.status, status::FAILED);
         assert!(r3.error.contains("portal:request"));
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[tokio::test]
     async fn requests_page_by_viewer_and_expire_undecided() {
-        let dir = std::env::temp_dir().join(format!("approvals-paged-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let approvals = Approvals::new(crate::open(&dir).await.expect("database"));
+        for database in crate::test_databases::each("approvals_paged").await {
+            paged(Approvals::new(&database)).await;
+        }
+    }
+
+    async fn paged(approvals: Approvals) {
         for i in 0..7 {
             let mut r = request(&format!("r-{i}"));
             if i % 2 == 1 {
@@ -419,6 +444,5 @@ mod tests {
         assert_eq!(approvals.expire(later).await.expect("expired"), 7);
         let r0 = approvals.get("r-0").await.expect("read").expect("there");
         assert_eq!(r0.status, status::EXPIRED);
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

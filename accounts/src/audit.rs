@@ -4,7 +4,10 @@
 //! such records `interrupted`.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{AnyPool, Row};
+
+use crate::database::Database;
+use crate::sql::Sql;
 
 pub use domain::audit::{Action, AuditRecord, Outcome};
 
@@ -42,7 +45,9 @@ pub const MOST_ON_A_PAGE: i64 = 500;
 
 #[derive(Clone)]
 pub struct AuditTrail {
-    pool: SqlitePool,
+    pool: AnyPool,
+    /// The replica writing: its unfinished work is repaired only once it is gone.
+    replica: String,
 }
 
 const COLUMNS: &str =
@@ -55,8 +60,11 @@ fn word<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T, sqlx::Error>
 }
 
 impl AuditTrail {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(database: &Database) -> Self {
+        Self {
+            pool: database.pool().clone(),
+            replica: database.replica().to_owned(),
+        }
     }
 
     /// Writes `record` (its `id` and `at` are set here); answers its id.
@@ -66,8 +74,8 @@ impl AuditTrail {
         let row = sqlx::query(
             "INSERT INTO audit_records (at, user_name, groups, action, runbook, version, mode, role, \
              parameters, targets, execution_id, outcome, detail, client_address, user_agent, \
-             request_id, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             RETURNING id",
+             request_id, completed_at, replica) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(now())
         .bind(&record.user)
@@ -86,6 +94,7 @@ impl AuditTrail {
         .bind(&record.user_agent)
         .bind(&record.request_id)
         .bind(done)
+        .bind(&self.replica)
         .fetch_one(&self.pool)
         .await?;
         row.try_get(0)
@@ -100,8 +109,8 @@ impl AuditTrail {
         detail: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE audit_records SET outcome = ?, execution_id = ?, detail = ?, completed_at = ? \
-             WHERE id = ? AND outcome = 'pending'",
+            "UPDATE audit_records SET outcome = $1, execution_id = $2, detail = $3, completed_at = $4 \
+             WHERE id = $5 AND outcome = 'pending'",
         )
         .bind(outcome.as_str())
         .bind(execution_id)
@@ -113,14 +122,18 @@ impl AuditTrail {
         Ok(())
     }
 
-    /// Marks records still pending from before this start as interrupted; answers how many.
-    pub async fn mark_interrupted(&self) -> Result<u64, sqlx::Error> {
+    /// Marks the records still pending of replicas that are gone (no heartbeat since
+    /// `live_since`, milliseconds) as interrupted; answers how many. A live replica's pending
+    /// records are its work in flight, and stay pending.
+    pub async fn mark_interrupted(&self, live_since: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE audit_records SET outcome = 'interrupted', completed_at = ?, detail = \
+            "UPDATE audit_records SET outcome = 'interrupted', completed_at = $1, detail = \
              'The portal stopped after recording the request and before AWS answered: look the \
-             execution up in AWS by its portal:request tag.' WHERE outcome = 'pending'",
+             execution up in AWS by its portal:request tag.' WHERE outcome = 'pending' \
+             AND replica NOT IN (SELECT id FROM replicas WHERE heartbeat_at >= $2)",
         )
         .bind(now())
+        .bind(live_since)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
@@ -179,8 +192,8 @@ impl AuditTrail {
     }
 
     /// The query's filters as a `WHERE` clause after `select`.
-    fn filtered(select: &str, query: &AuditQuery) -> QueryBuilder<'static, Sqlite> {
-        let mut sql = QueryBuilder::new(format!("{select} FROM audit_records WHERE 1 = 1"));
+    fn filtered(select: &str, query: &AuditQuery) -> Sql {
+        let mut sql = Sql::new(format!("{select} FROM audit_records WHERE 1 = 1"));
         for (column, value) in [
             ("user_name", &query.user),
             ("action", &query.action),
@@ -188,7 +201,7 @@ impl AuditTrail {
             ("execution_id", &query.execution_id),
         ] {
             if !value.is_empty() {
-                sql.push(format!(" AND {column} = "))
+                sql.push(&format!(" AND {column} = "))
                     .push_bind(value.clone());
             }
         }
@@ -203,7 +216,7 @@ impl AuditTrail {
         id: i64,
     ) -> Result<bool, sqlx::Error> {
         let mut sql = Self::filtered("SELECT id", query);
-        sql.push(format!(" AND id {comparison} ")).push_bind(id);
+        sql.push(&format!(" AND id {comparison} ")).push_bind(id);
         sql.push(" LIMIT 1");
         Ok(sql.build().fetch_optional(&self.pool).await?.is_some())
     }
@@ -263,9 +276,12 @@ mod tests {
 
     #[tokio::test]
     async fn records_are_completed_once_and_never_deleted() {
-        let dir = std::env::temp_dir().join(format!("audit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let trail = AuditTrail::new(crate::open(&dir).await.expect("database"));
+        for database in crate::test_databases::each("audit").await {
+            completed_once(AuditTrail::new(&database)).await;
+        }
+    }
+
+    async fn completed_once(trail: AuditTrail) {
         let intent = AuditRecord {
             user: "ann".into(),
             action: Action::Start,
@@ -283,7 +299,7 @@ mod tests {
             .await
             .expect("no-op");
         let pool = &trail.pool;
-        let edit = sqlx::query("UPDATE audit_records SET user_name = 'eve' WHERE id = ?")
+        let edit = sqlx::query("UPDATE audit_records SET user_name = 'eve' WHERE id = $1")
             .bind(id)
             .execute(pool)
             .await;
@@ -292,7 +308,13 @@ mod tests {
         assert!(delete.is_err_and(|e| e.to_string().contains("never deleted")));
 
         let crashed = trail.write(&intent).await.expect("written");
-        assert_eq!(trail.mark_interrupted().await.expect("marked"), 1);
+        assert_eq!(
+            trail
+                .mark_interrupted(crate::now_millis())
+                .await
+                .expect("marked"),
+            1
+        );
         let listed = trail
             .list(&AuditQuery {
                 user: "ann".into(),
@@ -309,14 +331,16 @@ mod tests {
             (listed[1].outcome.as_str(), listed[1].execution_id.as_str()),
             ("succeeded", "exec-1")
         );
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[tokio::test]
     async fn pages_go_both_ways_by_id_within_the_filters() {
-        let dir = std::env::temp_dir().join(format!("audit-pages-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let trail = AuditTrail::new(crate::open(&dir).await.expect("database"));
+        for database in crate::test_databases::each("audit_pages").await {
+            pages(AuditTrail::new(&database)).await;
+        }
+    }
+
+    async fn pages(trail: AuditTrail) {
         let mut mine = Vec::new();
         for i in 0..7 {
             let record = |user: &str| AuditRecord {
@@ -382,6 +406,5 @@ mod tests {
             read.extend(chunk.iter().map(|r| r.id));
         }
         assert_eq!(read, mine);
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

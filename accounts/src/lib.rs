@@ -1,26 +1,35 @@
 //! The portal's people and their deeds: local accounts (argon2id password hashes) kept in the
-//! SQLite database in the data directory, single sign-on identities (kept apart from them), the
+//! portal's database (SQLite in the data directory, or PostgreSQL shared by replicas), single sign-on identities (kept apart from them), the
 //! throttle that slows down and locks out password guessing, who started which execution,
 //! requests waiting for approval, and the append-only audit trail.
 
 mod approvals;
 mod audit;
 mod database;
+mod execution_changes;
 mod failed_sign_ins;
 mod password;
+mod replicas;
+mod sql;
 mod sso_identities;
 mod started;
 mod throttle;
 mod users;
 
+#[cfg(test)]
+mod test_databases;
+
 pub use approvals::{
     status as approval_status, ApprovalRequest, Approvals, Listed as ApprovalsListed,
 };
 pub use audit::{AuditPage, AuditQuery, AuditRecord, AuditTrail};
-pub use database::open;
+pub use database::{open, redacted as redacted_url, Database, Native, OpenError};
 pub use failed_sign_ins::FailedSignIns;
 pub use password::random_password;
+pub use replicas::{Repaired, Replicas};
 pub use sso_identities::{sso_name, SsoIdentities, SsoIdentityError};
 pub use started::StartedExecutions;
-pub use throttle::{LockedOut, Reservation, SignInThrottle, ThrottleLimits};
+pub use throttle::{
+    LockedOut, Refusal as ThrottleRefusal, Reservation, SignInThrottle, ThrottleLimits,
+};
 pub use users::{now_millis, AccountError, User, Users, ADMINS};

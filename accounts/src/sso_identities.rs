@@ -5,7 +5,9 @@
 //! of its users into a local account; a provider's user who is renamed keeps their portal name,
 //! and one who takes over a name someone else had gets a name of their own.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
+
+use crate::database::Database;
 
 use crate::users::now;
 
@@ -68,12 +70,14 @@ fn numbered(wanted: &str, n: u32) -> String {
 
 #[derive(Clone)]
 pub struct SsoIdentities {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl SsoIdentities {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(database: &Database) -> Self {
+        Self {
+            pool: database.pool().clone(),
+        }
     }
 
     /// The portal name of the provider's user (`issuer`, `subject`), who is signing in: the name
@@ -94,8 +98,8 @@ impl SsoIdentities {
             // name a local account has (from before local names lost '@') is never given.
             let inserted = sqlx::query(
                 "INSERT INTO sso_identities (issuer, subject, name, first_seen, last_seen) \
-                 SELECT ?1, ?2, ?3, ?4, ?4 \
-                 WHERE NOT EXISTS (SELECT 1 FROM users WHERE name = ?3 COLLATE NOCASE) \
+                 SELECT $1, $2, $3, $4, $4 \
+                 WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(name) = lower($3)) \
                  ON CONFLICT (issuer, subject) DO NOTHING",
             )
             .bind(issuer)
@@ -123,7 +127,7 @@ impl SsoIdentities {
     /// The name of an identity seen before (noting that it is seen again).
     async fn seen(&self, issuer: &str, subject: &str) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar(
-            "UPDATE sso_identities SET last_seen = ? WHERE issuer = ? AND subject = ? \
+            "UPDATE sso_identities SET last_seen = $1 WHERE issuer = $2 AND subject = $3 \
              RETURNING name",
         )
         .bind(now())
@@ -141,12 +145,8 @@ mod tests {
 
     const ISSUER: &str = "https://idp.example.com/realms/company";
 
-    async fn database(test: &str) -> SqlitePool {
-        let dir =
-            std::env::temp_dir().join(format!("sso-identities-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        crate::open(&dir).await.expect("database")
+    async fn databases(test: &str) -> Vec<Database> {
+        crate::test_databases::each(&format!("sso_{test}")).await
     }
 
     #[test]
@@ -177,7 +177,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_identity_keeps_its_first_name_and_nobody_else_gets_it() {
-        let identities = SsoIdentities::new(database("keeps").await);
+        for database in databases("keeps").await {
+            keeps_its_name(SsoIdentities::new(&database)).await;
+        }
+    }
+
+    async fn keeps_its_name(identities: SsoIdentities) {
         let first = identities
             .sign_in(ISSUER, "sub-1", "olivia@idp.example.com")
             .await
@@ -214,27 +219,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_local_account_name_is_never_given_to_a_provider_user() {
-        let pool = database("local").await;
+        for database in databases("local").await {
+            never_a_local_name(database).await;
+        }
+    }
+
+    async fn never_a_local_name(database: Database) {
         // A local account from before local names lost '@'.
         sqlx::query(
             "INSERT INTO users (name, groups, password_hash, created_at, password_changed_at) \
              VALUES ('olivia@idp.example.com', '[\"admins\"]', 'x', 0, 0)",
         )
-        .execute(&pool)
+        .execute(database.pool())
         .await
         .expect("inserted");
-        let identities = SsoIdentities::new(pool.clone());
+        let identities = SsoIdentities::new(&database);
         let name = identities
             .sign_in(ISSUER, "sub-1", "olivia@idp.example.com")
             .await
             .expect("named");
         assert_eq!(name, "olivia-2@idp.example.com");
-        assert_eq!(Users::new(pool).count().await.expect("counted"), 1);
+        assert_eq!(Users::new(&database).count().await.expect("counted"), 1);
     }
 
     #[tokio::test]
     async fn a_local_account_cannot_take_a_single_sign_on_name() {
-        let users = Users::new(database("no-at").await);
+        let users = Users::new(&crate::test_databases::sqlite("sso_no_at").await);
         let refused = users
             .add("olivia@idp.example.com", &[], "a long enough password")
             .await
@@ -249,7 +259,12 @@ mod tests {
 
     #[tokio::test]
     async fn first_sign_ins_at_once_get_one_name_each() {
-        let identities = SsoIdentities::new(database("race").await);
+        for database in databases("race").await {
+            one_name_each(SsoIdentities::new(&database)).await;
+        }
+    }
+
+    async fn one_name_each(identities: SsoIdentities) {
         let mut names = Vec::new();
         let tries: Vec<_> = (0..8)
             .map(|i| {

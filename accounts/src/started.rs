@@ -2,18 +2,23 @@
 
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Row, SqlitePool};
+use sqlx::{AnyPool, Row};
+
+use crate::database::Database;
+use crate::sql::Sql;
 
 use crate::users::now;
 
 #[derive(Clone)]
 pub struct StartedExecutions {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl StartedExecutions {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+    pub fn new(database: &Database) -> Self {
+        Self {
+            pool: database.pool().clone(),
+        }
     }
 
     pub async fn record(
@@ -23,8 +28,10 @@ impl StartedExecutions {
         request_id: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT OR REPLACE INTO started_executions (execution_id, user_name, request_id, started_at) \
-             VALUES (?, ?, ?, ?)",
+            "INSERT INTO started_executions (execution_id, user_name, request_id, started_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (execution_id) DO UPDATE SET \
+             user_name = excluded.user_name, request_id = excluded.request_id, \
+             started_at = excluded.started_at",
         )
         .bind(execution_id)
         .bind(user)
@@ -40,12 +47,11 @@ impl StartedExecutions {
         let mut found = HashMap::new();
         // SQLite takes at most 32,766 bound values; a page of the list is far below.
         for chunk in ids.chunks(500) {
-            let mut query = QueryBuilder::new(
+            let mut query = Sql::new(
                 "SELECT execution_id, user_name FROM started_executions WHERE execution_id IN (",
             );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
+            for (n, id) in chunk.iter().enumerate() {
+                query.push(if n == 0 { "" } else { ", " }).push_bind(*id);
             }
             query.push(")");
             for row in query.build().fetch_all(&self.pool).await? {

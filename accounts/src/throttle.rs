@@ -1,21 +1,26 @@
-//! Sign-in throttling. Every attempt is counted as a failure *before* its password is checked (one
-//! lock around look and count), and taken back if it succeeds, so a burst of parallel guesses meets
-//! the limits exactly as the same guesses one after another would.
+//! Sign-in throttling. Every attempt is counted as a failure *before* its password is checked, and
+//! taken back if it succeeds, so a burst of parallel guesses meets the limits exactly as the same
+//! guesses one after another would.
 //!
-//! Three counts, each forgotten after `window`:
+//! Three counts, each forgotten once its last failure is older than `window`:
 //! - per (account, address): past `per_account` that pair is locked out — the guesser, not the
 //!   account's owner signing in from elsewhere;
 //! - per account, from anywhere: after `free` failures each answer is delayed (doubling up to
 //!   `max_delay`), never refused, so nobody can lock an account out by guessing at it;
 //! - per address: past `per_address` the address is locked out (it may be guessing many names).
 //!
-//! Counts live in memory: a restart forgives, which a guesser cannot use to go faster than the
-//! delays allow.
+//! The counts live in the portal's database, so replicas behind one load balancer count the same
+//! attempts (a guesser gains nothing by being spread over them) and a restart forgives nothing.
+//! Each count moves in one statement (an upsert that refuses to count past a live lockout), so
+//! attempts on several replicas at once are counted as one after another.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use sqlx::AnyPool;
+
+use crate::{now_millis, Database};
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleLimits {
@@ -30,9 +35,6 @@ pub struct ThrottleLimits {
     pub per_address: u32,
     /// How long failures are remembered, and how long a lockout lasts.
     pub window: Duration,
-    /// Entries kept per count at most (each attempt may name a new account): past it, the
-    /// oldest are forgotten first.
-    pub max_entries: usize,
 }
 
 impl Default for ThrottleLimits {
@@ -44,15 +46,8 @@ impl Default for ThrottleLimits {
             per_account: 10,
             per_address: 50,
             window: Duration::from_secs(15 * 60),
-            max_entries: 100_000,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
 }
 
 /// An attempt let through: already counted as a failure until [`SignInThrottle::succeeded`] or
@@ -60,7 +55,7 @@ struct Failures {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
     account: String,
-    address: IpAddr,
+    address: String,
     /// Wait this long before checking the password.
     pub delay: Duration,
 }
@@ -71,128 +66,97 @@ pub struct LockedOut {
     pub retry_after: Duration,
 }
 
-#[derive(Debug, Default)]
-struct Counts {
-    accounts: HashMap<String, Failures>,
-    pairs: HashMap<(String, IpAddr), Failures>,
-    addresses: HashMap<IpAddr, Failures>,
-    purged: Option<Instant>,
+/// Why an attempt is not let through.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("locked out for {:?}", .0.retry_after)]
+    Locked(LockedOut),
+    /// The counts could not be read or written: nothing is checked (the safe side).
+    #[error("the sign-in counts cannot be read: {0}")]
+    Database(#[from] sqlx::Error),
 }
 
-#[derive(Debug, Default)]
+const ACCOUNT: &str = "account";
+const PAIR: &str = "pair";
+const ADDRESS: &str = "address";
+
+/// How often at most one replica deletes the counts past the window.
+const PURGE_EVERY_MS: i64 = 60_000;
+
 pub struct SignInThrottle {
+    pool: AnyPool,
     limits: ThrottleLimits,
-    counts: Mutex<Counts>,
+    purged_at: AtomicI64,
 }
 
 /// Names differing only in case are one account to the throttle.
-fn key(account: &str) -> String {
+fn account_key(account: &str) -> String {
     account.to_lowercase()
 }
 
-fn bump<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Failures>, key: K, now: Instant) {
-    let f = map.entry(key).or_insert(Failures {
-        count: 0,
-        last: now,
-    });
-    f.count = f.count.saturating_add(1);
-    f.last = now;
+fn pair_key(account: &str, address: &str) -> String {
+    format!("{account}\n{address}")
 }
 
-fn take_back<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Failures>, key: &K) {
-    if let Some(f) = map.get_mut(key) {
-        f.count = f.count.saturating_sub(1);
-        if f.count == 0 {
-            map.remove(key);
-        }
-    }
-}
-
-/// Forgets what is past the window, and the oldest entries beyond `max`.
-fn purge<K: std::hash::Hash + Eq + Clone>(
-    map: &mut HashMap<K, Failures>,
-    now: Instant,
-    window: Duration,
-    max: usize,
-) {
-    map.retain(|_, f| now.duration_since(f.last) < window);
-    if map.len() > max {
-        // Down to nine tenths, so that a flood does not sort the whole map at every attempt.
-        let keep = max - max / 10;
-        let mut ages: Vec<(Instant, K)> = map.iter().map(|(k, f)| (f.last, k.clone())).collect();
-        ages.sort_by_key(|(last, _)| *last);
-        for (_, k) in ages.into_iter().take(map.len() - keep) {
-            map.remove(&k);
-        }
-    }
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl SignInThrottle {
-    pub fn new(limits: ThrottleLimits) -> Self {
+    pub fn new(database: &Database, limits: ThrottleLimits) -> Self {
         Self {
+            pool: database.pool().clone(),
             limits,
-            ..Self::default()
+            purged_at: AtomicI64::new(0),
         }
     }
 
-    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
-        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    /// Lets an attempt through (counted as failed from now on) or refuses it.
+    pub async fn reserve(&self, account: &str, address: IpAddr) -> Result<Reservation, Refusal> {
+        self.reserve_at(account, address, now_millis()).await
     }
 
-    /// Lets an attempt through (counted as failed from now on) or refuses it, in one step.
-    pub fn reserve(&self, account: &str, address: IpAddr) -> Result<Reservation, LockedOut> {
-        self.reserve_at(account, address, Instant::now())
-    }
-
-    fn reserve_at(
+    async fn reserve_at(
         &self,
         account: &str,
         address: IpAddr,
-        now: Instant,
-    ) -> Result<Reservation, LockedOut> {
+        now: i64,
+    ) -> Result<Reservation, Refusal> {
         let l = self.limits;
-        let account = key(account);
-        let mut counts = self.counts();
-        let c = &mut *counts;
-        // Purging walks every entry: at most once a second, however fast attempts come.
-        if c.purged
-            .is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1))
-            || c.accounts.len() > l.max_entries
-            || c.pairs.len() > l.max_entries
-            || c.addresses.len() > l.max_entries
+        let since = now - millis(l.window);
+        self.purge(now, since).await?;
+        let account = account_key(account);
+        let address = address.to_string();
+        let pair = pair_key(&account, &address);
+        if self
+            .count(PAIR, &pair, now, since, l.per_account.into())
+            .await?
+            .is_none()
         {
-            purge(&mut c.accounts, now, l.window, l.max_entries);
-            purge(&mut c.pairs, now, l.window, l.max_entries);
-            purge(&mut c.addresses, now, l.window, l.max_entries);
-            c.purged = Some(now);
+            return Err(self.locked(PAIR, &pair, now).await);
         }
-        let pair = (account.clone(), address);
-        let live = |f: Option<&Failures>, limit: u32| {
-            f.filter(|f| f.count >= limit && now.duration_since(f.last) < l.window)
-                .map(|f| LockedOut {
-                    retry_after: l.window.saturating_sub(now.duration_since(f.last)),
-                })
-        };
-        if let Some(locked) = live(c.pairs.get(&pair), l.per_account)
-            .or_else(|| live(c.addresses.get(&address), l.per_address))
+        if self
+            .count(ADDRESS, &address, now, since, l.per_address.into())
+            .await?
+            .is_none()
         {
-            return Err(locked);
+            self.take_back(PAIR, &pair).await?;
+            return Err(self.locked(ADDRESS, &address, now).await);
         }
-        let failed = c
-            .accounts
-            .get(&account)
-            .filter(|f| now.duration_since(f.last) < l.window)
-            .map_or(0, |f| f.count);
-        let delay = match failed.checked_sub(l.free) {
+        let failed = self
+            .count(ACCOUNT, &account, now, since, i64::MAX)
+            .await?
+            .map_or(0, |count| count - 1);
+        let delay = match u32::try_from(failed)
+            .unwrap_or(u32::MAX)
+            .checked_sub(l.free)
+        {
             None => Duration::ZERO,
             Some(extra) => l
                 .first_delay
                 .saturating_mul(2u32.saturating_pow(extra.min(16)))
                 .min(l.max_delay),
         };
-        bump(&mut c.accounts, account.clone(), now);
-        bump(&mut c.pairs, pair, now);
-        bump(&mut c.addresses, address, now);
         Ok(Reservation {
             account,
             address,
@@ -200,28 +164,116 @@ impl SignInThrottle {
         })
     }
 
+    /// Counts one more failure for `key`, starting over past the window; answers the new count,
+    /// or `None` (counting nothing) when the count is at `limit` within the window: locked.
+    async fn count(
+        &self,
+        scope: &str,
+        key: &str,
+        now: i64,
+        since: i64,
+        limit: i64,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (scope, key, count, last) VALUES ($1, $2, 1, $3) \
+             ON CONFLICT (scope, key) DO UPDATE SET \
+             count = CASE WHEN sign_in_failures.last < $4 THEN 1 \
+                     ELSE sign_in_failures.count + 1 END, \
+             last = $3 \
+             WHERE sign_in_failures.last < $4 OR sign_in_failures.count < $5 \
+             RETURNING count",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(now)
+        .bind(since)
+        .bind(limit)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// How long the lockout of `key` lasts: the window from its last failure.
+    async fn locked(&self, scope: &str, key: &str, now: i64) -> Refusal {
+        let last: Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT last FROM sign_in_failures WHERE scope = $1 AND key = $2")
+                .bind(scope)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await;
+        match last {
+            Ok(last) => {
+                let left = millis(self.limits.window) - (now - last.unwrap_or(now));
+                Refusal::Locked(LockedOut {
+                    retry_after: Duration::from_millis(u64::try_from(left).unwrap_or(0)),
+                })
+            }
+            Err(e) => Refusal::Database(e),
+        }
+    }
+
+    async fn take_back(&self, scope: &str, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sign_in_failures SET count = count - 1 \
+             WHERE scope = $1 AND key = $2 AND count > 0",
+        )
+        .bind(scope)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn forget(&self, scope: &str, key: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes the counts past the window, at most once a minute per replica: each attempt may
+    /// name a new account, and the table must not keep them.
+    async fn purge(&self, now: i64, since: i64) -> Result<(), sqlx::Error> {
+        let last = self.purged_at.load(Ordering::Relaxed);
+        if now - last < PURGE_EVERY_MS
+            || self
+                .purged_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM sign_in_failures WHERE last < $1")
+            .bind(since)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The password was right: the account's failures are forgiven (from every address), and
     /// this attempt no longer counts against the address.
-    pub fn succeeded(&self, attempt: &Reservation) {
-        let mut c = self.counts();
-        c.accounts.remove(&attempt.account);
-        c.pairs.remove(&(attempt.account.clone(), attempt.address));
-        take_back(&mut c.addresses, &attempt.address);
+    pub async fn succeeded(&self, attempt: &Reservation) -> Result<(), sqlx::Error> {
+        self.forget(ACCOUNT, &attempt.account).await?;
+        self.forget(PAIR, &pair_key(&attempt.account, &attempt.address))
+            .await?;
+        self.take_back(ADDRESS, &attempt.address).await
     }
 
     /// The password was never checked (the portal was busy or its database failed): the attempt
     /// does not count.
-    pub fn release(&self, attempt: &Reservation) {
-        let mut c = self.counts();
-        take_back(&mut c.accounts, &attempt.account);
-        take_back(&mut c.pairs, &(attempt.account.clone(), attempt.address));
-        take_back(&mut c.addresses, &attempt.address);
+    pub async fn release(&self, attempt: &Reservation) -> Result<(), sqlx::Error> {
+        self.take_back(ACCOUNT, &attempt.account).await?;
+        self.take_back(PAIR, &pair_key(&attempt.account, &attempt.address))
+            .await?;
+        self.take_back(ADDRESS, &attempt.address).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_databases;
 
     const HOME: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
@@ -229,109 +281,148 @@ mod tests {
         "10.0.0.9".parse().expect("ip")
     }
 
-    #[test]
-    fn failures_slow_the_account_down_then_lock_out_that_address_only() {
-        let throttle = SignInThrottle::new(ThrottleLimits::default());
-        let delays: Vec<u128> = (0..10)
-            .map(|_| {
-                throttle
-                    .reserve("admin", HOME)
-                    .expect("not locked yet")
-                    .delay
-                    .as_millis()
-            })
-            .collect();
-        assert_eq!(delays, [0, 0, 0, 500, 1000, 2000, 4000, 8000, 8000, 8000]);
-        assert!(throttle.reserve("Admin", HOME).is_err());
-        // The owner, from elsewhere, is slowed down but never locked out.
-        let owner = throttle.reserve("admin", elsewhere()).expect("not locked");
-        assert_eq!(owner.delay, Duration::from_secs(8));
-        throttle.succeeded(&owner);
-        // Another account from the guessing address is neither slowed nor locked.
-        assert_eq!(
-            throttle.reserve("someone", HOME).map(|r| r.delay),
-            Ok(Duration::ZERO)
-        );
+    async fn throttles(test: &str) -> Vec<SignInThrottle> {
+        test_databases::each(&format!("throttle_{test}"))
+            .await
+            .iter()
+            .map(|db| SignInThrottle::new(db, ThrottleLimits::default()))
+            .collect()
     }
 
-    #[test]
-    fn a_burst_in_parallel_gets_no_more_attempts_than_one_after_another() {
-        let throttle = std::sync::Arc::new(SignInThrottle::new(ThrottleLimits::default()));
-        let let_through: usize = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..400)
+    fn locked(refusal: Result<Reservation, Refusal>) -> bool {
+        matches!(refusal, Err(Refusal::Locked(_)))
+    }
+
+    #[tokio::test]
+    async fn failures_slow_the_account_down_then_lock_out_that_address_only() {
+        for throttle in throttles("slow").await {
+            let mut delays = Vec::new();
+            for _ in 0..10 {
+                let attempt = throttle.reserve("admin", HOME).await.expect("not locked");
+                delays.push(attempt.delay.as_millis());
+            }
+            assert_eq!(delays, [0, 0, 0, 500, 1000, 2000, 4000, 8000, 8000, 8000]);
+            assert!(locked(throttle.reserve("Admin", HOME).await));
+            // The owner, from elsewhere, is slowed down but never locked out.
+            let owner = throttle
+                .reserve("admin", elsewhere())
+                .await
+                .expect("not locked");
+            assert_eq!(owner.delay, Duration::from_secs(8));
+            throttle.succeeded(&owner).await.expect("forgiven");
+            // Another account from the guessing address is neither slowed nor locked.
+            let other = throttle
+                .reserve("someone", HOME)
+                .await
+                .expect("let through");
+            assert_eq!(other.delay, Duration::ZERO);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_in_parallel_on_two_replicas_gets_no_more_attempts_than_one_after_another() {
+        for database in test_databases::each("throttle_burst").await {
+            // Two replicas on one database, each with its own throttle.
+            let replicas = [
+                std::sync::Arc::new(SignInThrottle::new(&database, ThrottleLimits::default())),
+                std::sync::Arc::new(SignInThrottle::new(
+                    &database.another_replica(),
+                    ThrottleLimits::default(),
+                )),
+            ];
+            let tries: Vec<_> = (0..200)
                 .map(|i| {
-                    let throttle = throttle.clone();
-                    s.spawn(move || throttle.reserve(&format!("made-up-{i}"), HOME).is_ok())
+                    let throttle = replicas[i % 2].clone();
+                    tokio::spawn(
+                        async move { throttle.reserve(&format!("made-up-{i}"), HOME).await },
+                    )
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| usize::from(h.join().expect("thread")))
-                .sum()
-        });
-        assert_eq!(let_through, 50);
+            let mut let_through = 0;
+            for one in tries {
+                match one.await.expect("ran") {
+                    Ok(_) => let_through += 1,
+                    Err(Refusal::Locked(_)) => {}
+                    Err(e) => panic!("{} failed: {e}", database.kind()),
+                }
+            }
+            assert_eq!(let_through, 50, "{}", database.kind());
+        }
     }
 
-    #[test]
-    fn an_address_guessing_many_names_is_locked_out_everywhere_but_others_are_not() {
-        let throttle = SignInThrottle::new(ThrottleLimits::default());
-        for i in 0..50 {
+    #[tokio::test]
+    async fn an_address_guessing_many_names_is_locked_out_everywhere_but_others_are_not() {
+        for throttle in throttles("address").await {
+            for i in 0..50 {
+                throttle
+                    .reserve(&format!("name{i}"), HOME)
+                    .await
+                    .expect("under the limit");
+            }
+            match throttle.reserve("admin", HOME).await {
+                Err(Refusal::Locked(locked)) => {
+                    assert!(locked.retry_after > Duration::from_secs(14 * 60));
+                }
+                other => panic!("not locked: {other:?}"),
+            }
+            let elsewhere = throttle
+                .reserve("admin", elsewhere())
+                .await
+                .expect("let through");
+            assert_eq!(elsewhere.delay, Duration::ZERO);
+        }
+    }
+
+    #[tokio::test]
+    async fn success_and_release_take_the_attempt_back() {
+        for throttle in throttles("take_back").await {
+            for _ in 0..5 {
+                throttle.reserve("admin", HOME).await.expect("not locked");
+            }
+            let right = throttle.reserve("admin", HOME).await.expect("not locked");
+            throttle.succeeded(&right).await.expect("forgiven");
+            let next = throttle
+                .reserve("admin", elsewhere())
+                .await
+                .expect("let through");
+            assert_eq!(next.delay, Duration::ZERO);
+            // Attempts never checked (busy) do not add up to a lockout.
+            for _ in 0..60 {
+                let unchecked = throttle.reserve("bob", HOME).await.expect("not locked");
+                throttle.release(&unchecked).await.expect("released");
+            }
+            assert!(throttle.reserve("bob", HOME).await.is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_are_forgotten_after_the_window_and_purged() {
+        for throttle in throttles("window").await {
+            let window = millis(throttle.limits.window);
+            let start = now_millis();
+            for _ in 0..10 {
+                throttle
+                    .reserve_at("admin", HOME, start)
+                    .await
+                    .expect("not locked");
+            }
+            assert!(locked(throttle.reserve_at("admin", HOME, start).await));
+            let later = start + window + 1_000;
+            let again = throttle
+                .reserve_at("admin", HOME, later)
+                .await
+                .expect("forgotten");
+            assert_eq!(again.delay, Duration::ZERO);
+            // A minute on, the counts past the window are deleted.
             throttle
-                .reserve(&format!("name{i}"), HOME)
-                .expect("under the limit");
+                .reserve_at("someone", elsewhere(), later + PURGE_EVERY_MS + window)
+                .await
+                .expect("let through");
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures")
+                .fetch_one(&throttle.pool)
+                .await
+                .expect("counted");
+            assert_eq!(left, 3, "only the last attempt's three counts are kept");
         }
-        let locked = throttle.reserve("admin", HOME).expect_err("address locked");
-        assert!(locked.retry_after > Duration::from_secs(14 * 60));
-        assert_eq!(
-            throttle.reserve("admin", elsewhere()).map(|r| r.delay),
-            Ok(Duration::ZERO)
-        );
-    }
-
-    #[test]
-    fn success_and_release_take_the_attempt_back() {
-        let throttle = SignInThrottle::new(ThrottleLimits::default());
-        for _ in 0..5 {
-            throttle.reserve("admin", HOME).expect("not locked");
-        }
-        let right = throttle.reserve("admin", HOME).expect("not locked");
-        throttle.succeeded(&right);
-        assert_eq!(
-            throttle.reserve("admin", elsewhere()).map(|r| r.delay),
-            Ok(Duration::ZERO)
-        );
-        // Attempts never checked (busy) do not add up to a lockout.
-        for _ in 0..100 {
-            let unchecked = throttle.reserve("bob", HOME).expect("not locked");
-            throttle.release(&unchecked);
-        }
-        assert!(throttle.reserve("bob", HOME).is_ok());
-    }
-
-    #[test]
-    fn failures_are_forgotten_after_the_window_and_entries_are_bounded() {
-        let limits = ThrottleLimits {
-            max_entries: 10,
-            ..ThrottleLimits::default()
-        };
-        let throttle = SignInThrottle::new(limits);
-        let start = Instant::now();
-        for _ in 0..10 {
-            throttle
-                .reserve_at("admin", HOME, start)
-                .expect("not locked");
-        }
-        assert!(throttle.reserve_at("admin", HOME, start).is_err());
-        let later = start + limits.window + Duration::from_secs(1);
-        assert_eq!(
-            throttle.reserve_at("admin", HOME, later).map(|r| r.delay),
-            Ok(Duration::ZERO)
-        );
-        for i in 0..30 {
-            let at = later + Duration::from_millis(i);
-            let _ = throttle.reserve_at(&format!("n{i}"), elsewhere(), at);
-        }
-        let c = throttle.counts();
-        assert!(c.accounts.len() <= 11 && c.pairs.len() <= 11, "bounded");
     }
 }

@@ -2,7 +2,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
+
+use crate::database::Database;
 
 use crate::password;
 
@@ -87,17 +89,14 @@ static DECOY_HASH: std::sync::LazyLock<String> =
 
 #[derive(Clone)]
 pub struct Users {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl Users {
-    pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
-    }
-
-    /// The database the accounts live in (the sessions share it).
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    pub fn new(database: &Database) -> Self {
+        Self {
+            pool: database.pool().clone(),
+        }
     }
 
     pub async fn count(&self) -> Result<i64, AccountError> {
@@ -127,7 +126,7 @@ impl Users {
         let groups = serde_json::to_string(groups).unwrap_or_else(|_| "[]".into());
         let result = sqlx::query(
             "INSERT INTO users (name, groups, password_hash, created_at, password_changed_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(name)
         .bind(groups)
@@ -144,6 +143,29 @@ impl Users {
         }
     }
 
+    /// Adds `admin` (group `admins`) if there is no account at all, in one statement: of
+    /// replicas starting together on an empty database exactly one adds it. Answers whether this
+    /// call did.
+    pub async fn add_first_admin(&self, password: &str) -> Result<bool, AccountError> {
+        let hash = Self::hash(password)?;
+        let groups = serde_json::to_string(&[ADMINS]).unwrap_or_else(|_| "[]".into());
+        let result = sqlx::query(
+            "INSERT INTO users (name, groups, password_hash, created_at, password_changed_at) \
+             SELECT 'admin', $1, $2, $3, $3 WHERE NOT EXISTS (SELECT 1 FROM users)",
+        )
+        .bind(groups)
+        .bind(hash)
+        .bind(now())
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(done) => Ok(done.rows_affected() == 1),
+            // Another replica's insert won the race.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn hash(password: &str) -> Result<String, AccountError> {
         if password.chars().count() < 12 {
             return Err(AccountError::WeakPassword);
@@ -155,8 +177,8 @@ impl Users {
     pub async fn set_password(&self, name: &str, password: &str) -> Result<(), AccountError> {
         let hash = Self::hash(password)?;
         let done = sqlx::query(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, sessions_valid_from = ? \
-             WHERE name = ?",
+            "UPDATE users SET password_hash = $1, password_changed_at = $2, sessions_valid_from = $3 \
+             WHERE name = $4",
         )
         .bind(hash)
         .bind(now())
@@ -168,7 +190,7 @@ impl Users {
     }
 
     /// A change to one named account: it must have existed.
-    fn found(done: sqlx::sqlite::SqliteQueryResult, name: &str) -> Result<(), AccountError> {
+    fn found(done: sqlx::any::AnyQueryResult, name: &str) -> Result<(), AccountError> {
         if done.rows_affected() == 0 {
             return Err(AccountError::NoSuchUser(name.to_owned()));
         }
@@ -176,7 +198,7 @@ impl Users {
     }
 
     pub async fn remove(&self, name: &str) -> Result<(), AccountError> {
-        let done = sqlx::query("DELETE FROM users WHERE name = ?")
+        let done = sqlx::query("DELETE FROM users WHERE name = $1")
             .bind(name)
             .execute(&self.pool)
             .await?;
@@ -191,7 +213,7 @@ impl Users {
     }
 
     pub async fn get(&self, name: &str) -> Result<Option<User>, AccountError> {
-        let row = sqlx::query("SELECT name, groups FROM users WHERE name = ?")
+        let row = sqlx::query("SELECT name, groups FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -207,7 +229,7 @@ impl Users {
         signed_in_at: i64,
     ) -> Result<Option<User>, AccountError> {
         let row = sqlx::query(
-            "SELECT name, groups FROM users WHERE name = ? AND sessions_valid_from <= ?",
+            "SELECT name, groups FROM users WHERE name = $1 AND sessions_valid_from <= $2",
         )
         .bind(name)
         .bind(signed_in_at)
@@ -216,7 +238,7 @@ impl Users {
         Ok(row.as_ref().map(Self::user))
     }
 
-    fn user(row: &sqlx::sqlite::SqliteRow) -> User {
+    fn user(row: &sqlx::any::AnyRow) -> User {
         User {
             name: row.get("name"),
             groups: serde_json::from_str(row.get::<&str, _>("groups")).unwrap_or_default(),
@@ -228,7 +250,7 @@ impl Users {
     /// core runs at once; one that waits longer than a few seconds for its turn is
     /// [`AccountError::Busy`] (a flood of sign-ins is answered, not held in memory).
     pub async fn verify(&self, name: &str, password: &str) -> Result<Option<User>, AccountError> {
-        let row = sqlx::query("SELECT name, groups, password_hash FROM users WHERE name = ?")
+        let row = sqlx::query("SELECT name, groups, password_hash FROM users WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -249,15 +271,22 @@ impl Users {
 mod tests {
     use super::*;
 
-    async fn users(test: &str) -> (Users, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("users-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        (Users::new(crate::open(&dir).await.expect("database")), dir)
+    async fn each(test: &str) -> Vec<Users> {
+        crate::test_databases::each(&format!("users_{test}"))
+            .await
+            .iter()
+            .map(Users::new)
+            .collect()
     }
 
     #[tokio::test]
     async fn a_new_password_ends_the_sessions_begun_before_it() {
-        let (users, dir) = users("sessions").await;
+        for users in each("sessions").await {
+            sessions_end(users).await;
+        }
+    }
+
+    async fn sessions_end(users: Users) {
         users
             .add("bob", &["web".into()], "a first password")
             .await
@@ -282,7 +311,6 @@ mod tests {
             .is_some());
         users.remove("bob").await.expect("removed");
         assert_eq!(users.of_session("bob", after).await.expect("read"), None);
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[tokio::test]
@@ -303,7 +331,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_right_password_is_recognised_and_a_wrong_one_is_not() {
-        let (users, dir) = users("verify").await;
+        for users in each("verify").await {
+            verified(users).await;
+        }
+    }
+
+    async fn verified(users: Users) {
         users
             .add("ann", &[], "the right password")
             .await
@@ -318,6 +351,30 @@ mod tests {
             users.verify("nobody", "wrong").await.expect("checked"),
             None
         );
-        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[tokio::test]
+    async fn replicas_starting_together_make_one_first_admin() {
+        for users in each("first_admin").await {
+            let tries: Vec<_> = (0..6)
+                .map(|i| {
+                    let users = users.clone();
+                    tokio::spawn(async move {
+                        users.add_first_admin(&format!("first password {i}")).await
+                    })
+                })
+                .collect();
+            let mut made = 0;
+            for one in tries {
+                made += usize::from(one.await.expect("ran").expect("answered"));
+            }
+            assert_eq!(made, 1);
+            assert_eq!(users.count().await.expect("counted"), 1);
+            // Once there are accounts, nobody adds a first admin again.
+            assert!(!users
+                .add_first_admin("another password")
+                .await
+                .expect("answered"));
+        }
     }
 }

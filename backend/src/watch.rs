@@ -114,18 +114,29 @@ pub struct Hub<S: Source> {
     epochs: AtomicU64,
 }
 
+/// Where this process's epochs start: random, so that the ids of another replica (a browser
+/// reconnecting through the load balancer) or of this one before a restart never match a watcher
+/// here, and such a browser is sent the whole state instead of the changes after someone else's
+/// frame. Std's hasher keys come from the operating system's random source; the top bits are
+/// left clear so that counting up never wraps.
+fn first_epoch() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    random.finish() >> 12
+}
+
 impl<S: Source> Hub<S> {
     pub fn new(source: S, pacing: Pacing) -> Arc<Self> {
         Arc::new(Self {
             source: Arc::new(source),
             pacing,
             watches: Mutex::new(HashMap::new()),
-            // Epochs start from the clock so ids from before a restart never match.
-            epochs: AtomicU64::new(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_secs()),
-            ),
+            epochs: AtomicU64::new(first_epoch()),
         })
     }
 

@@ -63,7 +63,12 @@ impl Portal {
             }
         }
         self.audited(viewer, &right, control, step, comment).await?;
-        self.hub.poke(id);
+        self.poke(id);
+        // The other replicas' watchers of it poll now too; a lost announcement only delays them
+        // to their next tick.
+        if let Err(e) = self.records.database.announce_change(id).await {
+            tracing::warn!(error = %e, execution = id, "cannot tell the other replicas of a change");
+        }
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use accounts::{Approvals, AuditTrail, StartedExecutions, Users};
+use accounts::{Approvals, AuditTrail, Database, StartedExecutions, Users};
 use backend::Backend;
 use grants::{LiveGrants, SecretNames};
 
@@ -21,6 +21,21 @@ pub struct Records {
     pub approvals: Approvals,
     /// The local accounts (an approved start is checked as its requester is now).
     pub users: Users,
+    /// The database itself, to tell the other replicas what changed.
+    pub database: Database,
+}
+
+impl Records {
+    /// The portal's records in `database`.
+    pub fn new(database: &Database) -> Self {
+        Self {
+            started: StartedExecutions::new(database),
+            audit: AuditTrail::new(database),
+            approvals: Approvals::new(database),
+            users: Users::new(database),
+            database: database.clone(),
+        }
+    }
 }
 
 /// How long an approval request waits for a decision unless configured otherwise.
@@ -62,6 +77,19 @@ impl Portal {
     pub fn with_approval_expiry(mut self, expiry: Duration) -> Self {
         self.approval_expiry = expiry;
         self
+    }
+
+    /// Polls execution `id` now if this replica watches it (it changed: a control here, or
+    /// another replica's announcement).
+    pub fn poke(&self, id: &str) {
+        self.hub.poke(id);
+    }
+
+    /// Pokes this replica's watchers with every change another replica announces, for as long as
+    /// the process runs.
+    pub async fn follow_other_replicas(self: Arc<Self>) {
+        let database = self.records.database.clone();
+        database.follow_changes(|id| self.poke(id)).await;
     }
 
     /// Which parameters' values are secret.

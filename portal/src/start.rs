@@ -191,7 +191,7 @@ impl Portal {
                 .iter()
                 .map(|(name, values)| (name.as_str(), values.as_slice())),
         );
-        let outcome = send(&self.backend, &request)
+        let outcome = send(&self.backend, &request, request_id)
             .await
             .map_err(|e| e.scrubbed(|text| scrubber.scrub(text)));
         let (result, id, detail) = match &outcome {
@@ -330,10 +330,22 @@ fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {
     PortalError::Backend(format!("The portal could not build the {what}: {e}"))
 }
 
-async fn send(backend: &Backend, request: &StartRequest) -> Result<String, PortalError> {
+/// Starts the automation. The portal's request id (a UUID, made once per start or per approval
+/// request) is the call's `ClientToken`: AWS answers a retried or replayed call — the SDK's retry
+/// after a timeout, a second replica approving the same request — with the execution the first
+/// one started, instead of starting another.
+async fn send(
+    backend: &Backend,
+    request: &StartRequest,
+    request_id: &str,
+) -> Result<String, PortalError> {
+    let token = uuid::Uuid::parse_str(request_id)
+        .ok()
+        .map(|id| id.hyphenated().to_string());
     let mut call = backend
         .ssm
         .start_automation_execution()
+        .set_client_token(token)
         .document_name(&request.document_name)
         .set_document_version(request.document_version.clone())
         .set_parameters(

@@ -292,7 +292,7 @@ mod tests {
     async fn an_export_streams_chunks_up_to_its_limit_within_the_filters() {
         let dir = std::env::temp_dir().join(format!("audit-export-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let trail = AuditTrail::new(accounts::open(&dir).await.expect("database"));
+        let trail = AuditTrail::new(&accounts::open(&dir).await.expect("database"));
         let mut ids = Vec::new();
         for user in ["ann", "bob"].repeat(8) {
             let record = AuditRecord {

@@ -37,9 +37,12 @@ pub struct UsersArgs {
     /// Directory for the portal's own data [default: ./data]
     #[arg(long, env = "RUNBOOK_PORTAL_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
-    /// The configuration file whose data_dir to use
+    /// The configuration file whose data_dir (and database_url) to use
     #[arg(long, env = "RUNBOOK_PORTAL_CONFIG", global = true)]
     pub config: Option<PathBuf>,
+    /// The portal's database [default: sqlite://<data-dir>/portal.db]
+    #[arg(long, env = "RUNBOOK_PORTAL_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub action: UsersAction,
 }
@@ -102,6 +105,14 @@ pub struct ServeArgs {
     /// A TOML file with any of these options; the command line and environment win over it.
     #[arg(long, env = "RUNBOOK_PORTAL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The portal's database: sqlite://<file>, or postgres://<user>:<password>@<host>/<database>
+    /// for several replicas sharing one [default: sqlite://<data-dir>/portal.db]
+    #[arg(long, env = "RUNBOOK_PORTAL_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Seconds without a heartbeat after which a replica counts as gone and its unfinished work
+    /// is repaired by the others [default: 30]
+    #[arg(long, env = "RUNBOOK_PORTAL_REPLICA_EXPIRY")]
+    pub replica_expiry: Option<f64>,
     /// AWS region [default: the AWS configuration's region; us-east-1 on the emulator]
     #[arg(long, env = "RUNBOOK_PORTAL_REGION")]
     pub region: Option<String>,

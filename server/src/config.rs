@@ -20,6 +20,8 @@ struct ConfigFile {
     listen: Option<String>,
     backend: Option<BackendChoice>,
     data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    replica_expiry: Option<f64>,
     region: Option<String>,
     emulator_time_scale: Option<f64>,
     emulator_url: Option<String>,
@@ -41,6 +43,10 @@ pub struct ServeConfig {
     pub listen: SocketAddr,
     pub backend: BackendChoice,
     pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// How long a replica may miss its heartbeat before the others repair its leftovers.
+    pub replica_expiry: std::time::Duration,
     pub region: Option<String>,
     pub emulator_time_scale: f64,
     /// An emulator to use instead of the embedded one.
@@ -120,7 +126,20 @@ impl ServeConfig {
             Some(patterns) => SecretNames::new(patterns).map_err(|e| anyhow::anyhow!("{e}"))?,
             None => SecretNames::default(),
         };
+        let database_url = args
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("portal.db").display()));
+        let replica_expiry = args.replica_expiry.or(file.replica_expiry).unwrap_or(30.0);
+        if !(replica_expiry.is_finite() && (1.0..=3600.0).contains(&replica_expiry)) {
+            anyhow::bail!(
+                "--replica-expiry {replica_expiry} must be a number of seconds from 1 to 3600, \
+                 such as 30 (well above the replicas' clock skew)"
+            );
+        }
         Ok(Self {
+            database_url,
+            replica_expiry: std::time::Duration::from_secs_f64(replica_expiry),
             secrets,
             proxy,
             oidc: file.oidc,
@@ -233,7 +252,8 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     toml::from_str(&text).with_context(|| {
         format!(
-            "the configuration file {} is not valid (keys: listen, backend, data_dir, region, \
+            "the configuration file {} is not valid (keys: listen, backend, data_dir, database_url, \
+             replica_expiry, region, \
              emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
              secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
              proxy_user_header, proxy_groups_header, and an [oidc] table)",

@@ -14,6 +14,7 @@ mod oidc;
 mod request_safety;
 mod routes;
 mod serve;
+mod session_store;
 mod shutdown;
 mod sign_in;
 mod status_streams;

@@ -477,7 +477,7 @@ async fn named(
     who: Identity,
 ) -> Result<(String, String, Vec<String>), String> {
     let wanted = sso_name(&who.handle, &oidc.issuer_host);
-    let name = SsoIdentities::new(gate.users.pool().clone())
+    let name = SsoIdentities::new(&gate.database)
         .sign_in(oidc.issuer_key(), &who.subject, &wanted)
         .await
         .map_err(|e| {

@@ -15,11 +15,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time, SameSite};
-use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
-use accounts::{Approvals, AuditTrail, StartedExecutions};
+use accounts::{AuditTrail, Replicas, Users};
 use app::{document, App, OUTPUT_NAME};
 use backend::Backend;
 use domain::shell::SignInOptions;
@@ -29,6 +27,7 @@ use portal::{Portal, Records};
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
 use crate::oidc::{self, Oidc};
+use crate::session_store::PortalSessions;
 use crate::sign_in::{self, Gate};
 use crate::{
     assets, audit_export, form_errors, grants_file, health, request_safety, shutdown,
@@ -74,51 +73,43 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     };
     let backend = Arc::new(backend);
 
-    let users = crate::users::open(&config.data_dir).await?;
+    let database = crate::users::open(&config).await?;
+    let users = Users::new(&database);
     crate::users::ensure_first_admin(&users, &config.data_dir).await?;
     let grants = grants_file::load(&config.grants, config.backend == BackendChoice::Emulator)?;
     grants_file::follow(grants.clone());
-    let audit = AuditTrail::new(users.pool().clone());
-    let interrupted = audit
-        .mark_interrupted()
+    let audit = AuditTrail::new(&database);
+    // This replica beats from now on; what replicas that are gone left unfinished is repaired
+    // now and whenever one's heartbeat stops.
+    let replicas = Replicas::new(&database, config.replica_expiry);
+    replicas
+        .repair()
         .await
-        .context("cannot read the audit trail")?;
-    if interrupted > 0 {
-        tracing::warn!(
-            interrupted,
-            "requests were recorded but the portal stopped before AWS answered: see the audit trail"
-        );
-    }
-    let approvals = Approvals::new(users.pool().clone());
-    let unfinished = approvals
-        .mark_interrupted()
-        .await
-        .context("cannot read the approval requests")?;
-    if unfinished > 0 {
-        tracing::warn!(
-            unfinished,
-            "approved requests were being started when the portal stopped: they are marked failed"
-        );
-    }
+        .context("cannot read the audit trail and approval requests")?
+        .log();
+    tracing::info!(
+        replica = replicas.id(),
+        database = database.kind(),
+        "replica registered"
+    );
+    tokio::spawn(replicas.clone().keep_beating());
     // Health asks AWS who the portal is; everything else goes through the service layer.
     let health = backend.clone();
     let portal = Arc::new(
         Portal::new(
             backend,
             grants,
-            Records {
-                started: StartedExecutions::new(users.pool().clone()),
-                audit: audit.clone(),
-                approvals,
-                users: users.clone(),
-            },
+            Records::new(&database),
             config.secrets.clone(),
         )
         .with_approval_expiry(config.approval_expiry),
     );
-    let store = session_store(&users).await?;
+    tokio::spawn(portal.clone().follow_other_replicas());
+    let store = PortalSessions::open(&database)
+        .await
+        .context("cannot prepare the sessions table")?;
     let sessions = sessions(store.clone(), config.secure_cookies);
-    let gate = Gate::new(users, audit, config.proxy.clone(), store);
+    let gate = Gate::new(database.clone(), audit, config.proxy.clone(), store);
 
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -146,25 +137,13 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown::signal())
     .await?;
     gate.flush().await;
+    if let Err(e) = replicas.leave().await {
+        tracing::warn!(error = %e, "cannot take this replica off the replicas table");
+    }
     Ok(())
 }
 
-/// Sessions in the portal's database, so a restart signs nobody out.
-async fn session_store(users: &accounts::Users) -> anyhow::Result<SqliteStore> {
-    let store = SqliteStore::new(users.pool().clone());
-    store
-        .migrate()
-        .await
-        .context("cannot prepare the sessions table")?;
-    tokio::spawn(
-        store
-            .clone()
-            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
-    );
-    Ok(store)
-}
-
-fn sessions(store: SqliteStore, secure: bool) -> SessionManagerLayer<SqliteStore> {
+fn sessions(store: PortalSessions, secure: bool) -> SessionManagerLayer<PortalSessions> {
     let idle = i64::try_from(sign_in::IDLE_LIFETIME.as_secs()).unwrap_or(i64::MAX);
     SessionManagerLayer::new(store)
         .with_name("runbook_portal_session")
@@ -185,7 +164,7 @@ pub fn router(
     health: Arc<Backend>,
     addr: std::net::SocketAddr,
     login: Login,
-    sessions: SessionManagerLayer<SqliteStore>,
+    sessions: SessionManagerLayer<PortalSessions>,
 ) -> Router {
     let Login { gate, oidc } = login;
     let methods = SignInOptions {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use accounts::{
-    now_millis, AccountError, AuditRecord, AuditTrail, FailedSignIns, SignInThrottle,
-    ThrottleLimits, Users,
+    now_millis, AccountError, AuditRecord, AuditTrail, Database, FailedSignIns, SignInThrottle,
+    ThrottleLimits, ThrottleRefusal, Users,
 };
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -21,9 +21,9 @@ use http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tower_sessions::session::Id;
 use tower_sessions::{Session, SessionStore};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::health;
+use crate::session_store::PortalSessions;
 use crate::trusted_proxy::TrustedProxy;
 
 /// How long a session lasts however active it is.
@@ -88,6 +88,8 @@ pub async fn begin_session(
 }
 
 pub struct Gate {
+    /// The portal's database (single sign-on identities are kept there too).
+    pub database: Database,
     pub users: Users,
     pub throttle: SignInThrottle,
     pub audit: AuditTrail,
@@ -95,7 +97,7 @@ pub struct Gate {
     /// who is signed in.
     pub proxy: Option<TrustedProxy>,
     /// Where sessions are kept, to ask again whether one still holds.
-    pub sessions: SqliteStore,
+    pub sessions: PortalSessions,
     failed: FailedSignIns,
     /// The last answer per session to "does it still hold?": the streams of one session (a
     /// list page and an execution page, or a thousand in a benchmark) share one look-up.
@@ -108,11 +110,18 @@ pub struct ClientAddress(pub IpAddr);
 
 impl Gate {
     /// The gate, and a task that writes the summaries of failed sign-ins as their windows end.
+    /// Takes back an attempt whose password was never checked.
+    async fn release(&self, attempt: &accounts::Reservation) {
+        if let Err(e) = self.throttle.release(attempt).await {
+            tracing::warn!("an unchecked sign-in could not be taken back: {e}");
+        }
+    }
+
     pub fn new(
-        users: Users,
+        database: Database,
         audit: AuditTrail,
         proxy: Option<TrustedProxy>,
-        sessions: SqliteStore,
+        sessions: PortalSessions,
     ) -> Arc<Self> {
         if let Some(proxy) = &proxy {
             tracing::info!(
@@ -128,9 +137,11 @@ impl Gate {
             );
         }
         let limits = ThrottleLimits::default();
+        let throttle = SignInThrottle::new(&database, limits);
         let gate = Arc::new(Self {
-            users,
-            throttle: SignInThrottle::new(limits),
+            users: Users::new(&database),
+            throttle,
+            database,
             audit,
             proxy,
             sessions,
@@ -363,9 +374,13 @@ async fn sign_in(
     }
     // Counted as failed from here on (in one step with the check), until it succeeds: a burst
     // of parallel guesses meets the limits as guesses one after another would.
-    let attempt = match gate.throttle.reserve(&form.name, address) {
+    let attempt = match gate.throttle.reserve(&form.name, address).await {
         Ok(attempt) => attempt,
-        Err(locked) => {
+        Err(ThrottleRefusal::Database(e)) => {
+            tracing::error!("sign-in could not be counted: {e}");
+            return back_to_form("unavailable", &form.next, "");
+        }
+        Err(ThrottleRefusal::Locked(locked)) => {
             tracing::warn!(user = %form.name, %address, "sign-in refused: locked out");
             gate.record(
                 &form.name,
@@ -389,7 +404,7 @@ async fn sign_in(
         }
         Err(AccountError::Busy) => {
             // Not checked, so not counted: the guesser learnt nothing.
-            gate.throttle.release(&attempt);
+            gate.release(&attempt).await;
             tracing::warn!(%address, "sign-in refused: too many passwords being checked at once");
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -399,12 +414,14 @@ async fn sign_in(
                 .into_response();
         }
         Err(e) => {
-            gate.throttle.release(&attempt);
+            gate.release(&attempt).await;
             tracing::error!("sign-in could not be checked: {e}");
             return back_to_form("unavailable", &form.next, "");
         }
     };
-    gate.throttle.succeeded(&attempt);
+    if let Err(e) = gate.throttle.succeeded(&attempt).await {
+        tracing::warn!("the sign-in's failed attempts could not be forgiven: {e}");
+    }
     if let Err(e) = begin_session(&session, &user.name, None).await {
         tracing::error!("the session could not be stored: {e}");
         return back_to_form("unavailable", &form.next, "");

@@ -3,7 +3,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use accounts::{random_password, Users};
+use accounts::{random_password, Database, Users};
 use anyhow::Context;
 
 use crate::cli::{ServeArgs, UsersAction, UsersArgs};
@@ -12,12 +12,17 @@ use crate::config::ServeConfig;
 /// The file the first administrator's generated password is written to.
 pub const INITIAL_PASSWORD_FILE: &str = "initial-admin-password";
 
-pub async fn open(data_dir: &Path) -> anyhow::Result<Users> {
-    crate::data_dir::create(data_dir)?;
-    let pool = accounts::open(data_dir)
+/// The portal's database (the data directory is made first: SQLite's file is in it by default).
+pub async fn open(config: &ServeConfig) -> anyhow::Result<Database> {
+    crate::data_dir::create(&config.data_dir)?;
+    Database::connect(&config.database_url)
         .await
-        .with_context(|| format!("cannot open the database in {}", data_dir.display()))?;
-    Ok(Users::new(pool))
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                accounts::redacted_url(&config.database_url)
+            )
+        })
 }
 
 fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
@@ -33,9 +38,10 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
     let config = ServeConfig::resolve(ServeArgs {
         data_dir: args.data_dir,
         config: args.config,
+        database_url: args.database_url,
         ..ServeArgs::default()
     })?;
-    let users = open(&config.data_dir).await?;
+    let users = Users::new(&open(&config).await?);
     match args.action {
         UsersAction::Add {
             name,
@@ -79,15 +85,16 @@ pub async fn run(args: UsersArgs) -> anyhow::Result<()> {
 
 /// On a first start (no accounts at all), creates `admin` in the `admins` group with a random
 /// password, written to `<data-dir>/initial-admin-password` (readable by the owner only) and
-/// shown once when standard output is a terminal.
+/// shown once when standard output is a terminal. Of replicas starting together on an empty
+/// database, one creates it (and has the file); the others find accounts there.
 pub async fn ensure_first_admin(users: &Users, data_dir: &Path) -> anyhow::Result<()> {
     if users.count().await? > 0 {
         return Ok(());
     }
     let password = random_password();
-    users
-        .add("admin", &[accounts::ADMINS.to_owned()], &password)
-        .await?;
+    if !users.add_first_admin(&password).await? {
+        return Ok(());
+    }
     let path = data_dir.join(INITIAL_PASSWORD_FILE);
     crate::data_dir::write_private(&path, &format!("{password}\n"))
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -263,3 +263,29 @@ async fn a_poke_polls_at_once() {
         .expect("frame");
     assert_eq!(frame.data, "2");
 }
+
+#[tokio::test]
+async fn a_frame_id_from_another_replica_gets_the_whole_state() {
+    // Two replicas started together, each with its first watcher of the same execution.
+    let script = || Script::new(vec![running(1), running(2), Ok((2, Pace::Waiting))]);
+    let (here, there) = (Hub::new(script(), pacing()), Hub::new(script(), pacing()));
+    let mut seen_here = here.subscribe("e-1", None);
+    let mut last = seen_here.next().await.expect("status");
+    while last.data != "2" {
+        last = seen_here.next().await.expect("frame");
+    }
+    let _keeper = there.subscribe("e-1", None);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The browser reconnects through the load balancer to the other replica.
+    let mut moved = there.subscribe("e-1", Some(&last.id));
+    let whole: Vec<_> = [moved.next().await, moved.next().await]
+        .into_iter()
+        .flatten()
+        .map(|f| f.event)
+        .collect();
+    assert_eq!(
+        whole,
+        ["status", "detail"],
+        "not a resumption of a stranger's frames"
+    );
+}

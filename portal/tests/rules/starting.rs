@@ -1,6 +1,7 @@
 //! What a grant admits to a start: its runbooks, roles, modes, version and parameter rules, each
 //! checked on the server whatever the form sent. A refused start starts nothing.
 
+use aws_sdk_ssm::error::ProvideErrorMetadata;
 use serde_json::json;
 
 use crate::support::{content, forbidden, TestPortal, READ_ONLY_ROLE, ROLE};
@@ -264,4 +265,34 @@ async fn the_version_checked_is_the_version_sent() {
         t.execution(&id).await.document_version.as_deref(),
         Some("1")
     );
+}
+
+#[tokio::test]
+async fn a_start_sent_again_with_its_request_id_is_known_to_aws_and_starts_nothing_new() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let id = t.run(&sam, RESTART, &[("p.InstanceId", WEB_1)]).await;
+    let record = t
+        .audit()
+        .await
+        .into_iter()
+        .find(|r| r.execution_id == id)
+        .expect("the start is in the audit trail");
+    // The request id was the call's ClientToken: AWS refuses it for any other request, so a
+    // replayed or retried call can only ever answer this execution.
+    let replay = t
+        .aws
+        .ssm
+        .start_automation_execution()
+        .document_name(RESTART)
+        .client_token(&record.request_id)
+        .send()
+        .await
+        .expect_err("the token is taken");
+    assert_eq!(
+        replay.as_service_error().and_then(|e| e.code()),
+        Some("IdempotentParameterMismatch"),
+        "{replay:?}"
+    );
+    assert_eq!(t.started_count(RESTART).await, 1);
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use accounts::{Approvals, AuditQuery, AuditRecord, AuditTrail, StartedExecutions, Users};
+use accounts::{AuditQuery, AuditRecord, AuditTrail, Users};
 use aws_sdk_ssm::types::{
     AutomationExecutionFilter, AutomationExecutionFilterKey, DocumentFormat, DocumentType,
 };
@@ -68,17 +68,12 @@ impl TestPortal {
         let pool = accounts::open(data.path())
             .await
             .expect("the database opens");
-        let users = Users::new(pool.clone());
-        let audit = AuditTrail::new(pool.clone());
+        let users = Users::new(&pool);
+        let audit = AuditTrail::new(&pool);
         let portal = Portal::new(
             backend.clone(),
             live.clone(),
-            Records {
-                started: StartedExecutions::new(pool.clone()),
-                audit: audit.clone(),
-                approvals: Approvals::new(pool),
-                users: users.clone(),
-            },
+            Records::new(&pool),
             SecretNames::default(),
         );
         Self {

@@ -1,0 +1,263 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, hydrated } from './fixtures';
+import { emulatorEndpoint } from '../playwright.config';
+import { createRunbook, executionsOf } from './aws';
+import { ask, follow, signIn } from './http_client';
+
+// Two portal replicas on one PostgreSQL database (the server scripts/with-postgres started for the
+// suite), with nginx round-robin in front, as a team runs them for availability.
+test.use({ storageState: { cookies: [], origins: [] } });
+
+const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
+const nginxBin = process.env.NGINX ?? '/usr/sbin/nginx';
+const base = Number(process.env.PORTAL_PORT ?? 3100) + 90;
+const PASSWORD = 'a replicated password';
+const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
+
+function postgres(): string {
+  const server = process.env.PORTAL_TEST_POSTGRES;
+  if (!server) {
+    throw new Error('PORTAL_TEST_POSTGRES is not set: run the suite under scripts/with-postgres (make e2e does)');
+  }
+  return server;
+}
+
+/** A new database of its own on the test server; answers its URL. */
+function database(name: string): string {
+  const server = postgres();
+  const db = `${name}_${process.pid}_${Date.now()}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  execFileSync('psql', [server, '-q', '-c', `CREATE DATABASE ${db}`]);
+  return server.replace(/\/[^/]*$/, `/${db}`);
+}
+
+let started: ChildProcess[] = [];
+
+async function stopAll() {
+  for (const child of started.reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+  started = [];
+}
+test.afterEach(stopAll);
+
+async function ready(port: number) {
+  await expect.poll(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
+}
+
+/** Everything two replicas share: the database, the grants, the accounts. */
+function cluster(test: string, runbook: string) {
+  const url = database(test);
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-replicas-'));
+  const grants = join(dir, 'grants.toml');
+  writeFileSync(
+    grants,
+    `[[grant]]
+name = "Replicated restarts"
+groups = ["prod"]
+runbooks = ["${runbook}"]
+roles = ["${ROLE}"]
+approval = { groups = ["leads"] }
+`,
+  );
+  const users: Record<string, string> = { requester: 'prod', lead: 'leads', admin: 'admins' };
+  for (const [name, group] of Object.entries(users)) {
+    execFileSync(bin, ['users', 'add', name, '--group', group, '--password-stdin', '--database-url', url, '--data-dir', dir], { input: `${PASSWORD}\n` });
+  }
+  /** A replica on `port`; `env` adds to its environment. */
+  const replica = (port: number, options: string[] = [], env: Record<string, string> = {}) => {
+    const data = mkdtempSync(join(tmpdir(), 'runbook-portal-replica-'));
+    const child = spawn(
+      bin,
+      ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--database-url', url, '--grants', grants, '--emulator-url', emulatorEndpoint, '--trusted-proxy', '127.0.0.1', ...options],
+      { stdio: 'ignore', env: { ...process.env, ...env } },
+    );
+    started.push(child);
+    return child;
+  };
+  return { url, replica };
+}
+
+/** nginx on `port`, round-robin over `upstreams`. */
+async function nginx(port: number, upstreams: number[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-replicas-nginx-'));
+  writeFileSync(
+    `${dir}/nginx.conf`,
+    `daemon off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 512; }
+http {
+  access_log ${dir}/access.log;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream portal { ${upstreams.map((p) => `server 127.0.0.1:${p} max_fails=0;`).join(' ')} }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://portal;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }
+  }
+}
+`,
+  );
+  started.push(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }));
+  await ready(port);
+}
+
+async function cookieOf(port: number, name: string) {
+  const answer = await signIn(port, { name, password: PASSWORD, next: '/automation' });
+  expect(answer.location, `${name} signs in`).toBe('/automation');
+  return answer.cookie;
+}
+
+function post(port: number, cookie: string, fn: string, form: Record<string, string>) {
+  return ask(port, `/api/${fn}`, { method: 'POST', headers: { cookie }, body: new URLSearchParams(form).toString() });
+}
+
+const sleeper = {
+  schemaVersion: '0.3',
+  assumeRole: '{{ AutomationAssumeRole }}',
+  parameters: { AutomationAssumeRole: { type: 'String' } },
+  mainSteps: [{ name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+};
+
+test('two replicas on PostgreSQL: a session and an approval cross them, and 50 approvals at once start one run', async ({ page }, info) => {
+  test.skip(!hydrated(page), 'about the server: once is enough');
+  test.setTimeout(120_000);
+  const runbook = createRunbook(info, 'Replicated-Sleep', sleeper);
+  const { replica } = cluster('crossing', runbook);
+  const [a, b, proxy] = [base, base + 1, base + 2];
+  replica(a);
+  replica(b);
+  await ready(a);
+  await ready(b);
+  await nginx(proxy, [a, b]);
+
+  // Signed in on one, known on the other: the session is in the shared database.
+  const requester = await cookieOf(a, 'requester');
+  const asked = await post(b, requester, 'start_automation', { document: runbook, 'p.AutomationAssumeRole': ROLE });
+  expect(asked.status, asked.body).toBe(200);
+  const id = JSON.parse(asked.body) as string;
+
+  // Through nginx's round-robin every page answers, whichever replica serves it.
+  const lead = await cookieOf(proxy, 'lead');
+  for (let i = 0; i < 10; i++) {
+    const listed = await ask(proxy, '/automation/approvals', { headers: { cookie: lead } });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toContain(id);
+  }
+
+  // The lead's approvals, 50 at once, spread over both replicas: one decides and starts.
+  const before = executionsOf(runbook).length;
+  const answers = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => post(i % 2 ? a : b, lead, 'decide_approval', { id, decision: 'Approve', comment: `try ${i}` })),
+  );
+  expect(answers.filter((r) => r.status < 400).length, answers.map((r) => r.status).join(',')).toBe(1);
+  const decided = JSON.parse((await post(a, lead, 'get_approval', { id })).body) as { status: string; execution_id: string };
+  expect(decided.status).toBe('started');
+  await expect.poll(() => executionsOf(runbook).length).toBe(before + 1);
+  expect(executionsOf(runbook).map((e: any) => e.AutomationExecutionId)).toContain(decided.execution_id);
+});
+
+test('a replica killed mid-start leaves a pending record that the other marks once its heartbeat stops', async ({ page }, info) => {
+  test.skip(!hydrated(page), 'about the server: once is enough');
+  test.setTimeout(120_000);
+  const runbook = createRunbook(info, 'Replicated-Crash', sleeper);
+  const { replica } = cluster('crash', runbook);
+  const [a, b] = [base + 3, base + 4];
+  // This one aborts between writing the audit record and calling AWS, as a SIGKILL would stop it.
+  const dying = replica(a, ['--replica-expiry', '3'], { RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT: '1' });
+  replica(b, ['--replica-expiry', '3']);
+  await ready(a);
+  await ready(b);
+  const admin = await cookieOf(b, 'admin');
+  const died = new Promise((resolve) => dying.on('exit', resolve));
+  await post(a, admin, 'start_automation', { document: runbook, 'p.AutomationAssumeRole': ROLE }).catch(() => undefined);
+  await died;
+
+  const starts = async () => (await ask(b, `/audit.csv?action=start`, { headers: { cookie: admin } })).body;
+  // At first it is the dead replica's work in flight, as far as anyone can tell ...
+  expect(await starts()).toContain('"pending"');
+  // ... then its heartbeat expires and the live replica marks it.
+  await expect.poll(starts, { timeout: 20_000 }).toContain('"interrupted"');
+  expect(await starts()).not.toContain('"pending"');
+  expect(executionsOf(runbook)).toHaveLength(0);
+});
+
+test('a rolling restart under page views and live-status streams fails no request, and streams resume', async ({ page }, info) => {
+  test.skip(!hydrated(page), 'about the server: once is enough');
+  test.setTimeout(180_000);
+  const runbook = createRunbook(info, 'Replicated-Rolling', sleeper);
+  const { replica } = cluster('rolling', runbook);
+  const [a, b, proxy] = [base + 5, base + 6, base + 7];
+  const replicas = new Map<number, ChildProcess>([[a, replica(a)], [b, replica(b)]]);
+  await ready(a);
+  await ready(b);
+  await nginx(proxy, [a, b]);
+  const admin = await cookieOf(proxy, 'admin');
+
+  // Load: four clients viewing pages in a loop, and ten live-status streams kept open (each
+  // opened again when it ends, as a browser's EventSource does).
+  let running = true;
+  const outcomes = { pages: 0, pageErrors: [] as string[], streamsEnded: 0, reopenErrors: [] as string[] };
+  const viewing = Array.from({ length: 4 }, async () => {
+    while (running) {
+      const answer = await ask(proxy, '/automation', { headers: { cookie: admin } }).catch((e) => ({ status: 0, body: String(e) }));
+      outcomes.pages += 1;
+      if (answer.status !== 200) outcomes.pageErrors.push(`${answer.status} ${answer.body.slice(0, 80)}`);
+    }
+  });
+  const streaming = Array.from({ length: 10 }, async () => {
+    while (running) {
+      const stream = follow(proxy, '/api/executions/events?ids=', admin);
+      const status = await stream.opened.catch(() => 0);
+      if (status !== 200) {
+        outcomes.reopenErrors.push(String(status));
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      const ended = await Promise.race([stream.ended.catch(() => 0), new Promise((r) => setTimeout(r, 2_000)).then(() => -1)]);
+      if (ended === -1) {
+        stream.close();
+      } else {
+        outcomes.streamsEnded += 1;
+      }
+    }
+  });
+
+  // One replica at a time: SIGTERM, wait for it to exit, start it again, wait until it is ready.
+  for (const port of [a, b]) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    const old = replicas.get(port)!;
+    const exited = new Promise((resolve) => old.on('exit', resolve));
+    old.kill('SIGTERM');
+    const stopping = Date.now();
+    await exited;
+    expect(Date.now() - stopping, 'stops within the grace period').toBeLessThan(12_000);
+    replicas.set(port, replica(port));
+    await ready(port);
+  }
+  await new Promise((r) => setTimeout(r, 2_000));
+  running = false;
+  await Promise.all([...viewing, ...streaming]);
+
+  expect(outcomes.pageErrors, `${outcomes.pages} pages`).toEqual([]);
+  expect(outcomes.pages).toBeGreaterThan(50);
+  expect(outcomes.reopenErrors).toEqual([]);
+  expect(outcomes.streamsEnded, 'the restarted replicas closed their streams').toBeGreaterThan(0);
+});
