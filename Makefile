@@ -8,7 +8,7 @@ PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
 WASM_CARGO := scripts/wasm-cargo
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run build site server emulator test fmt structure clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test bench clean
+.PHONY: run build site server emulator test fmt structure clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test setup-container image container-test-image container-test deploy-check bench clean
 
 ## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
 run: build
@@ -26,6 +26,9 @@ setup:
 setup-test:
 	scripts/setup --test
 
+setup-container:
+	scripts/setup --container
+
 site: setup
 	scripts/build-site
 
@@ -33,8 +36,8 @@ server: site
 	cargo build --locked --release -p server
 
 ## make test: formatting, module cycles, clippy (server and browser sides), Rust tests, AWS CLI and boto3
-## compatibility of the emulator, browser tests.
-test: setup-test fmt structure clippy rust-test compat e2e
+## compatibility of the emulator, the deployment files, browser tests (the container's among them).
+test: setup-test fmt structure clippy rust-test compat deploy-check e2e
 
 fmt:
 	cargo fmt --all --check
@@ -58,8 +61,25 @@ rust-test: build
 compat: build setup-test
 	PORTAL_BIN=$(PORTAL) python3 -m pytest -q -p no:cacheprovider emulator/compat
 
-e2e: build setup-test
+e2e: build setup-test container-test-image
 	cd end2end && PORTAL_BIN=$(PORTAL) ../scripts/with-postgres npx playwright test
+
+## make image: the image, built whole from this checkout by the Dockerfile (podman; the base images
+## are made first when missing). Long: it builds every crate.
+image: setup-container
+	scripts/container-image
+
+## The Dockerfile's runtime stage around the binary `make build` made (quick).
+container-test-image: build setup-container
+	scripts/container-image --prebuilt $(PORTAL)
+
+## make container-test: that image run on an empty volume, the seed procedure in a browser against it.
+container-test: container-test-image setup-test
+	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test tests/container.spec.ts
+
+## The compose file and Kubernetes manifests against their schemas, and what the portal needs of them.
+deploy-check: setup-test
+	scripts/check-deploy
 
 ## make bench: the emulator's engine, and the portal's live status, under load (figures, not
 ## pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.

@@ -30,6 +30,19 @@ pub enum Command {
     Users(UsersArgs),
     /// List every route the portal answers (JSON), for audits and the authorisation tests.
     Routes,
+    /// Ask a portal whether it is up: exit status 0 on a 2xx answer, else 1 with the reason
+    /// (a container's HEALTHCHECK).
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The URL to ask [default: /livez of the address RUNBOOK_PORTAL_LISTEN names, else
+    /// http://127.0.0.1:3000/livez]
+    pub url: Option<String>,
+    /// Give up after this many seconds
+    #[arg(long, default_value_t = 5)]
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod grants_file;
 mod health;
 mod logging;
 mod oidc;
+mod probe;
 mod request_safety;
 mod routes;
 mod serve;
@@ -36,6 +37,7 @@ fn main() -> anyhow::Result<()> {
         Some(Command::Serve(args)) => serve(&runtime, args),
         Some(Command::Users(args)) => runtime.block_on(users::run(args)),
         Some(Command::Routes) => runtime.block_on(async { routes::print() }),
+        Some(Command::Probe(args)) => runtime.block_on(probe::run(args)),
         None => serve(&runtime, cli.serve),
     }
 }
