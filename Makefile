@@ -60,11 +60,12 @@ compat: build setup-test
 e2e: build setup-test
 	cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test
 
-## make bench: the emulator's engine, and the portal's live status, under load (figures, not
-## pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.
+## make bench: the emulator's engine, the portal's live status, and its shutdown, under load
+## (figures, not pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.
 bench: build
 	cargo bench --locked --workspace --exclude frontend --bench engine
 	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench live_status
+	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench shutdown
 
 clean:
 	rm -rf site

@@ -1,61 +1,11 @@
 import { test, expect, open, hydrated } from './fixtures';
-import type { Page } from '@playwright/test';
 import { bash, execution, executionsOf } from './aws';
+import { AUTOMATION_ROLE, WEB_1, chooseRole, executionId, seedProcedure } from './procedures';
 
-const WEB_1 = 'i-1234567890abcdef0';
-const AUTOMATION_ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
 const PROFILE_ROLE = 'arn:aws:iam::123456789012:role/EC2InstanceProfileRole';
 
-/** Chooses the AutomationAssumeRole: typed into the combobox when hydrated, selected otherwise. */
-async function chooseRole(page: Page, name: string, arn: string) {
-  const field = page.getByLabel(/^AutomationAssumeRole/);
-  if (hydrated(page)) {
-    await field.fill(name);
-    await expect(page.getByRole('listbox', { name: 'IAM roles' })).toBeVisible();
-    await page.getByRole('option', { name: new RegExp(`^${name}`) }).click();
-    await expect(field).toHaveValue(arn);
-  } else {
-    await field.selectOption(arn);
-  }
-}
-
-/** The execution id from the execution page's address. */
-async function executionId(page: Page): Promise<string> {
-  await expect(page).toHaveURL(/\/automation\/executions\/[0-9a-f-]{36}$/);
-  return page.url().split('/').pop()!;
-}
-
 test('the seed procedure: choose the runbook and version, Next, fill the inputs, Execute, watch it run', async ({ page }) => {
-  await open(page, '/automation');
-  await page.getByRole('link', { name: 'Execute automation' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
-  await page.getByLabel('Search by name').fill('Restart');
-  await page.getByRole('button', { name: 'Apply filters' }).click();
-  await page.getByRole('link', { name: 'AWS-RestartEC2Instance' }).click();
-  const details = page.getByRole('region', { name: 'Runbook AWS-RestartEC2Instance' });
-  await expect(details.getByRole('cell', { name: 'stopInstances' })).toBeVisible();
-  const version = page.getByLabel('Document version');
-  await expect(version.locator('option')).toHaveText([
-    'Default version at runtime',
-    'Latest version at runtime',
-    '1 (Default)',
-  ]);
-  await page.getByRole('button', { name: 'Next' }).click();
-
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation: AWS-RestartEC2Instance');
-  await expect(page.getByRole('radio', { name: /Simple execution/ })).toBeChecked();
-  // The runbook takes a list of instances (StringList): one per line.
-  await page.getByLabel(/^InstanceId/).fill(WEB_1);
-  await chooseRole(page, 'AmazonSSMAutomationRole', AUTOMATION_ROLE);
-  if (hydrated(page)) {
-    await expect(page.getByText('Systems Manager can assume AmazonSSMAutomationRole')).toBeVisible();
-  }
-  await page.getByRole('button', { name: 'Execute' }).click();
-
-  const id = await executionId(page);
-  await expect(page.getByRole('heading', { level: 1 })).toContainText(id);
-  await expect(page.locator('[data-field="status"]')).toHaveText(/InProgress|Success/);
-  await expect(page.locator('tbody[data-step="stopInstances"]')).toBeVisible();
+  const id = await seedProcedure(page);
   const started = execution(id);
   expect(started.DocumentName).toBe('AWS-RestartEC2Instance');
   expect(started.DocumentVersion).toBe('1');

@@ -157,6 +157,27 @@ pub struct ServeArgs {
     /// [default: X-Forwarded-Groups]
     #[arg(long, env = "RUNBOOK_PORTAL_PROXY_GROUPS_HEADER")]
     pub proxy_groups_header: Option<String>,
+    /// The address users reach the portal at, e.g. https://portal.example.com behind a proxy that
+    /// terminates TLS: browsers' Origin is checked against it, the session cookie is Secure when it
+    /// is https, and single sign-on's redirect URL defaults to <public-url>/login/oidc/callback
+    #[arg(long, env = "RUNBOOK_PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Clients (an address or a network, after --trusted-proxy resolution) that may read /metrics
+    /// without a token. Repeat it, or separate with commas [default: 127.0.0.0/8, ::1]
+    #[arg(
+        long = "metrics-allow",
+        env = "RUNBOOK_PORTAL_METRICS_ALLOW",
+        value_delimiter = ','
+    )]
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that lets any client read /metrics (`Authorization: Bearer <token>`); better
+    /// given in the environment than on the command line
+    #[arg(long, env = "RUNBOOK_PORTAL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Seconds the portal waits on SIGTERM or ctrl-c for requests in flight before it exits
+    /// anyway (live-status streams are told to reconnect elsewhere at once) [default: 10]
+    #[arg(long, env = "RUNBOOK_PORTAL_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]
