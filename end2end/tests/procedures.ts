@@ -1,6 +1,11 @@
 import type { Page } from '@playwright/test';
 import { expect, open, hydrated } from './fixtures';
 
+/** Hydrated, waits for the page a click led to to hydrate (a slow proxy, a loaded machine). */
+async function settled(page: Page) {
+  if (hydrated(page)) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
 /** The seed's instance and the automation role the AWS guide's procedure uses. */
 export const WEB_1 = 'i-1234567890abcdef0';
 export const AUTOMATION_ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
@@ -33,9 +38,12 @@ export async function seedProcedure(page: Page, base = ''): Promise<string> {
   await open(page, `${base}/automation`);
   await page.getByRole('link', { name: 'Execute automation' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
+  await settled(page);
   await page.getByLabel('Search by name').fill('Restart');
   await page.getByRole('button', { name: 'Apply filters' }).click();
+  await settled(page);
   await page.getByRole('link', { name: 'AWS-RestartEC2Instance' }).click();
+  await settled(page);
   const details = page.getByRole('region', { name: 'Runbook AWS-RestartEC2Instance' });
   await expect(details.getByRole('cell', { name: 'stopInstances' })).toBeVisible();
   const version = page.getByLabel('Document version');
@@ -47,6 +55,7 @@ export async function seedProcedure(page: Page, base = ''): Promise<string> {
   await page.getByRole('button', { name: 'Next' }).click();
 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation: AWS-RestartEC2Instance');
+  await settled(page);
   await expect(page.getByRole('radio', { name: /Simple execution/ })).toBeChecked();
   // The runbook takes a list of instances (StringList): one per line.
   await page.getByLabel(/^InstanceId/).fill(WEB_1);

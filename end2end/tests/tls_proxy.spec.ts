@@ -3,7 +3,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, hydrated, untilText } from './fixtures';
+import { test, expect, hydrated, markPage, untilText } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { start } from './aws';
 import { ask, follow, signIn } from './http_client';
@@ -36,7 +36,11 @@ async function stopAll() {
   }
   started = [];
 }
-test.afterEach(stopAll);
+// The page first: a reload in flight must not meet a proxy that is gone.
+test.afterEach(async ({ page }) => {
+  await page.close();
+  await stopAll();
+});
 
 /** A portal of its own with the account `admin` on `port`; its log (stderr) goes to `log`. */
 async function portal(port: number, options: string[]) {
@@ -109,7 +113,7 @@ async function behindNginx(offset: number) {
 test('the AWS guide\'s procedure passes through nginx terminating TLS, signed in by the form, live status included', async ({ page }) => {
   test.setTimeout(120_000);
   // Each project its own ports: they may run side by side.
-  const { url } = await behindNginx(hydrated(page) ? 0 : 2);
+  const { url, accessLog } = await behindNginx(hydrated(page) ? 0 : 2);
   await page.goto(`${url}/login`);
   await page.getByLabel('User name').fill(admin.name);
   await page.getByLabel('Password').fill(admin.password);
@@ -118,10 +122,15 @@ test('the AWS guide\'s procedure passes through nginx terminating TLS, signed in
   const session = (await page.context().cookies()).find((c) => c.name === 'runbook_portal_session');
   expect(session?.secure, 'an https public URL makes the session cookie Secure').toBe(true);
 
-  await seedProcedure(page, url);
+  const id = await seedProcedure(page, url);
   // Hydrated, the page changes by the stream alone (untilText checks it was not reloaded).
+  if (hydrated(page)) await markPage(page);
   await untilText(page, page.locator('[data-field="status"]'), 'Success', 60_000);
   await expect(page.locator('[data-step="startInstances"]')).toHaveAttribute('data-status', 'Success');
+  if (hydrated(page)) {
+    // The stream went through nginx, and ended with the execution (nginx logs it then).
+    await expect.poll(() => readFileSync(accessLog, 'utf8')).toMatch(new RegExp(`"GET /api/executions/${id}/events HTTP/1.1" 200`));
+  }
 });
 
 test('through nginx: probes, request ids taken from it and made for others, the access log, guarded metrics', async ({ page }) => {

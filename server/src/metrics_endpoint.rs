@@ -56,7 +56,7 @@ impl MetricsAccess {
             Some(allowed) => allowed?,
             None => vec![
                 IpNet::from(ipnet::Ipv4Net::new(Ipv4Addr::LOCALHOST, 8)?),
-                IpNet::from(Ipv6Addr::LOCALHOST),
+                IpNet::from(IpAddr::V6(Ipv6Addr::LOCALHOST)),
             ],
         };
         let token = token.map(|t| t.trim().to_owned());

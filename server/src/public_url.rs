@@ -74,7 +74,7 @@ impl PublicUrl {
 
 impl fmt::Display for PublicUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.origin)
+        f.write_str(self.origin())
     }
 }
 
