@@ -20,6 +20,8 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+// Parsed once at start: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default).
@@ -115,7 +117,8 @@ pub struct ServeArgs {
     /// Log format [default: text]
     #[arg(long, value_enum, env = "RUNBOOK_PORTAL_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
-    /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default: false]
+    /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default:
+    /// false; true with an https --public-url]
     #[arg(long, env = "RUNBOOK_PORTAL_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
     /// The grants file (TOML), read again when it changes or on SIGHUP [default: <data-dir>/grants.toml]
