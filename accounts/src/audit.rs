@@ -97,6 +97,8 @@ impl AuditTrail {
         .bind(&self.replica)
         .fetch_one(&self.pool)
         .await?;
+        metrics::counter!("portal_audit_writes_total", "action" => record.action.as_str())
+            .increment(1);
         row.try_get(0)
     }
 

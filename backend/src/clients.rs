@@ -2,6 +2,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use tokio::sync::OnceCell;
 
+use crate::call_metrics::CallMetrics;
 use crate::identity::CallerIdentity;
 
 /// Where the SDK clients point.
@@ -84,10 +85,27 @@ impl Backend {
         Self {
             kind,
             region: config.region().map(ToString::to_string).unwrap_or_default(),
-            ssm: aws_sdk_ssm::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
-            ec2: aws_sdk_ec2::Client::new(config),
+            // Every call counted in the metrics, whoever makes it.
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(config)
+                    .interceptor(CallMetrics)
+                    .build(),
+            ),
+            iam: aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(config)
+                    .interceptor(CallMetrics)
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(config)
+                    .interceptor(CallMetrics)
+                    .build(),
+            ),
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(config)
+                    .interceptor(CallMetrics)
+                    .build(),
+            ),
             identity: OnceCell::new(),
         }
     }

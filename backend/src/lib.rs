@@ -2,6 +2,7 @@
 //! credential chain) or for the embedded emulator (its URL and fixed credentials). Nothing above this
 //! crate knows which.
 
+pub mod call_metrics;
 mod clients;
 mod identity;
 pub mod watch;

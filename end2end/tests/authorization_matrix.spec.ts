@@ -245,6 +245,12 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     ],
     // Up or down for anyone; the account and AWS's errors for admins only.
     'GET /healthz': [{ ask: { method: 'GET', path: '/healthz' }, expect: open(200, 200), mustNotLeakTo: everyone, alsoSecret: ['123456789012'] }],
+    // Probes: up or down, nothing more.
+    'GET /livez': [{ ask: { method: 'GET', path: '/livez' }, expect: open(200, 200), mustNotLeakTo: everyone, alsoSecret: ['123456789012'] }],
+    'GET /readyz': [{ ask: { method: 'GET', path: '/readyz' }, expect: open(200, 200), mustNotLeakTo: everyone, alsoSecret: ['123456789012'] }],
+    // Answered to loopback (the --metrics-allow default; other clients: tls_proxy.spec.ts): route
+    // templates and counts, never an execution's id or a parameter.
+    'GET /metrics': [{ ask: { method: 'GET', path: '/metrics' }, expect: open(200, 200), mustNotLeakTo: everyone }],
     // Only answers whether a seal checks for the asker: no message comes back.
     'POST check_notice': [{ ask: { method: 'POST', path: 'check_notice', form: { subject: 'refused', value: 'made up', seal: '1.x' } }, expect: open(401, 200) }],
     'GET /healthz/details': [{ ask: { method: 'GET', path: '/healthz/details' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['123456789012'], shows: { admin: '123456789012' } }],

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import type { TestInfo } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
-import { seedProcedure } from './seed_procedure';
+import { seedProcedure } from './procedures';
 
 // The portal's image, as an operator runs it: `make container-test` (and `make e2e`) package the
 // binary under test into the Dockerfile's runtime stage (scripts/container-image --prebuilt); each

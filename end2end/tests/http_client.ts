@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 
 /** An answer as a script sees it: no redirect followed. */
 export interface Answer {
@@ -8,28 +9,34 @@ export interface Answer {
   body: string;
 }
 
+/** An answer with all its headers. */
+export interface FullAnswer extends Answer {
+  headers: http.IncomingHttpHeaders;
+}
+
 /**
  * An HTTP request to 127.0.0.1:`port` sent from `from` (any 127.0.0.x: each is another client
- * address to the portal, or to a proxy in front of it).
+ * address to the portal, or to a proxy in front of it); over TLS with `tls` (any certificate).
  */
 export function ask(
   port: number,
   path: string,
-  options: { method?: string; from?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
+  options: { method?: string; from?: string; headers?: Record<string, string>; body?: string; tls?: boolean } = {},
+): Promise<FullAnswer> {
   const method = options.method ?? 'GET';
   // A POST is a form post (server functions take their arguments as a form).
   const headers = method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', ...options.headers } : (options.headers ?? {});
   return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: '127.0.0.1', port, path, method, localAddress: options.from ?? '127.0.0.1', headers, agent: false },
+    const send = options.tls ? https.request : http.request;
+    const request = send(
+      { host: '127.0.0.1', port, path, method, localAddress: options.from ?? '127.0.0.1', headers, agent: false, rejectUnauthorized: false },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
         response.on('data', (chunk) => (body += chunk));
         response.on('end', () => {
           const cookie = (response.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-          resolve({ status: response.statusCode ?? 0, location: String(response.headers.location ?? ''), cookie, body });
+          resolve({ status: response.statusCode ?? 0, location: String(response.headers.location ?? ''), cookie, body, headers: response.headers });
         });
       },
     );

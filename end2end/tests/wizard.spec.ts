@@ -1,11 +1,17 @@
 import { test, expect, open, hydrated } from './fixtures';
 import { bash, execution, executionsOf } from './aws';
-import { AUTOMATION_ROLE, WEB_1, chooseRole, executionId, seedProcedure } from './seed_procedure';
+import { AUTOMATION_ROLE, WEB_1, chooseRole, executionId, seedProcedure } from './procedures';
 
 const PROFILE_ROLE = 'arn:aws:iam::123456789012:role/EC2InstanceProfileRole';
 
 test('the seed procedure: choose the runbook and version, Next, fill the inputs, Execute, watch it run', async ({ page }) => {
-  await seedProcedure(page);
+  const id = await seedProcedure(page);
+  const started = execution(id);
+  expect(started.DocumentName).toBe('AWS-RestartEC2Instance');
+  expect(started.DocumentVersion).toBe('1');
+  expect(started.Mode).toBe('Auto');
+  expect(started.Parameters.InstanceId).toEqual([WEB_1]);
+  expect(started.Parameters.AutomationAssumeRole).toEqual([AUTOMATION_ROLE]);
 });
 
 test('the catalog has owner tabs, categories, search, and a page per runbook', async ({ page }) => {

@@ -36,4 +36,9 @@ impl Portal {
     ) -> Subscription<ExecutionSource> {
         self.hub.subscribe(visible.id(), last_seen)
     }
+
+    /// How many executions are being watched for live status now (one watcher each).
+    pub fn live_status_watchers(&self) -> usize {
+        self.hub.watched()
+    }
 }

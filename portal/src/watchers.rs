@@ -39,6 +39,7 @@ impl Source for ExecutionSource {
     type State = ExecutionView;
 
     async fn fetch(&self, key: &str) -> Result<ExecutionView, Fault> {
+        metrics::counter!("portal_live_status_polls_total").increment(1);
         read::execution(&self.backend, key, &self.secrets)
             .await
             .map_err(|e| match (e.code.as_deref(), &e.error) {

@@ -20,6 +20,8 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+// Parsed once at start: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the portal (the default).
@@ -139,7 +141,8 @@ pub struct ServeArgs {
     /// Log format [default: text]
     #[arg(long, value_enum, env = "RUNBOOK_PORTAL_LOG_FORMAT")]
     pub log_format: Option<LogFormat>,
-    /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default: false]
+    /// Mark the session cookie Secure (set it when users reach the portal over HTTPS) [default:
+    /// false; true with an https --public-url]
     #[arg(long, env = "RUNBOOK_PORTAL_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
     /// The grants file (TOML), read again when it changes or on SIGHUP [default: <data-dir>/grants.toml]
@@ -181,6 +184,27 @@ pub struct ServeArgs {
     /// [default: X-Forwarded-Groups]
     #[arg(long, env = "RUNBOOK_PORTAL_PROXY_GROUPS_HEADER")]
     pub proxy_groups_header: Option<String>,
+    /// The address users reach the portal at, e.g. https://portal.example.com behind a proxy that
+    /// terminates TLS: browsers' Origin is checked against it, the session cookie is Secure when it
+    /// is https, and single sign-on's redirect URL defaults to <public-url>/login/oidc/callback
+    #[arg(long, env = "RUNBOOK_PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Clients (an address or a network, after --trusted-proxy resolution) that may read /metrics
+    /// without a token. Repeat it, or separate with commas [default: 127.0.0.0/8, ::1]
+    #[arg(
+        long = "metrics-allow",
+        env = "RUNBOOK_PORTAL_METRICS_ALLOW",
+        value_delimiter = ','
+    )]
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that lets any client read /metrics (`Authorization: Bearer <token>`); better
+    /// given in the environment than on the command line
+    #[arg(long, env = "RUNBOOK_PORTAL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Seconds the portal waits on SIGTERM or ctrl-c for requests in flight before it exits
+    /// anyway (live-status streams are told to reconnect elsewhere at once) [default: 10]
+    #[arg(long, env = "RUNBOOK_PORTAL_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]

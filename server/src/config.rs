@@ -10,7 +10,9 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 use crate::cli::{BackendChoice, LogFormat, ServeArgs};
+use crate::metrics_endpoint::MetricsAccess;
 use crate::oidc::OidcSettings;
+use crate::public_url::PublicUrl;
 pub use crate::trusted_proxy::{ProxySignIn, TrustedProxy};
 
 /// The `--config` file: the same options as the command line, in snake_case.
@@ -35,6 +37,10 @@ struct ConfigFile {
     proxy_sign_in: Option<bool>,
     proxy_user_header: Option<String>,
     proxy_groups_header: Option<String>,
+    public_url: Option<String>,
+    metrics_allow: Option<Vec<String>>,
+    metrics_token: Option<String>,
+    shutdown_grace: Option<f64>,
     oidc: Option<OidcSettings>,
 }
 
@@ -64,6 +70,12 @@ pub struct ServeConfig {
     pub proxy: Option<TrustedProxy>,
     /// Single sign-on with OpenID Connect (the `[oidc]` table of the configuration file).
     pub oidc: Option<OidcSettings>,
+    /// Where users reach the portal, when that is not where it listens (behind a proxy).
+    pub public_url: Option<PublicUrl>,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+    /// How long a stop waits for requests in flight.
+    pub shutdown_grace: std::time::Duration,
 }
 
 fn network(text: &str) -> anyhow::Result<IpNet> {
@@ -137,12 +149,37 @@ impl ServeConfig {
                  such as 30 (well above the replicas' clock skew)"
             );
         }
+        let public_url = args
+            .public_url
+            .or(file.public_url)
+            .map(|url| PublicUrl::parse(&url))
+            .transpose()?;
+        let oidc = file
+            .oidc
+            .map(|oidc| with_redirect_url(oidc, public_url.as_ref()))
+            .transpose()?;
+        let metrics_allow = if args.metrics_allow.is_empty() {
+            file.metrics_allow
+        } else {
+            Some(args.metrics_allow)
+        };
+        let metrics = MetricsAccess::new(
+            metrics_allow.map(|allowed| {
+                allowed
+                    .iter()
+                    .map(|a| allowed_network(a))
+                    .collect::<anyhow::Result<_>>()
+            }),
+            args.metrics_token.or(file.metrics_token),
+        )?;
         Ok(Self {
             database_url,
             replica_expiry: std::time::Duration::from_secs_f64(replica_expiry),
             secrets,
             proxy,
-            oidc: file.oidc,
+            oidc,
+            metrics,
+            shutdown_grace: shutdown_grace(args.shutdown_grace.or(file.shutdown_grace))?,
             listen,
             backend: args
                 .backend
@@ -157,12 +194,60 @@ impl ServeConfig {
             emulator_time_scale,
             emulator_url: args.emulator_url.or(file.emulator_url),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
-            secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            // Served over https by a proxy: the cookie goes over https only (unless told otherwise).
+            secure_cookies: args
+                .secure_cookies
+                .or(file.secure_cookies)
+                .unwrap_or_else(|| public_url.as_ref().is_some_and(PublicUrl::is_https)),
+            public_url,
             approval_expiry: approval_expiry(
                 args.approval_expiry_days.or(file.approval_expiry_days),
             )?,
         })
     }
+}
+
+/// Single sign-on's callback: as configured, or else at the public URL.
+fn with_redirect_url(
+    mut oidc: OidcSettings,
+    public_url: Option<&PublicUrl>,
+) -> anyhow::Result<OidcSettings> {
+    if oidc.redirect_url.trim().is_empty() {
+        let Some(public_url) = public_url else {
+            anyhow::bail!(
+                "[oidc] needs this portal's callback address as the provider knows it: set \
+                 redirect_url = \"https://<the portal's host>{}\" in the [oidc] table, or \
+                 --public-url https://<the portal's host> (public_url), which it then defaults to",
+                crate::oidc::CALLBACK
+            );
+        };
+        oidc.redirect_url = public_url.join(crate::oidc::CALLBACK);
+    }
+    Ok(oidc)
+}
+
+fn allowed_network(text: &str) -> anyhow::Result<IpNet> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(IpNet::from))
+        .with_context(|| {
+            format!(
+                "--metrics-allow {text:?} is neither an address nor a network: give one such as \
+                 10.0.0.5 or 10.0.0.0/24"
+            )
+        })
+}
+
+/// How long a stop waits for requests in flight, from a number of seconds.
+fn shutdown_grace(seconds: Option<f64>) -> anyhow::Result<std::time::Duration> {
+    let seconds = seconds.unwrap_or(10.0);
+    if !(0.0..=3600.0).contains(&seconds) {
+        anyhow::bail!(
+            "shutdown_grace is {seconds}: give the seconds a stop waits for requests in flight, \
+             from 0 to 3600, such as 10 (a container's stop timeout should be longer)"
+        );
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// How long approval requests wait, from a number of days (fractions allowed, for tests).
@@ -256,7 +341,8 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
              replica_expiry, region, \
              emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
              secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
-             proxy_user_header, proxy_groups_header, and an [oidc] table)",
+             proxy_user_header, proxy_groups_header, public_url, metrics_allow, metrics_token, \
+             shutdown_grace, and an [oidc] table)",
             path.display()
         )
     })
@@ -430,6 +516,94 @@ mod tests {
         assert_eq!(
             rfc.client_address(nginx, &forwarded),
             ip("2001:db8:cafe::17")
+        );
+    }
+
+    #[test]
+    fn a_public_https_url_makes_the_cookie_secure_and_the_sso_callback() {
+        let (_dir, path) = write(
+            "public_url = \"https://portal.example.com\"\n[oidc]\nissuer = \"https://id.example\"\n\
+             client_id = \"portal\"\n",
+        );
+        let config = ServeConfig::resolve(ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert!(config.secure_cookies);
+        assert_eq!(
+            config.oidc.expect("oidc").redirect_url,
+            "https://portal.example.com/login/oidc/callback"
+        );
+        assert_eq!(
+            config.public_url.expect("public url").origin(),
+            "https://portal.example.com"
+        );
+        // An explicit --secure-cookies wins.
+        let config = ServeConfig::resolve(ServeArgs {
+            config: Some(path),
+            secure_cookies: Some(false),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert!(!config.secure_cookies);
+        // Without a public URL: today's loopback defaults.
+        let defaults = ServeConfig::resolve(ServeArgs::default()).expect("defaults");
+        assert!(!defaults.secure_cookies && defaults.public_url.is_none());
+        assert_eq!(defaults.shutdown_grace, std::time::Duration::from_secs(10));
+        let plain = ServeConfig::resolve(ServeArgs {
+            public_url: Some("http://127.0.0.1:8080".into()),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert!(!plain.secure_cookies);
+    }
+
+    #[test]
+    fn single_sign_on_needs_a_redirect_url_or_a_public_url() {
+        let (_dir, path) =
+            write("[oidc]\nissuer = \"https://id.example\"\nclient_id = \"portal\"\n");
+        let err = ServeConfig::resolve(ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        })
+        .expect_err("no callback address");
+        let text = err.to_string();
+        assert!(
+            text.contains("redirect_url") && text.contains("--public-url"),
+            "{text}"
+        );
+        let err = ServeConfig::resolve(ServeArgs {
+            public_url: Some("https://portal.example.com/portal".into()),
+            ..ServeArgs::default()
+        })
+        .expect_err("a path");
+        assert!(err.to_string().contains("root of its host"), "{err}");
+    }
+
+    #[test]
+    fn operators_options_are_checked_with_what_to_give() {
+        let err = ServeConfig::resolve(ServeArgs {
+            metrics_allow: vec!["monitoring.example".into()],
+            ..ServeArgs::default()
+        })
+        .expect_err("a name");
+        assert!(err.to_string().contains("--metrics-allow"), "{err}");
+        let err = ServeConfig::resolve(ServeArgs {
+            shutdown_grace: Some(-1.0),
+            ..ServeArgs::default()
+        })
+        .expect_err("negative");
+        assert!(err.to_string().contains("such as 10"), "{err}");
+        let (_dir, path) = write("shutdown_grace = 2.5\nmetrics_allow = [\"10.0.0.0/24\"]\n");
+        let config = ServeConfig::resolve(ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert_eq!(
+            config.shutdown_grace,
+            std::time::Duration::from_millis(2500)
         );
     }
 

@@ -13,6 +13,8 @@ use serde::Serialize;
 
 use backend::Backend;
 
+use crate::probes::AwsReachability;
+
 /// Where the up/down answer is given, to anyone.
 pub const PATH: &str = "/healthz";
 /// Where the details are given, to signed-in admins.
@@ -28,19 +30,18 @@ struct Details {
     error: Option<String>,
 }
 
-/// `GET /healthz`: 200 `ok` when the AWS backend answers STS GetCallerIdentity now, 503
-/// `unavailable` otherwise; nothing more (the reason is logged).
-pub async fn healthz(State(backend): State<Arc<Backend>>) -> Response {
-    match backend.ask_caller_identity().await {
-        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: AWS did not answer sts:GetCallerIdentity");
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable\n").into_response()
-        }
+/// `GET /healthz`: 200 `ok` when the AWS backend answered STS GetCallerIdentity at the last
+/// background check (`probes`: at start and every 30 s), 503 `unavailable` otherwise; nothing
+/// more (the reason is logged).
+pub async fn healthz(State(aws): State<Arc<AwsReachability>>) -> Response {
+    if aws.reachable() {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable\n").into_response()
     }
 }
 
-/// `GET /healthz/details` (behind sign-in): the same check with the backend, the account or
+/// `GET /healthz/details` (behind sign-in): the check made now, with the backend, the account or
 /// the error, for admins; 403 for anyone else.
 pub async fn details(
     State(backend): State<Arc<Backend>>,

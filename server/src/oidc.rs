@@ -51,7 +51,9 @@ pub struct OidcSettings {
     #[serde(default)]
     pub client_secret: Option<String>,
     /// This portal's callback as the provider knows it, e.g.
-    /// `https://portal.example.com/login/oidc/callback`.
+    /// `https://portal.example.com/login/oidc/callback`; left out, `<public_url>/login/oidc/callback`
+    /// (the configuration fills it in, or says that one of the two is needed).
+    #[serde(default)]
     pub redirect_url: String,
     /// What the sign-in button says: "Sign in with …".
     #[serde(default = "default_label")]

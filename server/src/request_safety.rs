@@ -2,7 +2,9 @@
 //! request comes from in `Sec-Fetch-Site` and `Origin`), and every response carries the security
 //! headers that keep pages out of frames and content from being reinterpreted.
 
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -10,15 +12,25 @@ use http::header::{HOST, ORIGIN};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::public_url::PublicUrl;
+
+/// The origin the portal's own pages send: the `--public-url`'s, or else the one of the `Host`
+/// the request was sent to (the portal reached directly).
+pub type OwnOrigin = Option<Arc<PublicUrl>>;
+
 /// Refuses a POST (or any other state-changing method) that a browser says comes from another
 /// site. Clients that are not browsers (the CLI, curl) send neither header and pass.
-pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(own): State<OwnOrigin>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe {
-        if let Some(reason) = cross_site(request.headers()) {
+        if let Some(reason) = cross_site(request.headers(), own.as_deref()) {
             tracing::warn!(path = %request.uri().path(), %reason, "cross-site request refused");
             return (
                 StatusCode::FORBIDDEN,
@@ -34,7 +46,7 @@ pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
 }
 
 /// Why the request is cross-site, if it is.
-fn cross_site(headers: &HeaderMap) -> Option<String> {
+fn cross_site(headers: &HeaderMap, own: Option<&PublicUrl>) -> Option<String> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header("sec-fetch-site") {
         if site == "cross-site" || site == "same-site" {
@@ -44,6 +56,10 @@ fn cross_site(headers: &HeaderMap) -> Option<String> {
         }
     }
     let origin = headers.get(ORIGIN)?.to_str().unwrap_or("null");
+    if let Some(own) = own {
+        return (!own.is_origin_of(origin))
+            .then(|| format!("the request comes from {origin}, not from this portal ({own})"));
+    }
     let host = header(HOST.as_str()).unwrap_or_default();
     let origin_host = origin
         .split_once("://")
@@ -87,20 +103,23 @@ mod tests {
 
     #[test]
     fn same_origin_and_non_browser_requests_pass() {
-        assert_eq!(cross_site(&headers(&[("host", "portal:3000")])), None);
+        assert_eq!(cross_site(&headers(&[("host", "portal:3000")]), None), None);
         assert_eq!(
-            cross_site(&headers(&[
-                ("host", "portal:3000"),
-                ("origin", "http://portal:3000"),
-                ("sec-fetch-site", "same-origin"),
-            ])),
+            cross_site(
+                &headers(&[
+                    ("host", "portal:3000"),
+                    ("origin", "http://portal:3000"),
+                    ("sec-fetch-site", "same-origin"),
+                ]),
+                None
+            ),
             None
         );
     }
 
     #[test]
     fn other_sites_are_named_in_the_refusal() {
-        let refused = |pairs| cross_site(&headers(pairs)).unwrap_or_default();
+        let refused = |pairs| cross_site(&headers(pairs), None).unwrap_or_default();
         assert!(
             refused(&[("host", "portal:3000"), ("sec-fetch-site", "cross-site")])
                 .contains("another site")
@@ -112,5 +131,42 @@ mod tests {
         assert!(refused(&[("host", "portal:3000"), ("origin", "null")]).contains("null"));
         // A different port is a different origin.
         assert!(!refused(&[("host", "portal:3000"), ("origin", "http://portal:4000")]).is_empty());
+    }
+
+    #[test]
+    fn behind_a_proxy_the_origin_is_compared_with_the_public_url_not_the_host() {
+        let public = PublicUrl::parse("https://portal.example.com").expect("valid");
+        // nginx's `proxy_set_header Host $host` drops the port; its default sends the upstream's.
+        for host in ["portal.example.com", "127.0.0.1:3000"] {
+            let mut sent = headers(&[("origin", "https://portal.example.com")]);
+            sent.insert(HOST, HeaderValue::from_str(host).expect("value"));
+            assert_eq!(cross_site(&sent, Some(&public)), None, "{host}");
+        }
+        // Compared with nginx's default Host (the upstream), the same post was refused.
+        let upstream = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://portal.example.com"),
+        ]);
+        assert!(cross_site(&upstream, None).is_some());
+        let refused = cross_site(
+            &headers(&[
+                ("host", "portal.example.com"),
+                ("origin", "http://portal.example.com"),
+            ]),
+            Some(&public),
+        )
+        .unwrap_or_default();
+        assert!(
+            refused.contains("not from this portal (https://portal.example.com)"),
+            "{refused}"
+        );
+        assert!(cross_site(
+            &headers(&[
+                ("origin", "https://portal.example.com"),
+                ("sec-fetch-site", "cross-site")
+            ]),
+            Some(&public)
+        )
+        .is_some());
     }
 }

@@ -6,22 +6,25 @@
 use leptos_axum::generate_route_list;
 use serde::Serialize;
 
-use crate::{audit_export, health, oidc, sign_in, status_streams};
+use crate::{audit_export, health, metrics_endpoint, oidc, probes, sign_in, status_streams};
 
 #[derive(Debug, Serialize)]
 pub struct Route {
     pub method: String,
     /// With parameters as `:name` / `{id}`.
     pub path: String,
-    /// `page`, `server-function`, `stream`, `export`, `session`, `health` or `asset`.
+    /// `page`, `server-function`, `stream`, `export`, `session`, `health`, `metrics` or `asset`.
     pub kind: &'static str,
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 11] = [
+const OWN: [(&str, &str, &str); 14] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("GET", health::DETAILS, "health"),
+    ("GET", probes::LIVEZ, "health"),
+    ("GET", probes::READYZ, "health"),
+    ("GET", metrics_endpoint::PATH, "metrics"),
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),
     ("GET", oidc::START, "session"),

@@ -1,6 +1,7 @@
 //! Wires the portal together: the AWS backend (embedded emulator or AWS), the Leptos routes and
 //! server functions, assets, health, logging and compression.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -13,7 +14,6 @@ use http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -26,11 +26,17 @@ use portal::{Portal, Records};
 
 use crate::cli::{BackendChoice, EmulatorArgs};
 use crate::config::ServeConfig;
+use crate::database_probe::{self, DatabaseProbe};
+use crate::metrics_endpoint::{self, Metrics};
 use crate::oidc::{self, Oidc};
 use crate::session_store::PortalSessions;
+use crate::probes::{self, AwsReachability, Readiness};
+use crate::public_url::PublicUrl;
+use crate::shutdown::Stopping;
 use crate::sign_in::{self, Gate};
+use crate::trusted_proxy::TrustedProxy;
 use crate::{
-    assets, audit_export, form_errors, grants_file, health, request_safety, shutdown,
+    assets, audit_export, form_errors, grants_file, health, request_log, request_safety, shutdown,
     status_streams,
 };
 
@@ -38,6 +44,8 @@ const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
 
 pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     crate::data_dir::create(&config.data_dir)?;
+    // Before anything records a metric.
+    let recorder = metrics_endpoint::install()?;
 
     // The embedded emulator (if any) is kept alive for as long as the portal serves.
     let (backend, _embedded) = match config.backend {
@@ -72,9 +80,12 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         BackendChoice::Aws => (Backend::aws(config.region.clone()).await?, None),
     };
     let backend = Arc::new(backend);
+    // Asked at start and every 30 s, for the probes: never per probe.
+    let aws = AwsReachability::follow(backend.clone());
 
     let database = crate::users::open(&config).await?;
     let users = Users::new(&database);
+    let probe: Arc<dyn DatabaseProbe> = Arc::new(database_probe::Pool(database.clone()));
     crate::users::ensure_first_admin(&users, &config.data_dir).await?;
     let grants = grants_file::load(&config.grants, config.backend == BackendChoice::Emulator)?;
     grants_file::follow(grants.clone());
@@ -119,6 +130,22 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         Some(settings) => Some(Arc::new(Oidc::new(settings)?)),
         None => None,
     };
+    let (stop, stopping) = shutdown::stopping();
+    let operations = Operations {
+        readiness: Readiness {
+            aws,
+            database: probe.clone(),
+        },
+        metrics: Metrics {
+            handle: recorder,
+            access: Arc::new(config.metrics.clone()),
+            database: probe,
+            portal: portal.clone(),
+        },
+        public_url: config.public_url.clone().map(Arc::new),
+        proxy: config.proxy.clone(),
+        stopping: stopping.clone(),
+    };
     let router = router(
         portal,
         health,
@@ -128,19 +155,40 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             oidc,
         },
         sessions,
+        operations,
     );
-    tracing::info!("Runbook Portal on http://{addr}");
-    axum::serve(
+    match &config.public_url {
+        Some(public) => tracing::info!("Runbook Portal on http://{addr}, reached at {public}"),
+        None => tracing::info!("Runbook Portal on http://{addr}"),
+    }
+    let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown::signal())
-    .await?;
+    // Stops accepting, ends the live-status streams, lets requests in flight finish...
+    .with_graceful_shutdown(async move {
+        shutdown::signal().await;
+        stop.now();
+    })
+    .into_future();
+    // ...for at most the grace period.
+    shutdown::within_grace(serving, stopping, config.shutdown_grace).await?;
     gate.flush().await;
     if let Err(e) = replicas.leave().await {
         tracing::warn!(error = %e, "cannot take this replica off the replicas table");
     }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// What operators and proxies need besides the portal itself: probes, metrics, the public
+/// address, the proxy that gives request ids, and the stop signal for long-lived streams.
+pub struct Operations {
+    pub readiness: Readiness,
+    pub metrics: Metrics,
+    pub public_url: Option<Arc<PublicUrl>>,
+    pub proxy: Option<TrustedProxy>,
+    pub stopping: Stopping,
 }
 
 fn sessions(store: PortalSessions, secure: bool) -> SessionManagerLayer<PortalSessions> {
@@ -165,8 +213,16 @@ pub fn router(
     addr: std::net::SocketAddr,
     login: Login,
     sessions: SessionManagerLayer<PortalSessions>,
+    operations: Operations,
 ) -> Router {
     let Login { gate, oidc } = login;
+    let Operations {
+        readiness,
+        metrics,
+        public_url,
+        proxy,
+        stopping,
+    } = operations;
     let methods = SignInOptions {
         single_sign_on: oidc.as_ref().map(|o| o.label().to_owned()),
     };
@@ -196,11 +252,11 @@ pub fn router(
     let router = Router::new()
         .route(
             health::PATH,
-            get(health::healthz).with_state(health.clone()),
+            get(health::healthz).with_state(readiness.aws.clone()),
         )
         .route(health::DETAILS, get(health::details).with_state(health))
         .merge(audit_export::routes(portal.clone()))
-        .merge(status_streams::routes(portal))
+        .merge(status_streams::routes(portal, stopping))
         .merge(sign_in::routes(gate.clone()))
         .merge(oidc::routes(oidc, gate.clone()))
         .merge(pages)
@@ -211,13 +267,18 @@ pub fn router(
             sign_in::require_sign_in,
         ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(request_safety::refuse_cross_site));
-    request_safety::with_security_headers(router)
-        .layer(CompressionLayer::new())
-        // Paths only: a query string can hold a form's values.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(axum::middleware::from_fn_with_state(
+            public_url,
+            request_safety::refuse_cross_site,
+        ))
+        // Outside the gate and the sessions: probes and scrapes touch neither.
+        .merge(probes::routes(readiness))
+        .merge(metrics_endpoint::routes(metrics))
+        .layer(axum::middleware::from_fn(request_log::count));
+    // The compression layer's default predicate leaves `text/event-stream` alone: a compressed
+    // stream would sit in the compressor's buffer instead of reaching the browser.
+    let router = request_safety::with_security_headers(router).layer(CompressionLayer::new());
+    request_log::with_request_log(router, proxy)
 }
 
 /// Files of the bundle, or else the application's own not-found page.

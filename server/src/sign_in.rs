@@ -217,6 +217,7 @@ impl Gate {
     /// Records a sign-in or a failed one in the audit trail. Failed ones are anonymous and
     /// unlimited: per client address one is written as it is, the rest of its window as a summary.
     pub async fn record(&self, name: &str, client: &ClientInfo, signed_in: bool, detail: &str) {
+        crate::metrics_endpoint::count_sign_in(signed_in);
         let record = AuditRecord {
             user: name.to_owned(),
             action: if signed_in {

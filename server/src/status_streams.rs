@@ -12,13 +12,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use futures_util::stream::{self, Stream, StreamExt};
-use http::{HeaderMap, StatusCode};
+use http::header::CACHE_CONTROL;
+use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 
 use backend::watch::Frame;
 use domain::{ClientInfo, SignedIn};
 use portal::{Portal, Visible};
 
+use crate::metrics_endpoint::SSE_STREAMS;
+use crate::shutdown::Stopping;
 use crate::sign_in::SessionCheck;
 
 /// The summaries of several executions.
@@ -32,6 +35,8 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 const MAX_LISTED: usize = 100;
 /// Separates the per-execution positions in a list stream's event ids.
 const POSITION_SEPARATOR: char = '_';
+/// How soon a browser reconnects when the portal stops (to another replica, behind a balancer).
+const RECONNECT: Duration = Duration::from_secs(1);
 
 /// What the streams need: the service layer (its watchers, and who may see what).
 pub type Streams = Arc<Portal>;
@@ -59,10 +64,12 @@ async fn visible(
     Ok(rights)
 }
 
-pub fn routes(streams: Streams) -> Router {
+/// `stopping` ends every open stream, with a hint to reconnect soon, when the portal stops.
+pub fn routes(streams: Streams, stopping: Stopping) -> Router {
     Router::new()
         .route(LIST_EVENTS, get(list_events))
         .route(EXECUTION_EVENTS, get(execution_events))
+        .layer(Extension(stopping))
         .with_state(streams)
 }
 
@@ -97,8 +104,13 @@ fn event(id: &str, frame: &Frame) -> Event {
 
 /// The stream as Server-Sent Events, ending when the session it was opened in ends (signed out,
 /// expired, the password changed, the account removed): being let in once is not a licence to
-/// watch for ever. The browser's reconnect then meets the sign-in gate.
-fn sse<S>(events: S, session: Option<Extension<SessionCheck>>) -> Response
+/// watch for ever. The browser's reconnect then meets the sign-in gate. When the portal stops,
+/// the stream ends with a `retry:` hint, and the browser reconnects (to another replica, or to
+/// this one once it is back), resuming from its `Last-Event-ID`.
+///
+/// Proxies must pass it on as it comes: `X-Accel-Buffering: no` turns nginx's buffering off for
+/// it, and the compression layer leaves `text/event-stream` alone.
+fn sse<S>(events: S, session: Option<Extension<SessionCheck>>, stopping: Stopping) -> Response
 where
     S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
 {
@@ -109,15 +121,55 @@ where
             None => std::future::pending().await,
         }
     };
-    Sse::new(events.take_until(ended))
+    let reconnect = {
+        let stopping = stopping.clone();
+        stream::once(async move { stopping.is_stopping() }).filter_map(|stopping| {
+            std::future::ready(stopping.then(|| {
+                Ok(Event::default()
+                    .retry(RECONNECT)
+                    .comment("the portal is stopping: reconnect"))
+            }))
+        })
+    };
+    let open = OpenStream::new();
+    let events = events
+        .take_until(ended)
+        .take_until(stopping.wait())
+        .chain(reconnect)
+        .map(move |event| {
+            let _open = &open;
+            event
+        });
+    let mut response = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"))
-        .into_response()
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// Counts a stream as open for as long as it lives.
+struct OpenStream;
+
+impl OpenStream {
+    fn new() -> Self {
+        metrics::gauge!(SSE_STREAMS).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        metrics::gauge!(SSE_STREAMS).decrement(1.0);
+    }
 }
 
 async fn execution_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
     session: Option<Extension<SessionCheck>>,
+    Extension(stopping): Extension<Stopping>,
     client: Option<Extension<ClientInfo>>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -135,7 +187,7 @@ async fn execution_events(
         let frame = subscription.next().await?;
         Some((Ok(event(&frame.id, &frame)), subscription))
     });
-    sse(events, session)
+    sse(events, session, stopping)
 }
 
 #[derive(Deserialize)]
@@ -148,6 +200,7 @@ async fn list_events(
     State(streams): State<Streams>,
     Extension(user): Extension<SignedIn>,
     session: Option<Extension<SessionCheck>>,
+    Extension(stopping): Extension<Stopping>,
     client: Option<Extension<ClientInfo>>,
     Query(listed): Query<Listed>,
     headers: HeaderMap,
@@ -200,5 +253,5 @@ async fn list_events(
         .chain(stream::once(std::future::ready(Ok(Event::default()
             .event(Frame::END)
             .data("\"\"")))));
-    sse(events, session)
+    sse(events, session, stopping)
 }
