@@ -32,7 +32,6 @@ pub const SSE_STREAMS: &str = "portal_sse_streams_open";
 const WATCHERS: &str = "portal_live_status_watchers";
 const POLLS: &str = "portal_live_status_polls_total";
 use backend::call_metrics::AWS_CALLS;
-const SIGN_INS: &str = "portal_sign_ins_total";
 const AUDIT_WRITES: &str = "portal_audit_writes_total";
 const APPROVALS_PENDING: &str = "portal_approvals_pending";
 
@@ -171,7 +170,10 @@ fn describe() {
         "Calls to AWS (or the emulator) by service, operation and outcome: ok, throttled, error; \
          each attempt of a retried call counts"
     );
-    describe_counter!(SIGN_INS, "Sign-ins by outcome: succeeded, failed");
+    describe_counter!(
+        crate::sign_in::SIGN_INS,
+        "Sign-ins by outcome: succeeded, failed"
+    );
     describe_counter!(AUDIT_WRITES, "Audit records written, by action");
     describe_gauge!(
         APPROVALS_PENDING,
@@ -180,11 +182,6 @@ fn describe() {
 }
 
 /// A sign-in (local or single sign-on) or a failed one.
-pub fn count_sign_in(signed_in: bool) {
-    let outcome = if signed_in { "succeeded" } else { "failed" };
-    metrics::counter!(SIGN_INS, "outcome" => outcome).increment(1);
-}
-
 pub fn routes(metrics: Metrics) -> Router {
     Router::new().route(PATH, get(render)).with_state(metrics)
 }
