@@ -103,8 +103,8 @@ test('a crash between the audit record and AWS leaves a record that says so', as
   const port = Number(process.env.PORTAL_PORT ?? 3100) + 3;
   const base = `http://127.0.0.1:${port}`;
   execFileSync(bin, ['users', 'add', 'crasher', '--group', 'admins', '--password-stdin', '--data-dir', data], { input: `${PASSWORD}\n` });
-  const serve = (env: Record<string, string>) => {
-    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint], {
+  const serve = (env: Record<string, string>, options: string[] = []) => {
+    const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, ...options], {
       env: { ...process.env, ...env },
       stdio: 'ignore',
     });
@@ -134,11 +134,14 @@ test('a crash between the audit record and AWS leaves a record that says so', as
   expect(lost).toBe('no answer');
   await crashing.exited;
 
-  const again = serve({});
+  // The record is the dead process's until its heartbeat expires: a second, here.
+  const again = serve({}, ['--replica-expiry', '1']);
   try {
     await ready();
-    const csv = await fetch(`${base}/audit.csv?action=start`, { headers: { cookie: await signInAt() } }).then((r) => r.text());
-    const [record] = parseCsv(csv);
+    const cookie = await signInAt();
+    const starts = () => fetch(`${base}/audit.csv?action=start`, { headers: { cookie } }).then((r) => r.text());
+    await expect.poll(starts, { timeout: 10_000 }).toContain('"interrupted"');
+    const [record] = parseCsv(await starts());
     expect(record).toMatchObject({ user: 'crasher', action: 'start', runbook: 'AWS-StartEC2Instance', outcome: 'interrupted', execution_id: '' });
     expect(record.detail).toContain('stopped after recording the request and before AWS answered');
     expect(record.request_id).toMatch(/^[0-9a-f-]{36}$/);

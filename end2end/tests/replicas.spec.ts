@@ -210,6 +210,11 @@ test('a rolling restart under page views and live-status streams fails no reques
   await ready(b);
   await nginx(proxy, [a, b]);
   const admin = await cookieOf(proxy, 'admin');
+  // A run that lasts the whole test, for the streams to follow.
+  const long = createRunbook(info, 'Replicated-Long', { ...sleeper, mainSteps: [{ name: 'wait', action: 'aws:sleep', inputs: { Duration: 'PT10M' } }] });
+  const startedLong = await post(proxy, admin, 'start_automation', { document: long, 'p.AutomationAssumeRole': ROLE });
+  expect(startedLong.status, startedLong.body).toBe(200);
+  const followed = JSON.parse(startedLong.body) as string;
 
   // Load: four clients viewing pages in a loop, and ten live-status streams kept open (each
   // opened again when it ends, as a browser's EventSource does).
@@ -224,7 +229,7 @@ test('a rolling restart under page views and live-status streams fails no reques
   });
   const streaming = Array.from({ length: 10 }, async () => {
     while (running) {
-      const stream = follow(proxy, '/api/executions/events?ids=', admin);
+      const stream = follow(proxy, `/api/executions/events?ids=${followed}`, admin);
       const status = await stream.opened.catch(() => 0);
       if (status !== 200) {
         outcomes.reopenErrors.push(String(status));
