@@ -1,7 +1,8 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Processes } from './processes';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { ask, formError, signIn } from './http_client';
@@ -20,18 +21,8 @@ const admin = { name: 'admin', password: 'the administrator password' };
 const forged = { 'x-forwarded-user': 'admin', 'x-forwarded-groups': 'admins' };
 
 /** Processes this file started, stopped after each test. */
-let started: ChildProcess[] = [];
-
-async function stopAll() {
-  for (const child of started.reverse()) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
-  started = [];
-}
+const processes = new Processes();
+const stopAll = () => processes.stopAll();
 test.afterEach(stopAll);
 
 async function listening(url: string) {
@@ -43,7 +34,7 @@ async function portal(port: number, options: string[]) {
   const data = mkdtempSync(join(tmpdir(), 'runbook-portal-nginx-'));
   execFileSync(bin, ['users', 'add', admin.name, '--group', 'admins', '--password-stdin', '--data-dir', data], { input: `${admin.password}\n` });
   const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, ...options], { stdio: 'ignore' });
-  started.push(child);
+  processes.add(child);
   await listening(`http://127.0.0.1:${port}/healthz`);
 }
 
@@ -77,7 +68,7 @@ http {
 `;
   writeFileSync(`${dir}/nginx.conf`, config);
   const child = spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
-  started.push(child);
+  processes.add(child);
   await listening(`http://${NGINX}:${port}/healthz`);
 }
 

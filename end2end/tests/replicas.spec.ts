@@ -2,6 +2,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Processes } from './processes';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { createRunbook, executionsOf } from './aws';
@@ -33,18 +34,9 @@ function database(name: string): string {
   return server.replace(/\/[^/]*$/, `/${db}`);
 }
 
-let started: ChildProcess[] = [];
-
-async function stopAll() {
-  for (const child of started.reverse()) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
-  started = [];
-}
+/** Processes this file started, killed after each test (a replica's stop is what a test tries). */
+const processes = new Processes();
+const stopAll = () => processes.stopAll('SIGKILL');
 test.afterEach(stopAll);
 
 async function ready(port: number) {
@@ -78,7 +70,7 @@ approval = { groups = ["leads"] }
       ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--database-url', url, '--grants', grants, '--emulator-url', emulatorEndpoint, '--trusted-proxy', '127.0.0.1', ...options],
       { stdio: 'ignore', env: { ...process.env, ...env } },
     );
-    started.push(child);
+    processes.add(child);
     return child;
   };
   return { url, replica };
@@ -115,7 +107,7 @@ http {
 }
 `,
   );
-  started.push(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }));
+  processes.add(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }));
   await ready(port);
 }
 

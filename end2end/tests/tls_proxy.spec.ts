@@ -1,8 +1,9 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Processes } from './processes';
 import { test, expect, hydrated, markPage, untilText } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { start } from './aws';
@@ -24,18 +25,8 @@ const TOKEN = 'a-metrics-token-of-the-tls-proxy-test-0123456789';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Processes this file started, stopped after each test. */
-let started: ChildProcess[] = [];
-
-async function stopAll() {
-  for (const child of started.reverse()) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
-  started = [];
-}
+const processes = new Processes();
+const stopAll = () => processes.stopAll();
 // The page first: a reload in flight must not meet a proxy that is gone.
 test.afterEach(async ({ page }) => {
   await page.close();
@@ -51,7 +42,7 @@ async function portal(port: number, options: string[]) {
     stdio: ['ignore', 'ignore', openSync(log, 'w')],
     env: { ...process.env, RUST_LOG: 'info' },
   });
-  started.push(child);
+  processes.add(child);
   await expect.poll(() => ask(port, '/readyz').then((a) => a.status, () => 0), { timeout: 20_000 }).toBe(200);
   return { child, log, exited: new Promise<number>((resolve) => child.on('exit', () => resolve(Date.now()))) };
 }
@@ -90,7 +81,7 @@ http {
 `;
   writeFileSync(`${dir}/nginx.conf`, config);
   const child = spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
-  started.push(child);
+  processes.add(child);
   await expect.poll(() => ask(port, '/livez', { tls: true, from: '127.0.0.2' }).then((a) => a.status, () => 0), { timeout: 20_000 }).toBe(200);
   return { accessLog: `${dir}/access.log` };
 }
