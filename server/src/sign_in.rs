@@ -14,6 +14,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
+use axum::Extension;
 use axum::{Form, Router};
 use domain::audit::{Action, Outcome};
 use domain::{ClientInfo, SignedIn};
@@ -174,13 +175,6 @@ impl Gate {
         for summary in self.failed.drain() {
             self.write(&summary).await;
         }
-    }
-
-    /// The client's address: the peer's, or behind a trusted proxy the one it forwards.
-    pub fn client_address(&self, peer: IpAddr, headers: &http::HeaderMap) -> IpAddr {
-        self.proxy
-            .as_ref()
-            .map_or(peer, |p| p.client_address(peer, headers))
     }
 
     /// The user a trusted proxy names in the request's headers, when header sign-in is on. The
@@ -362,7 +356,8 @@ fn refused_form(rejection: &FormRejection) -> Response {
 
 async fn sign_in(
     State(gate): State<Arc<Gate>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    // Resolved once for the request, by the request log's layer.
+    Extension(ClientAddress(address)): Extension<ClientAddress>,
     session: Session,
     headers: http::HeaderMap,
     form: Result<Form<Credentials>, FormRejection>,
@@ -371,7 +366,6 @@ async fn sign_in(
         Ok(Form(form)) => form,
         Err(rejection) => return refused_form(&rejection),
     };
-    let address = gate.client_address(peer.ip(), &headers);
     let client = client_of(address, &headers);
     if form.name.chars().count() > MAX_NAME || form.password.chars().count() > MAX_PASSWORD {
         tracing::warn!(%address, "sign-in refused: the user name or password is too long");
@@ -569,11 +563,10 @@ pub async fn require_sign_in(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip());
-    if let Some(peer) = peer {
-        let address = gate.client_address(peer, request.headers());
+    // The client's address was resolved once, by the request log's layer outside this one.
+    if let Some(&ClientAddress(address)) = request.extensions().get::<ClientAddress>() {
         let client = client_of(address, request.headers());
         request.extensions_mut().insert(client);
-        request.extensions_mut().insert(ClientAddress(address));
     }
     let path = request.uri().path().to_owned();
     if public(&path) {
