@@ -5,14 +5,15 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use aws_sdk_ssm::types::{DocumentFormat, DocumentType, ExecutionMode};
 use aws_sdk_ssm::Client;
 use emulator::{Emulator, EmulatorConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+
+mod support;
+use support::{http_get, BenchPortal};
 
 const WATCHED: usize = 20;
 const VIEWERS: usize = 500;
@@ -46,29 +47,14 @@ async fn ssm_calls(emulator: &str) -> u64 {
         .sum()
 }
 
-async fn http_get(base: &str, path: &str) -> String {
-    let host = base.trim_start_matches("http://");
-    // Not listening yet (the portal is starting): an empty answer.
-    let Ok(mut stream) = TcpStream::connect(host).await else {
-        return String::new();
-    };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut body = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut body)
-        .await
-        .expect("read");
-    body
-}
-
 /// Opens an SSE stream and hands each `event: step` data line to `sink` (when given) with the
 /// time it arrived; heartbeats and other events are read and dropped.
 async fn open_stream(
-    portal: &Portal,
+    portal: &BenchPortal,
     path: String,
     sink: Option<mpsc::UnboundedSender<(String, f64)>>,
 ) -> tokio::task::JoinHandle<()> {
-    let host = portal.url.trim_start_matches("http://").to_owned();
+    let host = portal.host.clone();
     let mut stream = TcpStream::connect(&host)
         .await
         .expect("connect to the portal");
@@ -131,43 +117,6 @@ async fn start_all(ssm: &Client, document: &str, mode: ExecutionMode) -> Vec<Str
     ids
 }
 
-/// The portal under test and the session cookie of the account the viewers share.
-struct Portal {
-    url: String,
-    cookie: String,
-}
-
-/// Signs in (a plain form post, as the sign-in page makes) and answers the session cookie.
-async fn sign_in(url: &str, name: &str, password: &str) -> String {
-    let host = url.trim_start_matches("http://");
-    let body = format!("name={name}&password={password}&next=%2Fautomation");
-    let mut stream = TcpStream::connect(host)
-        .await
-        .expect("connect to the portal");
-    let request = format!(
-        "POST /session HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
-        .await
-        .expect("read");
-    answer
-        .lines()
-        .find_map(|line| {
-            // Header names are case-insensitive; the cookie's value is not.
-            let (name, value) = line.split_once(':')?;
-            let value = value.trim();
-            (name.eq_ignore_ascii_case("set-cookie")
-                && value.starts_with("runbook_portal_session="))
-            .then(|| value.split(';').next().map(str::to_owned))
-            .flatten()
-        })
-        .expect("signed in")
-}
-
 struct Phase {
     calls_per_minute: f64,
     latencies: Vec<f64>,
@@ -175,7 +124,7 @@ struct Phase {
 
 /// `viewers` list streams over the 20 executions, plus a probe following each execution's own
 /// stream for step latencies; SSM calls counted over the window.
-async fn phase(portal: &Portal, emulator: &str, ids: &[String], viewers: usize) -> Phase {
+async fn phase(portal: &BenchPortal, emulator: &str, ids: &[String], viewers: usize) -> Phase {
     let list = format!("/api/executions/events?ids={}", ids.join(","));
     let mut tasks = Vec::new();
     for _ in 0..viewers {
@@ -217,13 +166,6 @@ async fn phase(portal: &Portal, emulator: &str, ids: &[String], viewers: usize) 
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 #[tokio::main]
 async fn main() {
     let running = Emulator::new(EmulatorConfig::default())
@@ -232,59 +174,8 @@ async fn main() {
         .await
         .expect("the emulator starts");
     let emulator = running.endpoint_url();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let data = std::env::temp_dir().join(format!("live-bench-{}", std::process::id()));
-    let password = "live bench password";
-    let added = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
-        .args([
-            "users",
-            "add",
-            "bench",
-            "--group",
-            "admins",
-            "--password-stdin",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            if let Some(stdin) = child.stdin.as_mut() {
-                writeln!(stdin, "{password}")?;
-            }
-            child.wait()
-        })
-        .expect("the bench account is added");
-    assert!(added.success(), "runbook-portal users add failed");
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--emulator-url",
-            &emulator,
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("the portal starts");
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "bench",
-        ))
-        .endpoint_url(&emulator)
-        .load()
-        .await;
-    let ssm = Client::new(&config);
+    let portal = BenchPortal::start(&emulator, "live").await;
+    let ssm = support::ssm(&emulator).await;
     ssm.create_document()
         .name("LiveBench")
         .document_type(DocumentType::Automation)
@@ -293,15 +184,6 @@ async fn main() {
         .send()
         .await
         .expect("CreateDocument");
-    for _ in 0..100 {
-        if http_get(&url, "/healthz").await.contains("200 OK") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let cookie = sign_in(&url, "bench", &password.replace(' ', "+")).await;
-    let portal = Portal { url, cookie };
-
     println!(
         "live status: {WATCHED} running executions (a step ends every 2 s in each), window {} s",
         WINDOW.as_secs()
@@ -328,7 +210,7 @@ async fn main() {
     // Idle streams: executions waiting in Manual mode, 500 viewers each.
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Interactive).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let pid = server.id();
+    let pid = portal.process.id();
     let before = rss_kib(pid);
     let mut idle = Vec::with_capacity(IDLE_STREAMS);
     let opened = Instant::now();
@@ -347,7 +229,5 @@ async fn main() {
     for task in idle {
         task.abort();
     }
-    let _ = server.kill();
-    let _ = server.wait();
-    let _ = std::fs::remove_dir_all(&data);
+    portal.remove();
 }

@@ -4,59 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region};
-use aws_credential_types::Credentials;
 use aws_sdk_ssm::types::ExecutionMode;
 use emulator::{Emulator, EmulatorConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+mod support;
+use support::BenchPortal;
+
 const STREAMS: usize = 1_000;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A one-shot request; the whole answer.
-async fn exchange(host: &str, request: String) -> String {
-    let Ok(mut stream) = TcpStream::connect(host).await else {
-        return String::new();
-    };
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    let _ = tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer).await;
-    answer
-}
-
-/// Signs in with the form and answers the session cookie.
-async fn sign_in(host: &str, name: &str, password: &str) -> String {
-    let body = format!("name={name}&password={password}&next=%2Fautomation");
-    let answer = exchange(
-        host,
-        format!(
-            "POST /session HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    )
-    .await;
-    answer
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            let value = value.trim();
-            (name.eq_ignore_ascii_case("set-cookie")
-                && value.starts_with("runbook_portal_session="))
-            .then(|| value.split(';').next().map(str::to_owned))
-            .flatten()
-        })
-        .expect("signed in")
-}
-
-/// Opens a stream; the task ends when the portal ends it, answering whether a `retry:` came.
 async fn open_stream(host: &str, path: &str, cookie: &str) -> tokio::task::JoinHandle<bool> {
     let mut stream = TcpStream::connect(host).await.expect("connect");
     let request = format!(
@@ -83,65 +40,12 @@ async fn main() {
         .await
         .expect("the emulator starts");
     let emulator = running.endpoint_url();
-    let port = free_port();
-    let host = format!("127.0.0.1:{port}");
-    let data = std::env::temp_dir().join(format!("shutdown-bench-{}", std::process::id()));
-    let password = "shutdown bench password";
-    let mut add = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
-        .args([
-            "users",
-            "add",
-            "bench",
-            "--group",
-            "admins",
-            "--password-stdin",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("users add");
-    {
-        use std::io::Write;
-        let stdin = add.stdin.as_mut().expect("stdin");
-        writeln!(stdin, "{password}").expect("password");
-    }
-    assert!(add.wait().expect("users add").success());
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_runbook-portal"))
-        .args(["serve", "--listen", &host, "--emulator-url", &emulator])
-        .arg("--data-dir")
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .expect("the portal starts");
-    for _ in 0..200 {
-        let answer = exchange(
-            &host,
-            format!("GET /readyz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
-        )
-        .await;
-        if answer.starts_with("HTTP/1.1 200") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let cookie = sign_in(&host, "bench", &password.replace(' ', "+")).await;
+    let portal = BenchPortal::start(&emulator, "shutdown").await;
+    let (host, cookie) = (portal.host.clone(), portal.cookie.clone());
 
     // Waiting in Interactive mode: its streams stay open until something ends them.
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "bench",
-        ))
-        .endpoint_url(&emulator)
-        .load()
-        .await;
-    let id = aws_sdk_ssm::Client::new(&config)
+    let id = support::ssm(&emulator)
+        .await
         .start_automation_execution()
         .document_name("AWS-RestartEC2Instance")
         .mode(ExecutionMode::Interactive)
@@ -160,7 +64,7 @@ async fn main() {
 
     let stopped = Instant::now();
     let signal = std::process::Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &portal.process.id().to_string()])
         .status()
         .expect("kill -TERM");
     assert!(signal.success());
@@ -169,10 +73,9 @@ async fn main() {
         told += usize::from(stream.await.unwrap_or(false));
     }
     let streams_ended = stopped.elapsed();
-    let exit = tokio::task::spawn_blocking(move || server.wait())
+    let exit = tokio::task::spawn_blocking(move || portal.exit_status())
         .await
-        .expect("join")
-        .expect("the portal exits");
+        .expect("join");
     let exited = stopped.elapsed();
     println!("graceful shutdown with {STREAMS} open live-status streams (SIGTERM, grace 10 s):");
     println!(
@@ -183,5 +86,4 @@ async fn main() {
         "  the process exited after {:.0} ms ({exit})",
         exited.as_secs_f64() * 1000.0
     );
-    let _ = std::fs::remove_dir_all(&data);
 }
