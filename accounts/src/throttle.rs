@@ -128,20 +128,22 @@ impl SignInThrottle {
         let account = account_key(account);
         let address = address.to_string();
         let pair = pair_key(&account, &address);
-        if self
-            .count(PAIR, &pair, now, since, l.per_account.into())
-            .await?
-            .is_none()
-        {
-            return Err(self.locked(PAIR, &pair, now).await);
-        }
+        // The address first: once it is locked out, nothing of what it sends is stored, so a
+        // guesser cycling through new names cannot grow the table past `per_address` of them.
         if self
             .count(ADDRESS, &address, now, since, l.per_address.into())
             .await?
             .is_none()
         {
-            self.take_back(PAIR, &pair).await?;
             return Err(self.locked(ADDRESS, &address, now).await);
+        }
+        if self
+            .count(PAIR, &pair, now, since, l.per_account.into())
+            .await?
+            .is_none()
+        {
+            self.take_back(ADDRESS, &address).await?;
+            return Err(self.locked(PAIR, &pair, now).await);
         }
         let failed = self
             .count(ACCOUNT, &account, now, since, i64::MAX)
@@ -289,6 +291,15 @@ mod tests {
             .collect()
     }
 
+    impl SignInThrottle {
+        async fn rows(&self) -> i64 {
+            sqlx::query_scalar("SELECT count(*) FROM sign_in_failures")
+                .fetch_one(&self.pool)
+                .await
+                .expect("counted")
+        }
+    }
+
     fn locked(refusal: Result<Reservation, Refusal>) -> bool {
         matches!(refusal, Err(Refusal::Locked(_)))
     }
@@ -365,6 +376,12 @@ mod tests {
                 }
                 other => panic!("not locked: {other:?}"),
             }
+            // Locked out, it stores nothing more, whatever names it goes on trying.
+            let stored = throttle.rows().await;
+            for i in 0..100 {
+                assert!(locked(throttle.reserve(&format!("new{i}"), HOME).await));
+            }
+            assert_eq!(throttle.rows().await, stored);
             let elsewhere = throttle
                 .reserve("admin", elsewhere())
                 .await
