@@ -81,11 +81,12 @@ container-test: container-test-image setup-test
 deploy-check: setup-test
 	scripts/check-deploy
 
-## make bench: the emulator's engine, the portal's live status, and its shutdown, under load
-## (figures, not pass/fail tests). The live-status bench opens 10,000 streams: it raises the open-files limit.
+## make bench: the emulator's engine, the portal's live status (one replica, and two on PostgreSQL),
+## and its shutdown, under load (figures, not pass/fail tests). The live-status bench opens 10,000
+## streams: it raises the open-files limit.
 bench: build
 	cargo bench --locked --workspace --exclude frontend --bench engine
-	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench live_status
+	ulimit -n $$(ulimit -Hn) && scripts/with-postgres cargo bench --locked --workspace --exclude frontend --bench live_status
 	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench shutdown
 
 clean:

@@ -1,4 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,9 @@ approval = { groups = ["leads"] }
     const data = mkdtempSync(join(tmpdir(), 'runbook-portal-replica-'));
     const child = spawn(
       bin,
-      ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--database-url', url, '--grants', grants, '--emulator-url', emulatorEndpoint, '--trusted-proxy', '127.0.0.1', ...options],
+      // `options` may name another emulator URL (a proxy in front of it).
+      ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--database-url', url, '--grants', grants, '--trusted-proxy', '127.0.0.1',
+        ...(options.includes('--emulator-url') ? [] : ['--emulator-url', emulatorEndpoint]), ...options],
       { stdio: 'ignore', env: { ...process.env, ...env } },
     );
     processes.add(child);
@@ -166,29 +169,80 @@ test('two replicas on PostgreSQL: a session and an approval cross them, and 50 a
   expect(executionsOf(runbook).map((e: any) => e.AutomationExecutionId)).toContain(decided.execution_id);
 });
 
-test('a replica killed mid-start leaves a pending record that the other marks once its heartbeat stops', async ({ page }, info) => {
+/**
+ * A proxy on `port` in front of the emulator that holds every StartAutomationExecution until
+ * `release()`: a start in flight for as long as a test needs.
+ */
+async function holdingStarts(port: number) {
+  const held: (() => void)[] = [];
+  let holding = true;
+  const server = http.createServer((request, response) => {
+    const forward = () => {
+      const upstream = http.request(`${emulatorEndpoint}${request.url}`, { method: request.method, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(upstream);
+    };
+    const starting = String(request.headers['x-amz-target'] ?? '').endsWith('.StartAutomationExecution');
+    if (starting && holding) held.push(forward);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    held: () => held.length,
+    release: () => {
+      holding = false;
+      held.splice(0).forEach((go) => go());
+    },
+    close: () => server.close(),
+  };
+}
+
+test("a replica killed mid-start leaves the other replica's start in flight alone, and its own is marked once its heartbeat stops", async ({ page }, info) => {
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(120_000);
-  const runbook = createRunbook(info, 'Replicated-Crash', sleeper);
-  const { replica } = cluster('crash', runbook);
-  const [a, b] = [base + 3, base + 4];
-  // This one aborts between writing the audit record and calling AWS, as a SIGKILL would stop it.
-  const dying = replica(a, ['--replica-expiry', '3'], { RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT: '1' });
-  replica(b, ['--replica-expiry', '3']);
-  await ready(a);
-  await ready(b);
-  const admin = await cookieOf(b, 'admin');
-  const died = new Promise((resolve) => dying.on('exit', resolve));
-  await post(a, admin, 'start_automation', { document: runbook, 'p.AutomationAssumeRole': ROLE }).catch(() => undefined);
-  await died;
+  const crashing = createRunbook(info, 'Replicated-Crash', sleeper);
+  const slow = createRunbook(info, 'Replicated-Slow', sleeper);
+  const { replica } = cluster('crash', crashing);
+  const [a, b, held] = [base + 3, base + 4, base + 8];
+  const proxy = await holdingStarts(held);
+  try {
+    // This one aborts between writing the audit record and calling AWS, as a SIGKILL would stop it.
+    const dying = replica(a, ['--replica-expiry', '3'], { RUNBOOK_PORTAL_TEST_CRASH_AFTER_AUDIT_INTENT: '1' });
+    // This one reaches AWS through the proxy, which holds its start: its work stays in flight.
+    replica(b, ['--replica-expiry', '3', '--emulator-url', `http://127.0.0.1:${held}`]);
+    await ready(a);
+    await ready(b);
+    const admin = await cookieOf(b, 'admin');
+    const inFlight = post(b, admin, 'start_automation', { document: slow, 'p.AutomationAssumeRole': ROLE });
+    await expect.poll(proxy.held).toBe(1);
+    const died = new Promise((resolve) => dying.on('exit', resolve));
+    await post(a, admin, 'start_automation', { document: crashing, 'p.AutomationAssumeRole': ROLE }).catch(() => undefined);
+    await died;
 
-  const starts = async () => (await ask(b, `/audit.csv?action=start`, { headers: { cookie: admin } })).body;
-  // At first it is the dead replica's work in flight, as far as anyone can tell ...
-  expect(await starts()).toContain('"pending"');
-  // ... then its heartbeat expires and the live replica marks it.
-  await expect.poll(starts, { timeout: 20_000 }).toContain('"interrupted"');
-  expect(await starts()).not.toContain('"pending"');
-  expect(executionsOf(runbook)).toHaveLength(0);
+    /** The outcome of the start of `runbook` in the audit trail. */
+    const outcomeOf = async (runbook: string) => {
+      const csv = (await ask(b, `/audit.csv?action=start`, { headers: { cookie: admin } })).body;
+      const line = csv.split('\n').find((l) => l.includes(`"${runbook}"`)) ?? '';
+      return ['pending', 'interrupted', 'succeeded', 'failed'].find((word) => line.includes(`"${word}"`)) ?? line;
+    };
+    // At first it is the dead replica's work in flight, as far as anyone can tell ...
+    expect(await outcomeOf(crashing)).toBe('pending');
+    // ... then its heartbeat expires and the live replica marks it, and only it.
+    await expect.poll(() => outcomeOf(crashing), { timeout: 20_000 }).toBe('interrupted');
+    expect(await outcomeOf(slow)).toBe('pending');
+    expect(executionsOf(crashing)).toHaveLength(0);
+
+    // The live replica's start goes on when AWS answers, and is recorded as it ended.
+    proxy.release();
+    const started = await inFlight;
+    expect(started.status, started.body).toBe(200);
+    expect(await outcomeOf(slow)).toBe('succeeded');
+    expect(executionsOf(slow)).toHaveLength(1);
+  } finally {
+    proxy.close();
+  }
 });
 
 test('a rolling restart under page views and live-status streams fails no request, and streams resume', async ({ page }, info) => {
@@ -212,9 +266,12 @@ test('a rolling restart under page views and live-status streams fails no reques
   // opened again when it ends, as a browser's EventSource does).
   let running = true;
   const outcomes = { pages: 0, pageErrors: [] as string[], streamsEnded: 0, reopenErrors: [] as string[] };
+  const latencies: number[] = [];
   const viewing = Array.from({ length: 4 }, async () => {
     while (running) {
+      const sent = performance.now();
       const answer = await ask(proxy, '/automation', { headers: { cookie: admin } }).catch((e) => ({ status: 0, body: String(e) }));
+      latencies.push(performance.now() - sent);
       outcomes.pages += 1;
       if (answer.status !== 200) outcomes.pageErrors.push(`${answer.status} ${answer.body.slice(0, 80)}`);
     }
@@ -253,6 +310,12 @@ test('a rolling restart under page views and live-status streams fails no reques
   running = false;
   await Promise.all([...viewing, ...streaming]);
 
+  latencies.sort((x, y) => x - y);
+  const p99 = latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)];
+  console.log(
+    `rolling restart of 2 replicas: ${outcomes.pages} page views, ${outcomes.pageErrors.length} errors, p99 ${p99.toFixed(0)} ms; ` +
+      `${outcomes.streamsEnded} streams ended by a restart, ${outcomes.reopenErrors.length} failed to reopen`,
+  );
   expect(outcomes.pageErrors, `${outcomes.pages} pages`).toEqual([]);
   expect(outcomes.pages).toBeGreaterThan(50);
   expect(outcomes.reopenErrors).toEqual([]);

@@ -1,7 +1,9 @@
 //! Live status under load: the portal's SSM calls with 1 and with 500 SSE viewers of the same 20
-//! running executions (one watcher per execution, so the ratio should stay near 1), the delay from
-//! a step's end in the emulator to its event at a viewer, and the portal's memory holding 10,000
-//! idle streams. Prints figures; run with `make bench`.
+//! running executions (one watcher per execution, so the ratio should stay near 1), the same 500
+//! viewers spread over two replicas on PostgreSQL (at most 2×: each replica watches what its own
+//! viewers follow), the delay from a step's end in the emulator to its event at a viewer, and the
+//! portal's memory holding 10,000 idle streams. Prints figures; run with `make bench` (which runs
+//! it under scripts/with-postgres for the replicas).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -123,18 +125,18 @@ struct Phase {
 }
 
 /// `viewers` list streams over the 20 executions, plus a probe following each execution's own
-/// stream for step latencies; SSM calls counted over the window.
-async fn phase(portal: &BenchPortal, emulator: &str, ids: &[String], viewers: usize) -> Phase {
+/// stream for step latencies, spread evenly over `portals`; SSM calls counted over the window.
+async fn phase(portals: &[BenchPortal], emulator: &str, ids: &[String], viewers: usize) -> Phase {
     let list = format!("/api/executions/events?ids={}", ids.join(","));
     let mut tasks = Vec::new();
-    for _ in 0..viewers {
-        tasks.push(open_stream(portal, list.clone(), None).await);
+    for i in 0..viewers {
+        tasks.push(open_stream(&portals[i % portals.len()], list.clone(), None).await);
     }
     let (sink, mut samples) = mpsc::unbounded_channel();
-    for id in ids {
+    for (i, id) in ids.iter().enumerate() {
         tasks.push(
             open_stream(
-                portal,
+                &portals[i % portals.len()],
                 format!("/api/executions/{id}/events"),
                 Some(sink.clone()),
             )
@@ -189,13 +191,15 @@ async fn main() {
         WINDOW.as_secs()
     );
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
+    let portal = [portal];
     let one = phase(&portal, &emulator, &ids, 1).await;
     // A fresh set, so both windows see executions at the same stage.
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
     let many = phase(&portal, &emulator, &ids, VIEWERS).await;
+    let [portal] = portal;
     for (viewers, p) in [(1, &one), (VIEWERS, &many)] {
         println!(
-            "  {viewers:>3} viewer(s): {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
+            "  {viewers:>3} viewer(s), 1 replica: {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
             p.calls_per_minute,
             percentile(&p.latencies, 0.5) * 1000.0,
             percentile(&p.latencies, 0.95) * 1000.0,
@@ -206,6 +210,7 @@ async fn main() {
         "  ratio of SSM calls, {VIEWERS} viewers to 1: {:.3} (target ≤ 1.05)",
         many.calls_per_minute / one.calls_per_minute
     );
+    replicas(&ssm, &emulator, &many).await;
 
     // Idle streams: executions waiting in Manual mode, 500 viewers each.
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Interactive).await;
@@ -230,4 +235,33 @@ async fn main() {
         task.abort();
     }
     portal.remove();
+}
+
+/// The same 500 viewers over two replicas on one PostgreSQL database, against one replica's calls.
+async fn replicas(ssm: &Client, emulator: &str, one_replica: &Phase) {
+    let Some(database) = support::postgres_database("live_bench") else {
+        println!("  two replicas: skipped (no PostgreSQL: run under scripts/with-postgres)");
+        return;
+    };
+    support::add_account_to(&database);
+    let pair = [
+        BenchPortal::replica(emulator, "live-a", &database).await,
+        BenchPortal::replica(emulator, "live-b", &database).await,
+    ];
+    let ids = start_all(ssm, "LiveBench", ExecutionMode::Auto).await;
+    let two = phase(&pair, emulator, &ids, VIEWERS).await;
+    println!(
+        "  {VIEWERS} viewers, 2 replicas: {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
+        two.calls_per_minute,
+        percentile(&two.latencies, 0.5) * 1000.0,
+        percentile(&two.latencies, 0.95) * 1000.0,
+        two.latencies.len()
+    );
+    println!(
+        "  ratio of SSM calls, 2 replicas to 1 for the same viewers: {:.3} (target ≤ 2)",
+        two.calls_per_minute / one_replica.calls_per_minute
+    );
+    for replica in pair {
+        replica.remove();
+    }
 }

@@ -57,14 +57,27 @@ impl BenchPortal {
     /// Adds the account, starts `runbook-portal serve` on the emulator at `emulator`, waits until
     /// it is ready and signs in.
     pub async fn start(emulator: &str, name: &str) -> Self {
+        let data = data_dir(name);
+        add_account(&data, None);
+        Self::serve(emulator, data, &[]).await
+    }
+
+    /// A replica on the shared database at `database` (PostgreSQL), which must already have the
+    /// account (see [`add_account_to`]).
+    #[allow(dead_code)] // Only the benches of replicas start them.
+    pub async fn replica(emulator: &str, name: &str, database: &str) -> Self {
+        Self::serve(emulator, data_dir(name), &["--database-url", database]).await
+    }
+
+    async fn serve(emulator: &str, data: PathBuf, options: &[&str]) -> Self {
         let host = format!("127.0.0.1:{}", free_port());
-        let data = std::env::temp_dir().join(format!("{name}-bench-{}", std::process::id()));
-        add_account(&data);
         let process = Command::new(BIN)
             .args(["serve", "--listen", &host, "--emulator-url", emulator])
             .arg("--data-dir")
             .arg(&data)
-            .env("RUST_LOG", "warn")
+            .args(options)
+            // The sample grants' advice is printed once per start: not a figure.
+            .env("RUST_LOG", "warn,runbook_portal::grants_file=error")
             .spawn()
             .expect("the portal starts");
         for _ in 0..200 {
@@ -99,7 +112,24 @@ impl BenchPortal {
     }
 }
 
-fn add_account(data: &Path) {
+/// A data directory of the bench's own (a new one per replica).
+fn data_dir(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "{name}-bench-{}-{}",
+        std::process::id(),
+        free_port()
+    ))
+}
+
+/// Adds the bench's account to the shared database at `database`, for its replicas.
+#[allow(dead_code)]
+pub fn add_account_to(database: &str) {
+    let data = data_dir("accounts");
+    add_account(&data, Some(database));
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+fn add_account(data: &Path, database: Option<&str>) {
     let mut add = Command::new(BIN)
         .args([
             "users",
@@ -111,6 +141,12 @@ fn add_account(data: &Path) {
         ])
         .arg("--data-dir")
         .arg(data)
+        .args(
+            database
+                .map(|url| ["--database-url", url])
+                .into_iter()
+                .flatten(),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -164,4 +200,24 @@ pub async fn ssm(endpoint: &str) -> aws_sdk_ssm::Client {
         .load()
         .await;
     aws_sdk_ssm::Client::new(&config)
+}
+
+/// A new, empty database on the PostgreSQL server that `scripts/with-postgres` started for this
+/// run (`PORTAL_TEST_POSTGRES`); `None` when there is none.
+#[allow(dead_code)]
+pub fn postgres_database(name: &str) -> Option<String> {
+    let server = std::env::var("PORTAL_TEST_POSTGRES").ok()?;
+    let database = format!("{name}_{}", std::process::id());
+    let created = Command::new("psql")
+        .args([
+            server.as_str(),
+            "-q",
+            "-c",
+            &format!("CREATE DATABASE {database}"),
+        ])
+        .status()
+        .expect("psql runs");
+    assert!(created.success(), "CREATE DATABASE {database} failed");
+    let (base, _) = server.rsplit_once('/').expect("a database URL");
+    Some(format!("{base}/{database}"))
 }
