@@ -1,5 +1,6 @@
 # Runbook Portal's image: the browser bundle and the server built from a clean checkout
-# (`make build`), then the one stripped binary on a slim Debian, run as UID/GID 10001.
+# (`make build`), then the one stripped binary on nothing but the C library and CA certificates,
+# run as UID/GID 10001.
 #   podman build --format docker --target runtime -t runbook-portal .   (or `make image`)
 #   podman build --format docker --target prebuilt -t runbook-portal DIR
 #     (DIR holds a runbook-portal binary already built for bookworm: `make container-test`)
@@ -28,29 +29,40 @@ RUN --mount=type=cache,id=runbook-portal-cargo-registry,target=/usr/local/cargo/
     make build CARGO_TARGET_DIR=/src/target \
  && objcopy --strip-all /src/target/release/runbook-portal /usr/local/bin/runbook-portal
 
-# The CA certificates for AWS and single sign-on, without the openssl that installing them brings.
-FROM ${RUNTIME_BASE} AS certificates
+# The runtime's whole file system, assembled on Debian: the shared libraries the binary links
+# (glibc's and libgcc's, whatever the architecture), the CA certificates for AWS and single sign-on,
+# a numeric user and the data directory it owns. No shell, no package manager: nothing in the image
+# but what the portal runs on.
+FROM ${RUNTIME_BASE} AS rootfs
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+RUN mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin /rootfs/var/lib/runbook-portal/data \
+ && dpkg -L libc6 libgcc-s1 | grep -E '\.so(\.[0-9]+)*$' | grep -v /gconv/ \
+      | xargs cp -a --parents --target-directory=/rootfs \
+ && cp /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ \
+ && printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nportal:x:10001:10001::/var/lib/runbook-portal:/usr/sbin/nologin\n' \
+      > /rootfs/etc/passwd \
+ && printf 'root:x:0:\nportal:x:10001:\n' > /rootfs/etc/group \
+ && install -d -m 1777 /rootfs/tmp \
+ && chown -R 10001:10001 /rootfs/var/lib/runbook-portal \
+ && chmod 0700 /rootfs/var/lib/runbook-portal/data
 
-# What both runtime targets share: a numeric user that owns the data directory, so an empty named
-# volume mounted there starts with that owner, and Kubernetes' runAsNonRoot can check the user.
-FROM ${RUNTIME_BASE} AS runtime-base
-COPY --from=certificates /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-RUN groupadd --gid 10001 portal \
- && useradd --uid 10001 --gid 10001 --home-dir /var/lib/runbook-portal --no-create-home \
-      --shell /usr/sbin/nologin portal \
- && mkdir -p /var/lib/runbook-portal/data \
- && chown -R 10001:10001 /var/lib/runbook-portal \
- && chmod 0700 /var/lib/runbook-portal/data
-ENV RUNBOOK_PORTAL_LISTEN=0.0.0.0:3000 \
+# What both runtime targets share. The data directory is owned by the numeric user the portal runs
+# as, so an empty named volume mounted there starts with that owner, and Kubernetes' runAsNonRoot
+# can check the user.
+FROM scratch AS runtime-base
+COPY --from=rootfs /rootfs/ /
+# Ownership is given again: not every builder keeps it across stages.
+COPY --from=rootfs --chown=10001:10001 /rootfs/var/lib/runbook-portal/ /var/lib/runbook-portal/
+ENV PATH=/usr/local/bin \
+    RUNBOOK_PORTAL_LISTEN=0.0.0.0:3000 \
     RUNBOOK_PORTAL_DATA_DIR=/var/lib/runbook-portal/data
 WORKDIR /var/lib/runbook-portal
 VOLUME ["/var/lib/runbook-portal/data"]
 USER 10001:10001
 EXPOSE 3000
-# `probe` asks /livez on the port RUNBOOK_PORTAL_LISTEN names (the image has no curl).
+# `probe` asks /livez on the port RUNBOOK_PORTAL_LISTEN names (the image has no shell, no curl).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["runbook-portal", "probe"]
 ENTRYPOINT ["runbook-portal"]
 CMD ["serve"]
