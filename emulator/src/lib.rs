@@ -5,6 +5,8 @@
 mod automation;
 mod clock;
 mod error;
+mod fault_control;
+mod faults;
 mod host_check;
 mod iam;
 mod identity;
@@ -21,6 +23,7 @@ mod world;
 
 pub use clock::Clock;
 pub use error::AwsError;
+pub use faults::{parse_file as parse_faults_file, FaultKind, FaultRule};
 pub use identity::Principal;
-pub use server::{Emulator, EmulatorConfig, Limits, RunningEmulator};
+pub use server::{Emulator, EmulatorConfig, EmulatorError, Limits, RunningEmulator};
 pub use world::seed::SeedError;

@@ -8,13 +8,15 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use http::HeaderMap;
 use tokio::net::TcpListener;
 
 use crate::automation::engine;
 use crate::clock::Clock;
+use crate::fault_control;
+use crate::faults::{FaultRule, Faults};
 use crate::host_check::{self, AllowedHosts};
 use crate::protocol::context::{Answer, CredentialScope};
 use crate::protocol::query::{self, QueryParams};
@@ -38,6 +40,9 @@ pub struct EmulatorConfig {
     /// Host names requests may be addressed to besides IP addresses and `localhost`
     /// (see [`crate::host_check`]).
     pub allowed_hosts: Vec<String>,
+    /// Fault injection: `None` off (the default: no control, no faults); `Some(rules)` on, with
+    /// these rules in force from the start (see [`crate::faults`]).
+    pub faults: Option<Vec<FaultRule>>,
 }
 
 impl Default for EmulatorConfig {
@@ -48,8 +53,18 @@ impl Default for EmulatorConfig {
             default_region: "us-east-1".to_owned(),
             limits: Limits::default(),
             allowed_hosts: Vec::new(),
+            faults: None,
         }
     }
+}
+
+/// Why an emulator cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    #[error("fault rule: {0}")]
+    Faults(String),
 }
 
 #[derive(Debug, Clone)]
@@ -73,14 +88,17 @@ impl RunningEmulator {
 }
 
 impl Emulator {
-    pub fn new(config: EmulatorConfig) -> Result<Self, SeedError> {
+    pub fn new(config: EmulatorConfig) -> Result<Self, EmulatorError> {
         let world = seed::load(config.seed_dir.as_deref())?;
+        let faults = Faults::new(config.faults.is_some(), config.faults.unwrap_or_default())
+            .map_err(EmulatorError::Faults)?;
         Ok(Self {
             state: Arc::new(State::new(
                 Clock::scaled(config.time_scale),
                 world,
                 config.default_region,
                 config.limits,
+                faults,
                 Layers {
                     run_execution: engine::spawn,
                     call_api: services::call_in_process,
@@ -99,6 +117,13 @@ impl Emulator {
             .route("/", post(route_request))
             .route("/_emulator/health", get(|| async { "ok\n" }))
             .route("/_emulator/metrics", get(metrics))
+            .route(
+                "/_emulator/faults",
+                get(fault_control::list)
+                    .post(fault_control::add)
+                    .delete(fault_control::clear),
+            )
+            .route("/_emulator/faults/{id}", delete(fault_control::remove))
             .with_state(self.state.clone())
     }
 
@@ -179,10 +204,17 @@ async fn route_request(
         };
         state.counters.record("ssm", operation);
         tracing::debug!(service = "ssm", operation, request_id = %ctx.request_id);
-        return match ssm::handle(&state, &ctx, operation, &body) {
-            Ok(answer) => json::ok(&ctx, answer),
-            Err(err) => json::error(&ctx, &err),
-        };
+        return fault_control::with_faults(
+            &state.faults,
+            "ssm",
+            operation,
+            |err| json::error(&ctx, &err),
+            || match ssm::handle(&state, &ctx, operation, &body) {
+                Ok(answer) => json::ok(&ctx, answer),
+                Err(err) => json::error(&ctx, &err),
+            },
+        )
+        .await;
     }
 
     let params = match QueryParams::parse(&body) {
@@ -214,10 +246,17 @@ async fn route_request(
     let service = service.unwrap_or_default();
     state.counters.record(&service, action);
     tracing::debug!(service, operation = action, request_id = %ctx.request_id);
-    match handler(&state, &ctx, action, &params) {
-        Ok(answer) => query::ok(answer),
-        Err(err) => query::error(&ctx, dialect, &err),
-    }
+    fault_control::with_faults(
+        &state.faults,
+        &service,
+        action,
+        |err| query::error(&ctx, dialect, &err),
+        || match handler(&state, &ctx, action, &params) {
+            Ok(answer) => query::ok(answer),
+            Err(err) => query::error(&ctx, dialect, &err),
+        },
+    )
+    .await
 }
 
 type QueryHandler = fn(&State, &RequestContext, &str, &QueryParams) -> Result<Vec<u8>, AwsError>;

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::{Map, Value};
 
 use crate::clock::Clock;
+use crate::faults::Faults;
 use crate::metrics::RequestCounters;
 use crate::protocol::RequestContext;
 use crate::world::execution::ChildKey;
@@ -56,6 +57,8 @@ pub struct State {
     pub counters: RequestCounters,
     pub default_region: String,
     pub limits: Limits,
+    /// Faults injected on demand (none unless the emulator was started with fault injection).
+    pub faults: Faults,
     layers: Layers,
 }
 
@@ -65,6 +68,7 @@ impl State {
         world: World,
         default_region: String,
         limits: Limits,
+        faults: Faults,
         layers: Layers,
     ) -> Self {
         Self {
@@ -73,6 +77,7 @@ impl State {
             counters: RequestCounters::default(),
             default_region,
             limits,
+            faults,
             layers,
         }
     }

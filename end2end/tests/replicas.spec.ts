@@ -110,7 +110,7 @@ http {
 }
 `,
   );
-  processes.add(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }));
+  processes.add(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }), 'SIGTERM');
   await ready(port);
 }
 

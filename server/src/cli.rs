@@ -237,6 +237,13 @@ pub struct EmulatorArgs {
     /// The region of unsigned requests
     #[arg(long, env = "RUNBOOK_PORTAL_REGION", default_value = "us-east-1")]
     pub region: String,
+    /// Turn on fault injection: throttling, errors, latency and lost answers on demand, set at
+    /// /_emulator/faults (off by default: that control then answers 404)
+    #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_FAULT_INJECTION")]
+    pub fault_injection: bool,
+    /// A YAML (or JSON) list of fault rules in force from the start; turns fault injection on
+    #[arg(long, env = "RUNBOOK_PORTAL_EMULATOR_FAULTS")]
+    pub faults: Option<PathBuf>,
     /// Log format
     #[arg(
         long,

@@ -298,11 +298,26 @@ async fn fallback(
 }
 
 pub async fn run_emulator(args: EmulatorArgs) -> anyhow::Result<()> {
+    let faults = match &args.faults {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the faults file {}", path.display()))?;
+            let rules = emulator::parse_faults_file(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "the faults file {} is not a list of fault rules: {e}",
+                    path.display()
+                )
+            })?;
+            Some(rules)
+        }
+        None => args.fault_injection.then(Vec::new),
+    };
     let emulator = Emulator::new(EmulatorConfig {
         time_scale: args.time_scale,
         seed_dir: args.seed,
         default_region: args.region,
         allowed_hosts: args.allowed_hosts,
+        faults,
         ..EmulatorConfig::default()
     })?;
     let listener = tokio::net::TcpListener::bind(&args.listen)

@@ -5,6 +5,7 @@ mod bad_requests;
 mod documents;
 mod ec2;
 mod engine;
+mod faults;
 mod iam;
 mod modes;
 mod sts;
