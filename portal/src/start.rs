@@ -15,7 +15,7 @@ use domain::PortalError;
 use grants::{Grant, Location, Rights, Start};
 
 use crate::audit;
-use crate::aws_error::aws_error;
+use crate::aws_error::{aws_error, unanswered};
 use crate::{Portal, Viewer};
 
 /// Why a start cannot go ahead: a refusal (recorded as such by whoever asked) or an error.
@@ -191,13 +191,18 @@ impl Portal {
                 .iter()
                 .map(|(name, values)| (name.as_str(), values.as_slice())),
         );
-        let outcome = send(&self.backend, &request, request_id)
-            .await
-            .map_err(|e| e.scrubbed(|text| scrubber.scrub(text)));
-        let (result, id, detail) = match &outcome {
-            Ok(id) => (Outcome::Succeeded, id.as_str(), note),
-            Err(e) if note.is_empty() => (Outcome::Failed, "", e.to_string()),
-            Err(e) => (Outcome::Failed, "", format!("{note}; {e}")),
+        let outcome = send(&self.backend, &request, request_id).await;
+        let (result, outcome) = match outcome {
+            Ok(id) => (Outcome::Succeeded, Ok(id)),
+            Err(StartFailure::NotStarted(e)) => (Outcome::Failed, Err(e)),
+            // Whether it started is unknown, as after a crash between the record and AWS.
+            Err(StartFailure::Unconfirmed(e)) => (Outcome::Interrupted, Err(e)),
+        };
+        let outcome = outcome.map_err(|e| e.scrubbed(|text| scrubber.scrub(text)));
+        let (id, detail) = match &outcome {
+            Ok(id) => (id.as_str(), note),
+            Err(e) if note.is_empty() => ("", e.to_string()),
+            Err(e) => ("", format!("{note}; {e}")),
         };
         audit::complete(trail, written, result, id, &detail).await;
         let id = outcome?;
@@ -326,6 +331,30 @@ fn effective_values(
         .collect()
 }
 
+/// A call that failed without AWS's answer, after it may have been sent.
+fn may_have_reached_aws<E, R>(e: &aws_sdk_ssm::error::SdkError<E, R>) -> bool {
+    use aws_sdk_ssm::error::SdkError;
+    match e {
+        SdkError::ResponseError(_) | SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(f) => f.is_io() || f.is_timeout() || f.is_other(),
+        _ => false,
+    }
+}
+
+/// Why a start has no execution id.
+enum StartFailure {
+    /// AWS refused it, or it was never sent: nothing was started.
+    NotStarted(PortalError),
+    /// AWS never answered, even when asked again: it may have started.
+    Unconfirmed(PortalError),
+}
+
+impl From<PortalError> for StartFailure {
+    fn from(e: PortalError) -> Self {
+        Self::NotStarted(e)
+    }
+}
+
 fn invalid(what: &str, e: impl std::fmt::Display) -> PortalError {
     PortalError::Backend(format!("The portal could not build the {what}: {e}"))
 }
@@ -338,7 +367,7 @@ async fn send(
     backend: &Backend,
     request: &StartRequest,
     request_id: &str,
-) -> Result<String, PortalError> {
+) -> Result<String, StartFailure> {
     let token = uuid::Uuid::parse_str(request_id)
         .ok()
         .map(|id| id.hyphenated().to_string());
@@ -399,7 +428,29 @@ async fn send(
                 .map_err(|e| invalid("alarm", e))?,
         );
     }
-    let answer = call.send().await.map_err(|e| {
+    // Without an answer the start may have happened (the answer lost on the way): asked again
+    // with the same ClientToken, AWS answers the execution it started, or starts it now; never
+    // twice. The SDK's own retries (throttling, errors on AWS's side) reuse the token as well.
+    let answer = match call.clone().send().await {
+        Err(e) if may_have_reached_aws(&e) => {
+            tracing::warn!(
+                request_id,
+                reason = unanswered(&e),
+                "no answer to a start: asking again with its ClientToken"
+            );
+            call.send().await
+        }
+        answered => answered,
+    };
+    let answer = answer.map_err(|e| {
+        if may_have_reached_aws(&e) {
+            tracing::warn!(request_id, error = %aws_sdk_ssm::error::DisplayErrorContext(&e), "no answer to a start, twice");
+            return StartFailure::Unconfirmed(PortalError::Backend(format!(
+                "AWS did not confirm the start ({}), twice. It may have started all the same: \
+                 look for it in the executions list before you start it again.",
+                unanswered(&e)
+            )));
+        }
         let hint = match e.as_service_error().and_then(|s| {
             aws_sdk_ssm::error::ProvideErrorMetadata::message(s).map(str::to_owned)
         }) {
@@ -407,10 +458,10 @@ async fn send(
             Some(m) if m.contains("not authorized") => " The portal's own AWS identity is not allowed to do this: ask an administrator to grant it, or choose another role.",
             _ => "",
         };
-        match aws_error("start the automation", e) {
+        StartFailure::NotStarted(match aws_error("start the automation", e) {
             PortalError::Backend(text) => PortalError::Backend(format!("{text}.{hint} Nothing was started.")),
             other => other,
-        }
+        })
     })?;
     Ok(answer.automation_execution_id.unwrap_or_default())
 }

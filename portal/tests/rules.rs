@@ -1,5 +1,6 @@
 //! The portal's authorisation rules, tested on the service layer in milliseconds: who may see,
-//! control and decide what, what a grant admits, four eyes, and that every refusal is audited.
+//! control and decide what, what a grant admits, four eyes, and that every refusal is audited;
+//! and what the portal promises when AWS misbehaves (faults injected in the emulator).
 //! Each test runs against a [`support::TestPortal`] of its own (emulator, database, grants).
 
 mod support;
@@ -20,3 +21,5 @@ mod seeing;
 mod starting;
 #[path = "rules/step_decisions.rs"]
 mod step_decisions;
+#[path = "rules/under_faults.rs"]
+mod under_faults;

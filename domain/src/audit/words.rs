@@ -67,7 +67,8 @@ words! {
         Succeeded = "succeeded",
         Failed = "failed",
         Refused = "refused",
-        /// The portal stopped between the record and AWS's answer.
+        /// AWS's answer never reached the portal (it stopped between the record and the answer,
+        /// or the answer was lost twice): whether it happened is unknown.
         Interrupted = "interrupted",
     }
 }

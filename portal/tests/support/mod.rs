@@ -43,7 +43,7 @@ pub struct TestPortal {
     grants: Arc<LiveGrants>,
     grants_file: PathBuf,
     // Kept for the portal's lifetime: dropping them stops the emulator and removes the data.
-    _emulator: RunningEmulator,
+    emulator: RunningEmulator,
     _data: TempDir,
 }
 
@@ -52,6 +52,8 @@ impl TestPortal {
     pub async fn new(grants: &str) -> Self {
         let emulator = Emulator::new(EmulatorConfig {
             time_scale: TIME_SCALE,
+            // No fault unless a test puts one in force (`inject`).
+            faults: Some(Vec::new()),
             ..EmulatorConfig::default()
         })
         .expect("the emulator's built-in seed loads")
@@ -83,9 +85,34 @@ impl TestPortal {
             audit,
             grants: live,
             grants_file,
-            _emulator: emulator,
+            emulator,
             _data: data,
         }
+    }
+
+    /// Puts a fault rule in force on the emulator (its `/_emulator/faults` JSON): AWS misbehaving.
+    pub async fn inject(&self, rule: Value) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.emulator.addr.to_string();
+        let body = rule.to_string();
+        let mut stream = tokio::net::TcpStream::connect(&host)
+            .await
+            .expect("the emulator answers");
+        let request = format!(
+            "POST /_emulator/faults HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .await
+            .expect("the rule is sent");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .await
+            .expect("the control answers");
+        assert!(answer.starts_with("HTTP/1.1 201"), "{rule}: {answer}");
     }
 
     /// Replaces the grants in force, as an operator's edit of the file does.

@@ -1,0 +1,143 @@
+//! What the portal promises when AWS misbehaves (faults injected in the emulator): a start is
+//! never made twice, and says whether it happened; reads ride out brief throttling; every failure
+//! says what went wrong and what to do, in words, not the SDK's dump.
+
+use domain::audit::{Action, Outcome};
+use domain::executions::ExecutionFilters;
+use domain::PortalError;
+use serde_json::json;
+
+use crate::support::{TestPortal, ROLE};
+
+const RUNBOOK: &str = "Faults-Sleep";
+
+async fn portal() -> TestPortal {
+    let t = TestPortal::new("").await;
+    t.add_simple_runbook(
+        RUNBOOK,
+        json!({}),
+        json!([{ "name": "settle", "action": "aws:sleep", "inputs": { "Duration": "PT1S" } }]),
+    )
+    .await;
+    t
+}
+
+/// The backend error's text; anything else fails the test.
+fn backend_text<T: std::fmt::Debug>(answer: Result<T, PortalError>) -> String {
+    match answer {
+        Err(PortalError::Backend(text)) => {
+            assert!(!text.contains("Error {"), "the SDK's dump: {text}");
+            text
+        }
+        other => panic!("expected an AWS failure, got {other:?}"),
+    }
+}
+
+/// The outcome and detail of the newest start in the audit trail.
+async fn last_start(t: &TestPortal) -> (Outcome, String, String) {
+    let record = t
+        .audit()
+        .await
+        .into_iter()
+        .find(|r| r.action == Action::Start)
+        .expect("a start is recorded");
+    (record.outcome, record.execution_id, record.detail)
+}
+
+#[tokio::test]
+async fn a_start_whose_answer_is_lost_is_asked_again_with_its_token_and_runs_once() {
+    let t = portal().await;
+    t.inject(json!({ "operation": "StartAutomationExecution", "fault": "drop", "count": 1 }))
+        .await;
+    let id = t.run(&t.admin(), RUNBOOK, &[]).await;
+    assert_eq!(
+        t.executions_of(RUNBOOK).await,
+        [(id.clone(), String::new())]
+    );
+    let (outcome, execution, _) = last_start(&t).await;
+    assert_eq!((outcome, execution), (Outcome::Succeeded, id));
+}
+
+#[tokio::test]
+async fn a_start_never_answered_says_it_may_have_started_and_is_recorded_as_unknown() {
+    let t = portal().await;
+    t.inject(json!({ "operation": "StartAutomationExecution", "fault": "drop", "count": 20 }))
+        .await;
+    let text = backend_text(
+        t.start(&t.admin(), RUNBOOK, &[("p.AutomationAssumeRole", ROLE)])
+            .await,
+    );
+    assert!(text.contains("It may have started all the same"), "{text}");
+    assert!(text.contains("executions list"), "{text}");
+    // It did start, once, however often it was asked.
+    assert_eq!(t.started_count(RUNBOOK).await, 1);
+    let (outcome, _, detail) = last_start(&t).await;
+    assert_eq!(outcome, Outcome::Interrupted);
+    assert!(detail.contains("may have started"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_start_throttled_past_the_retries_starts_nothing_and_says_to_wait() {
+    let t = portal().await;
+    t.inject(json!({ "operation": "StartAutomationExecution", "fault": "throttle", "count": 20 }))
+        .await;
+    let text = backend_text(
+        t.start(&t.admin(), RUNBOOK, &[("p.AutomationAssumeRole", ROLE)])
+            .await,
+    );
+    assert!(text.contains("(ThrottlingException)"), "{text}");
+    assert!(text.contains("wait a minute and try again"), "{text}");
+    assert!(text.contains("Nothing was started"), "{text}");
+    assert_eq!(t.started_count(RUNBOOK).await, 0);
+    assert_eq!(last_start(&t).await.0, Outcome::Failed);
+}
+
+#[tokio::test]
+async fn reads_ride_out_brief_throttling_and_explain_a_long_one() {
+    let t = portal().await;
+    let admin = t.admin();
+    let id = t.run(&admin, RUNBOOK, &[]).await;
+    // Two throttled calls: the SDK's retries (three attempts, backing off) get through.
+    t.inject(
+        json!({ "operation": "DescribeAutomationExecutions", "fault": "throttle", "count": 2 }),
+    )
+    .await;
+    let page = t
+        .portal
+        .list_executions(&admin, &ExecutionFilters::default())
+        .await
+        .expect("listed after two retries");
+    assert!(page.rows.iter().any(|row| row.id == id));
+    // Throttled for longer than the retries last: the page says so and what to do.
+    t.inject(
+        json!({ "operation": "DescribeAutomationExecutions", "fault": "throttle", "count": 20 }),
+    )
+    .await;
+    let text = backend_text(
+        t.portal
+            .list_executions(&admin, &ExecutionFilters::default())
+            .await,
+    );
+    assert!(text.contains("wait a minute and try again"), "{text}");
+}
+
+#[tokio::test]
+async fn expired_credentials_and_failures_on_aws_side_say_who_must_act() {
+    let t = portal().await;
+    let admin = t.admin();
+    let id = t.run(&admin, RUNBOOK, &[]).await;
+    t.inject(json!({ "operation": "GetAutomationExecution", "fault": "expired_credentials", "count": 1 }))
+        .await;
+    let text = backend_text(t.portal.execution(&admin, &id).await);
+    assert!(
+        text.contains("credentials have expired: an administrator must renew them"),
+        "{text}"
+    );
+    t.inject(json!({ "operation": "GetAutomationExecution", "fault": "unavailable", "count": 20 }))
+        .await;
+    let text = backend_text(t.portal.execution(&admin, &id).await);
+    assert!(
+        text.contains("on AWS's side: try again in a moment"),
+        "{text}"
+    );
+}
