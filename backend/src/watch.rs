@@ -7,6 +7,7 @@
 //! execution is finished or its last subscriber leaves. Frames carry ids (`<epoch>.<seq>`), and a
 //! short history lets a reconnecting client resume where it stopped.
 
+mod budget;
 mod subscription;
 mod watcher;
 
@@ -16,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use budget::PollBudget;
 pub use subscription::Subscription;
 use watcher::Watch;
 
@@ -84,6 +86,10 @@ pub trait Source: Send + Sync + 'static {
     fn changes(&self, old: Option<&Self::State>, new: &Self::State) -> Vec<Change>;
 }
 
+/// The default budget of polls per second: a share of the account's SSM API rate that leaves
+/// the rest to the CLI and other tools.
+pub const DEFAULT_POLLS_PER_SECOND: f64 = 10.0;
+
 /// Poll intervals and limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {
@@ -93,6 +99,9 @@ pub struct Pacing {
     pub max_backoff: Duration,
     /// How many frames a watcher keeps for resuming clients.
     pub history: usize,
+    /// How many polls per second all the watchers of a hub make at most, together (`None`: no
+    /// limit); past it each waits its turn.
+    pub polls_per_second: Option<f64>,
 }
 
 impl Default for Pacing {
@@ -102,6 +111,7 @@ impl Default for Pacing {
             waiting: Duration::from_secs(5),
             max_backoff: Duration::from_secs(60),
             history: 256,
+            polls_per_second: Some(DEFAULT_POLLS_PER_SECOND),
         }
     }
 }
@@ -110,6 +120,7 @@ impl Default for Pacing {
 pub struct Hub<S: Source> {
     source: Arc<S>,
     pacing: Pacing,
+    budget: PollBudget,
     watches: Mutex<HashMap<String, Arc<Watch<S>>>>,
     epochs: AtomicU64,
 }
@@ -135,6 +146,7 @@ impl<S: Source> Hub<S> {
         Arc::new(Self {
             source: Arc::new(source),
             pacing,
+            budget: PollBudget::new(pacing.polls_per_second),
             watches: Mutex::new(HashMap::new()),
             epochs: AtomicU64::new(first_epoch()),
         })

@@ -60,7 +60,11 @@ impl Portal {
         records: Records,
         secrets: SecretNames,
     ) -> Self {
-        let hub = crate::watchers::hub(backend.clone(), secrets.clone());
+        let hub = crate::watchers::hub(
+            backend.clone(),
+            secrets.clone(),
+            backend::watch::DEFAULT_POLLS_PER_SECOND,
+        );
         Self {
             backend,
             grants,
@@ -71,6 +75,12 @@ impl Portal {
             approval_expiry: DEFAULT_APPROVAL_EXPIRY,
             hub,
         }
+    }
+
+    /// All live-status watchers together poll AWS at most `per_second` times a second.
+    pub fn with_poll_budget(mut self, per_second: f64) -> Self {
+        self.hub = crate::watchers::hub(self.backend.clone(), self.secrets.clone(), per_second);
+        self
     }
 
     /// Approval requests nobody decides within `expiry` expire.

@@ -14,8 +14,17 @@ use crate::execution_view as read;
 /// The watchers of the executions people follow: one per execution, shared by every stream.
 pub type ExecutionHub = Hub<ExecutionSource>;
 
-pub(crate) fn hub(backend: Arc<Backend>, secrets: SecretNames) -> Arc<ExecutionHub> {
-    ExecutionHub::new(ExecutionSource::new(backend, secrets), Pacing::default())
+/// The hub, its watchers polling AWS at most `per_second` times a second together.
+pub(crate) fn hub(
+    backend: Arc<Backend>,
+    secrets: SecretNames,
+    per_second: f64,
+) -> Arc<ExecutionHub> {
+    let pacing = Pacing {
+        polls_per_second: Some(per_second),
+        ..Pacing::default()
+    };
+    ExecutionHub::new(ExecutionSource::new(backend, secrets), pacing)
 }
 
 /// Reads executions for the watchers.

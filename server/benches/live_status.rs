@@ -2,8 +2,9 @@
 //! running executions (one watcher per execution, so the ratio should stay near 1), the same 500
 //! viewers spread over two replicas on PostgreSQL (at most 2×: each replica watches what its own
 //! viewers follow), the delay from a step's end in the emulator to its event at a viewer, and the
-//! portal's memory holding 10,000 idle streams. Prints figures; run with `make bench` (which runs
-//! it under scripts/with-postgres for the replicas).
+//! portal's memory holding 10,000 idle streams; these with a poll budget above what 20 executions
+//! need, then the same 500 viewers under the default budget (10 polls a second). Prints figures;
+//! run with `make bench` (which runs it under scripts/with-postgres for the replicas).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -22,6 +23,8 @@ const VIEWERS: usize = 500;
 const IDLE_STREAMS: usize = 10_000;
 const WINDOW: Duration = Duration::from_secs(30);
 const WARM_UP: Duration = Duration::from_secs(3);
+/// A poll budget that 20 executions polled every second never reach.
+const UNBUDGETED: [&str; 2] = ["--aws-poll-rate", "1000"];
 
 /// Forty 2-second sleeps: running for the whole measurement, a step ending every 2 s.
 fn runbook() -> String {
@@ -176,7 +179,7 @@ async fn main() {
         .await
         .expect("the emulator starts");
     let emulator = running.endpoint_url();
-    let portal = BenchPortal::start(&emulator, "live").await;
+    let portal = BenchPortal::start_with(&emulator, "live", &UNBUDGETED).await;
     let ssm = support::ssm(&emulator).await;
     ssm.create_document()
         .name("LiveBench")
@@ -212,6 +215,19 @@ async fn main() {
     );
     replicas(&ssm, &emulator, &many).await;
 
+    // The default budget: 20 running executions would take 20 polls a second; 10 are allowed.
+    let budgeted = [BenchPortal::start(&emulator, "live-budget").await];
+    let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
+    let held = phase(&budgeted, &emulator, &ids, VIEWERS).await;
+    println!(
+        "  {VIEWERS} viewers, default budget (10 polls/s): {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms",
+        held.calls_per_minute,
+        percentile(&held.latencies, 0.5) * 1000.0,
+        percentile(&held.latencies, 0.95) * 1000.0,
+    );
+    let [budgeted] = budgeted;
+    budgeted.remove();
+
     // Idle streams: executions waiting in Manual mode, 500 viewers each.
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Interactive).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
@@ -245,8 +261,8 @@ async fn replicas(ssm: &Client, emulator: &str, one_replica: &Phase) {
     };
     support::add_account_to(&database);
     let pair = [
-        BenchPortal::replica(emulator, "live-a", &database).await,
-        BenchPortal::replica(emulator, "live-b", &database).await,
+        BenchPortal::replica(emulator, "live-a", &database, &UNBUDGETED).await,
+        BenchPortal::replica(emulator, "live-b", &database, &UNBUDGETED).await,
     ];
     let ids = start_all(ssm, "LiveBench", ExecutionMode::Auto).await;
     let two = phase(&pair, emulator, &ids, VIEWERS).await;

@@ -205,6 +205,10 @@ pub struct ServeArgs {
     /// anyway (live-status streams are told to reconnect elsewhere at once) [default: 10]
     #[arg(long, env = "RUNBOOK_PORTAL_SHUTDOWN_GRACE")]
     pub shutdown_grace: Option<f64>,
+    /// How many times a second the live-status watchers may poll AWS, all together: past it
+    /// they slow down in turn instead of throttling the account for its other users [default: 10]
+    #[arg(long, env = "RUNBOOK_PORTAL_AWS_POLL_RATE")]
+    pub aws_poll_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -41,6 +41,7 @@ struct ConfigFile {
     metrics_allow: Option<Vec<String>>,
     metrics_token: Option<String>,
     shutdown_grace: Option<f64>,
+    aws_poll_rate: Option<f64>,
     oidc: Option<OidcSettings>,
 }
 
@@ -76,6 +77,8 @@ pub struct ServeConfig {
     pub metrics: MetricsAccess,
     /// How long a stop waits for requests in flight.
     pub shutdown_grace: std::time::Duration,
+    /// How many times a second all live-status watchers together may poll AWS.
+    pub aws_poll_rate: f64,
 }
 
 fn network(text: &str) -> anyhow::Result<IpNet> {
@@ -180,6 +183,7 @@ impl ServeConfig {
             oidc,
             metrics,
             shutdown_grace: shutdown_grace(args.shutdown_grace.or(file.shutdown_grace))?,
+            aws_poll_rate: aws_poll_rate(args.aws_poll_rate.or(file.aws_poll_rate))?,
             listen,
             backend: args
                 .backend
@@ -248,6 +252,19 @@ fn shutdown_grace(seconds: Option<f64>) -> anyhow::Result<std::time::Duration> {
         );
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The live-status watchers' budget of AWS polls per second.
+fn aws_poll_rate(per_second: Option<f64>) -> anyhow::Result<f64> {
+    let per_second = per_second.unwrap_or(backend::watch::DEFAULT_POLLS_PER_SECOND);
+    if !(0.1..=1000.0).contains(&per_second) {
+        anyhow::bail!(
+            "aws_poll_rate is {per_second}: give how many times a second the live-status \
+             watchers may poll AWS together, from 0.1 to 1000, such as 10 (below the account's \
+             SSM API rate, which the CLI and other tools share)"
+        );
+    }
+    Ok(per_second)
 }
 
 /// How long approval requests wait, from a number of days (fractions allowed, for tests).
@@ -342,7 +359,7 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
              emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
              secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
              proxy_user_header, proxy_groups_header, public_url, metrics_allow, metrics_token, \
-             shutdown_grace, and an [oidc] table)",
+             shutdown_grace, aws_poll_rate, and an [oidc] table)",
             path.display()
         )
     })
@@ -595,7 +612,14 @@ mod tests {
         })
         .expect_err("negative");
         assert!(err.to_string().contains("such as 10"), "{err}");
-        let (_dir, path) = write("shutdown_grace = 2.5\nmetrics_allow = [\"10.0.0.0/24\"]\n");
+        let err = ServeConfig::resolve(ServeArgs {
+            aws_poll_rate: Some(0.0),
+            ..ServeArgs::default()
+        })
+        .expect_err("no polls at all");
+        assert!(err.to_string().contains("from 0.1 to 1000"), "{err}");
+        let (_dir, path) =
+            write("shutdown_grace = 2.5\naws_poll_rate = 4\nmetrics_allow = [\"10.0.0.0/24\"]\n");
         let config = ServeConfig::resolve(ServeArgs {
             config: Some(path),
             ..ServeArgs::default()
@@ -605,6 +629,9 @@ mod tests {
             config.shutdown_grace,
             std::time::Duration::from_millis(2500)
         );
+        assert_eq!(config.aws_poll_rate, 4.0);
+        let defaults = ServeConfig::resolve(ServeArgs::default()).expect("defaults");
+        assert_eq!(defaults.aws_poll_rate, 10.0);
     }
 
     #[test]

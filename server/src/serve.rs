@@ -113,7 +113,8 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             Records::new(&database),
             config.secrets.clone(),
         )
-        .with_approval_expiry(config.approval_expiry),
+        .with_approval_expiry(config.approval_expiry)
+        .with_poll_budget(config.aws_poll_rate),
     );
     tokio::spawn(portal.clone().follow_other_replicas());
     let store = PortalSessions::open(&database)

@@ -59,6 +59,7 @@ fn pacing() -> Pacing {
         waiting: Duration::from_millis(40),
         max_backoff: Duration::from_millis(640),
         history: 8,
+        polls_per_second: None,
     }
 }
 
@@ -196,6 +197,39 @@ async fn waiting_executions_are_polled_less_often_than_running_ones() {
     assert!(
         running >= 2 * waiting,
         "running {running} polls vs waiting {waiting}"
+    );
+}
+
+#[tokio::test]
+async fn all_the_watchers_together_keep_to_the_poll_budget_each_in_turn() {
+    let budget = Pacing {
+        polls_per_second: Some(100.0),
+        ..pacing()
+    };
+    let hub = Hub::new(Script::new(vec![running(1)]), budget);
+    let started = std::time::Instant::now();
+    let mut subs: Vec<_> = (0..50)
+        .map(|i| hub.subscribe(&format!("e-{i}"), None))
+        .collect();
+    // Each of the 50 gets its first state in turn (half a second at 100 polls a second).
+    for sub in &mut subs {
+        tokio::time::timeout(Duration::from_secs(5), sub.next())
+            .await
+            .expect("its turn came")
+            .expect("a frame");
+    }
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let polls = hub.source.fetches.load(Ordering::SeqCst) as f64;
+    let elapsed = started.elapsed().as_secs_f64();
+    // Unbudgeted, 50 watchers polling every 10 ms would make 5,000 a second. Slots are 10 ms
+    // apart, so never more than the budget; a slow machine may make fewer.
+    assert!(
+        polls <= elapsed * 100.0 + 1.0,
+        "{polls} polls in {elapsed:.2} s"
+    );
+    assert!(
+        polls >= elapsed * 100.0 / 3.0,
+        "{polls} polls in {elapsed:.2} s"
     );
 }
 

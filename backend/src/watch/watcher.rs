@@ -201,6 +201,7 @@ pub(super) async fn run<S: Source>(hub: Arc<Hub<S>>, watch: Arc<Watch<S>>) {
         if hub.release_if_unwatched(&watch) {
             return;
         }
+        hub.budget.take().await;
         match hub.source.fetch(&watch.key).await {
             Ok(state) => {
                 let pace = hub.source.pace(&state);

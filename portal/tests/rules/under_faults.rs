@@ -1,6 +1,7 @@
 //! What the portal promises when AWS misbehaves (faults injected in the emulator): a start is
 //! never made twice, and says whether it happened; reads ride out brief throttling; every failure
-//! says what went wrong and what to do, in words, not the SDK's dump.
+//! says what went wrong and what to do, in words, not the SDK's dump; and live status keeps to a
+//! budget of AWS calls below the account's rate limit, however many runs are watched.
 
 use domain::audit::{Action, Outcome};
 use domain::executions::ExecutionFilters;
@@ -140,4 +141,45 @@ async fn expired_credentials_and_failures_on_aws_side_say_who_must_act() {
         text.contains("on AWS's side: try again in a moment"),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn thirty_watched_runs_keep_to_the_poll_budget_and_never_meet_the_accounts_rate_limit() {
+    let t = portal().await;
+    // Ten hours on the emulator's clock: running, and polled every second, for the whole test.
+    t.add_simple_runbook(
+        "Faults-Long",
+        json!({}),
+        json!([{ "name": "wait", "action": "aws:sleep", "inputs": { "Duration": "PT10H" } }]),
+    )
+    .await;
+    let admin = t.admin();
+    let mut ids = Vec::new();
+    for _ in 0..30 {
+        ids.push(t.run(&admin, "Faults-Long", &[]).await);
+    }
+    // The account's rate limit for GetAutomationExecution, as AWS enforces it: 12 a second.
+    t.inject(
+        json!({ "operation": "GetAutomationExecution", "fault": "throttle", "per_second": 12 }),
+    )
+    .await;
+    let mut streams = Vec::new();
+    for id in &ids {
+        let visible = t.portal.may_see(&admin, id).await.expect("visible");
+        streams.push(t.portal.follow(&visible, None));
+    }
+    let before = t.ssm_calls("GetAutomationExecution").await;
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let polls = t.ssm_calls("GetAutomationExecution").await - before;
+    // Thirty watchers would poll 30 times a second; the budget (10 a second) holds them to about
+    // 40 in 4 s, each in turn, and the account's limit is never met.
+    assert!((30..=45).contains(&polls), "{polls} polls in 4 s");
+    assert_eq!(t.faults_struck().await, 0, "throttled by AWS");
+    for stream in &mut streams {
+        let first = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
+            .await
+            .expect("each run had its turn")
+            .expect("a frame");
+        assert_eq!(first.event, domain::execution::event::EXECUTION);
+    }
 }

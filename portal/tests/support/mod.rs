@@ -92,27 +92,55 @@ impl TestPortal {
 
     /// Puts a fault rule in force on the emulator (its `/_emulator/faults` JSON): AWS misbehaving.
     pub async fn inject(&self, rule: Value) {
+        let answer = self
+            .ask_emulator("POST", "/_emulator/faults", &rule.to_string())
+            .await;
+        assert!(answer.starts_with("HTTP/1.1 201"), "{rule}: {answer}");
+    }
+
+    /// How many calls the emulator's faults have struck so far.
+    pub async fn faults_struck(&self) -> u64 {
+        let answer = self.ask_emulator("GET", "/_emulator/faults", "").await;
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        let listed: Value = serde_json::from_str(body).expect("the faults in force, as JSON");
+        listed["faults"]
+            .as_array()
+            .map(|all| all.iter().filter_map(|f| f["injected"].as_u64()).sum())
+            .unwrap_or_default()
+    }
+
+    /// How many times the emulator has answered SSM's `operation`.
+    pub async fn ssm_calls(&self, operation: &str) -> u64 {
+        let answer = self.ask_emulator("GET", "/_emulator/metrics", "").await;
+        let line = format!("emulator_requests_total{{service=\"ssm\",operation=\"{operation}\"}} ");
+        answer
+            .lines()
+            .find_map(|l| l.strip_prefix(&line)?.trim().parse().ok())
+            .unwrap_or_default()
+    }
+
+    /// One request to the emulator's own endpoints; the whole answer.
+    async fn ask_emulator(&self, method: &str, path: &str, body: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let host = self.emulator.addr.to_string();
-        let body = rule.to_string();
         let mut stream = tokio::net::TcpStream::connect(&host)
             .await
             .expect("the emulator answers");
         let request = format!(
-            "POST /_emulator/faults HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
              Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         stream
             .write_all(request.as_bytes())
             .await
-            .expect("the rule is sent");
+            .expect("the request is sent");
         let mut answer = String::new();
         stream
             .read_to_string(&mut answer)
             .await
-            .expect("the control answers");
-        assert!(answer.starts_with("HTTP/1.1 201"), "{rule}: {answer}");
+            .expect("the emulator answers");
+        answer
     }
 
     /// Replaces the grants in force, as an operator's edit of the file does.

@@ -57,16 +57,22 @@ impl BenchPortal {
     /// Adds the account, starts `runbook-portal serve` on the emulator at `emulator`, waits until
     /// it is ready and signs in.
     pub async fn start(emulator: &str, name: &str) -> Self {
+        Self::start_with(emulator, name, &[]).await
+    }
+
+    /// As [`BenchPortal::start`], with more `serve` options.
+    pub async fn start_with(emulator: &str, name: &str, options: &[&str]) -> Self {
         let data = data_dir(name);
         add_account(&data, None);
-        Self::serve(emulator, data, &[]).await
+        Self::serve(emulator, data, options).await
     }
 
     /// A replica on the shared database at `database` (PostgreSQL), which must already have the
     /// account (see [`add_account_to`]).
     #[allow(dead_code)] // Only the benches of replicas start them.
-    pub async fn replica(emulator: &str, name: &str, database: &str) -> Self {
-        Self::serve(emulator, data_dir(name), &["--database-url", database]).await
+    pub async fn replica(emulator: &str, name: &str, database: &str, options: &[&str]) -> Self {
+        let options = [&["--database-url", database][..], options].concat();
+        Self::serve(emulator, data_dir(name), &options).await
     }
 
     async fn serve(emulator: &str, data: PathBuf, options: &[&str]) -> Self {
