@@ -15,6 +15,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(process, url):
+    """Waits until the emulator `process` at `url` answers its health check (20 s at most)."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_emulator/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not start: {process.stderr.read().decode()}")
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def endpoint():
     binary = os.environ.get("PORTAL_BIN", "target/release/runbook-portal")
@@ -25,16 +39,7 @@ def endpoint():
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_emulator/health", timeout=1) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
+    wait_until_healthy(process, url)
     yield url
     process.terminate()
     process.wait(timeout=10)

@@ -4,13 +4,12 @@ started with a `--faults` file, and its control at /_emulator/faults."""
 import json
 import os
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_until_healthy
 from test_aws_cli import aws
 
 
@@ -31,15 +30,7 @@ def faulty(tmp_path):
     rules.write_text("- { service: sts, operation: GetCallerIdentity, fault: throttle, count: 2 }\n")
     binary = os.environ.get("PORTAL_BIN", "target/release/runbook-portal")
     process, url = start(binary, "--faults", str(rules))
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_emulator/health", timeout=1):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator did not start: {process.stderr.read().decode()}")
-            time.sleep(0.1)
+    wait_until_healthy(process, url)
     yield url
     process.terminate()
     process.wait(timeout=10)

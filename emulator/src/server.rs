@@ -145,7 +145,12 @@ impl Emulator {
 
     /// Serves on a free loopback port in the background: the portal's embedded default, and tests.
     pub async fn start_on_loopback(self) -> std::io::Result<RunningEmulator> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        self.start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Serves on `addr` in the background (an emulator restarted where the last one was).
+    pub async fn start_on(self, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {

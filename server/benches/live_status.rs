@@ -127,6 +127,18 @@ struct Phase {
     latencies: Vec<f64>,
 }
 
+impl Phase {
+    fn report(&self, what: &str) {
+        println!(
+            "  {what}: {:.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
+            self.calls_per_minute,
+            percentile(&self.latencies, 0.5) * 1000.0,
+            percentile(&self.latencies, 0.95) * 1000.0,
+            self.latencies.len()
+        );
+    }
+}
+
 /// `viewers` list streams over the 20 executions, plus a probe following each execution's own
 /// stream for step latencies, spread evenly over `portals`; SSM calls counted over the window.
 async fn phase(portals: &[BenchPortal], emulator: &str, ids: &[String], viewers: usize) -> Phase {
@@ -200,15 +212,8 @@ async fn main() {
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
     let many = phase(&portal, &emulator, &ids, VIEWERS).await;
     let [portal] = portal;
-    for (viewers, p) in [(1, &one), (VIEWERS, &many)] {
-        println!(
-            "  {viewers:>3} viewer(s), 1 replica: {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
-            p.calls_per_minute,
-            percentile(&p.latencies, 0.5) * 1000.0,
-            percentile(&p.latencies, 0.95) * 1000.0,
-            p.latencies.len()
-        );
-    }
+    one.report("1 viewer, 1 replica");
+    many.report(&format!("{VIEWERS} viewers, 1 replica"));
     println!(
         "  ratio of SSM calls, {VIEWERS} viewers to 1: {:.3} (target ≤ 1.05)",
         many.calls_per_minute / one.calls_per_minute
@@ -219,12 +224,7 @@ async fn main() {
     let budgeted = [BenchPortal::start(&emulator, "live-budget").await];
     let ids = start_all(&ssm, "LiveBench", ExecutionMode::Auto).await;
     let held = phase(&budgeted, &emulator, &ids, VIEWERS).await;
-    println!(
-        "  {VIEWERS} viewers, default budget (10 polls/s): {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms",
-        held.calls_per_minute,
-        percentile(&held.latencies, 0.5) * 1000.0,
-        percentile(&held.latencies, 0.95) * 1000.0,
-    );
+    held.report(&format!("{VIEWERS} viewers, default budget (10 polls/s)"));
     let [budgeted] = budgeted;
     budgeted.remove();
 
@@ -266,13 +266,7 @@ async fn replicas(ssm: &Client, emulator: &str, one_replica: &Phase) {
     ];
     let ids = start_all(ssm, "LiveBench", ExecutionMode::Auto).await;
     let two = phase(&pair, emulator, &ids, VIEWERS).await;
-    println!(
-        "  {VIEWERS} viewers, 2 replicas: {:>7.1} SSM calls/min; step end → event: p50 {:.0} ms, p95 {:.0} ms ({} steps)",
-        two.calls_per_minute,
-        percentile(&two.latencies, 0.5) * 1000.0,
-        percentile(&two.latencies, 0.95) * 1000.0,
-        two.latencies.len()
-    );
+    two.report(&format!("{VIEWERS} viewers, 2 replicas"));
     println!(
         "  ratio of SSM calls, 2 replicas to 1 for the same viewers: {:.3} (target ≤ 2)",
         two.calls_per_minute / one_replica.calls_per_minute

@@ -183,3 +183,42 @@ async fn thirty_watched_runs_keep_to_the_poll_budget_and_never_meet_the_accounts
         assert_eq!(first.event, domain::execution::event::EXECUTION);
     }
 }
+
+#[tokio::test]
+async fn after_aws_restarts_the_portal_carries_on_without_a_restart_of_its_own() {
+    let mut t = portal().await;
+    let admin = t.admin();
+    let before = t.run(&admin, RUNBOOK, &[]).await;
+    let visible = t.portal.may_see(&admin, &before).await.expect("visible");
+    let mut stream = t.portal.follow(&visible, None);
+    stream.next().await.expect("the run's state");
+    t.restart_emulator().await;
+    // The restarted emulator knows nothing of the run: its stream says so and ends.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(15), async {
+        let mut last = None;
+        while let Some(frame) = stream.next().await {
+            last = Some(frame.event);
+        }
+        last
+    })
+    .await
+    .expect("the stream ends");
+    assert_eq!(ended, Some(backend::watch::Frame::END));
+    // Everything else works again, on the same clients: a list, a start, its live status.
+    t.portal
+        .list_executions(&admin, &ExecutionFilters::default())
+        .await
+        .expect("listed after the restart");
+    t.add_simple_runbook(
+        RUNBOOK,
+        json!({}),
+        json!([{ "name": "settle", "action": "aws:sleep", "inputs": { "Duration": "PT1S" } }]),
+    )
+    .await;
+    let after = t.run(&admin, RUNBOOK, &[]).await;
+    let visible = t.portal.may_see(&admin, &after).await.expect("visible");
+    let mut stream = t.portal.follow(&visible, None);
+    let first = stream.next().await.expect("the new run's state");
+    assert_eq!(first.event, domain::execution::event::EXECUTION);
+    t.wait_for(&after, &["Success"]).await;
+}

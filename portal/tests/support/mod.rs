@@ -33,6 +33,16 @@ const TIME_SCALE: f64 = 100.0;
 /// How long a test waits for the emulator (or a record written in the background).
 const PATIENCE: Duration = Duration::from_secs(10);
 
+/// The emulator's clock and faults for these tests.
+fn emulator_config() -> EmulatorConfig {
+    EmulatorConfig {
+        time_scale: TIME_SCALE,
+        // No fault unless a test puts one in force (`inject`).
+        faults: Some(Vec::new()),
+        ..EmulatorConfig::default()
+    }
+}
+
 pub struct TestPortal {
     pub portal: Arc<Portal>,
     /// The emulator as AWS, to read what really happened (the portal hands out no client).
@@ -43,23 +53,19 @@ pub struct TestPortal {
     grants: Arc<LiveGrants>,
     grants_file: PathBuf,
     // Kept for the portal's lifetime: dropping them stops the emulator and removes the data.
-    emulator: RunningEmulator,
+    emulator: Option<RunningEmulator>,
+    emulator_addr: std::net::SocketAddr,
     _data: TempDir,
 }
 
 impl TestPortal {
     /// A portal under `grants` (the grants file's TOML), wired as `server/src/serve.rs` does.
     pub async fn new(grants: &str) -> Self {
-        let emulator = Emulator::new(EmulatorConfig {
-            time_scale: TIME_SCALE,
-            // No fault unless a test puts one in force (`inject`).
-            faults: Some(Vec::new()),
-            ..EmulatorConfig::default()
-        })
-        .expect("the emulator's built-in seed loads")
-        .start_on_loopback()
-        .await
-        .expect("the emulator listens on loopback");
+        let emulator = Emulator::new(emulator_config())
+            .expect("the emulator's built-in seed loads")
+            .start_on_loopback()
+            .await
+            .expect("the emulator listens on loopback");
         let backend = Arc::new(Backend::emulator(&emulator.endpoint_url(), "us-east-1").await);
         let data = tempfile::tempdir().expect("a temporary data directory");
         // From a file, not `LiveGrants::fixed`: a test changes the grants in force the way an
@@ -85,9 +91,29 @@ impl TestPortal {
             audit,
             grants: live,
             grants_file,
-            emulator,
+            emulator_addr: emulator.addr,
+            emulator: Some(emulator),
             _data: data,
         }
+    }
+
+    /// Stops the emulator and starts a new one where it was: AWS as a restarted emulator is,
+    /// reachable again but knowing none of the runs before.
+    pub async fn restart_emulator(&mut self) {
+        // The old one stops when dropped; its port is free once its connections are closed.
+        self.emulator = None;
+        let fresh = Emulator::new(emulator_config()).expect("the emulator's built-in seed loads");
+        let started = tokio::time::timeout(PATIENCE, async {
+            loop {
+                match fresh.clone().start_on(self.emulator_addr).await {
+                    Ok(running) => return running,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            }
+        })
+        .await
+        .expect("the emulator starts again on its port");
+        self.emulator = Some(started);
     }
 
     /// Puts a fault rule in force on the emulator (its `/_emulator/faults` JSON): AWS misbehaving.
@@ -122,7 +148,7 @@ impl TestPortal {
     /// One request to the emulator's own endpoints; the whole answer.
     async fn ask_emulator(&self, method: &str, path: &str, body: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let host = self.emulator.addr.to_string();
+        let host = self.emulator_addr.to_string();
         let mut stream = tokio::net::TcpStream::connect(&host)
             .await
             .expect("the emulator answers");
