@@ -18,6 +18,7 @@ mod execution;
 mod execution_view;
 mod executions;
 mod facts;
+mod kept;
 mod refusal;
 mod runbooks;
 mod service;

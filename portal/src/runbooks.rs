@@ -76,7 +76,7 @@ impl Portal {
                 format!("You have no grant to run {runbook}, so no role to run it as."),
             ));
         }
-        let mut roles = roles::list_roles(&self.backend).await?;
+        let mut roles = self.roles.get(|| roles::list_roles(&self.backend)).await?;
         if !rights.admin {
             roles.retain(|r| grants.iter().any(|g| g.allows_role(&r.arn)));
         }
@@ -91,6 +91,8 @@ impl Portal {
                 "You have no grants, so no instances to run runbooks on. Ask an administrator for one.",
             ));
         }
-        instances::list_instances(&self.backend).await
+        self.instances
+            .get(|| instances::list_instances(&self.backend))
+            .await
     }
 }

@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use accounts::{Approvals, AuditTrail, Database, StartedExecutions, Users};
 use backend::Backend;
+use domain::runbook::{InstanceChoice, RoleChoice};
 use grants::{LiveGrants, SecretNames};
 
 use crate::catalog_cache::Described;
 use crate::facts::Facts;
+use crate::kept::{Contents, KeptFor};
 use crate::viewer::Viewer;
 use crate::watchers::ExecutionHub;
 
@@ -51,6 +53,12 @@ pub struct Portal {
     pub(crate) catalog: Arc<Described>,
     pub(crate) approval_expiry: Duration,
     pub(crate) hub: Arc<ExecutionHub>,
+    /// The role picker's list, a minute at most behind IAM.
+    pub(crate) roles: KeptFor<Vec<RoleChoice>>,
+    /// The instance picker's list, 15 s at most behind EC2.
+    pub(crate) instances: KeptFor<Vec<InstanceChoice>>,
+    /// Runbook versions' contents, which never change.
+    pub(crate) contents: Contents,
 }
 
 impl Portal {
@@ -74,6 +82,9 @@ impl Portal {
             catalog: Arc::default(),
             approval_expiry: DEFAULT_APPROVAL_EXPIRY,
             hub,
+            roles: KeptFor::new(Duration::from_secs(60)),
+            instances: KeptFor::new(Duration::from_secs(15)),
+            contents: Contents::default(),
         }
     }
 

@@ -83,19 +83,30 @@ impl Portal {
             None => name.clone(),
         };
         let name = name.as_str();
-        let got = backend
-            .ssm
-            .get_document()
-            .name(&reference)
-            .document_version(version)
-            .document_format(DocumentFormat::Json)
-            .send()
-            .await
-            .map_err(|e| aws_error("read the runbook's content", e))?;
-        let tree: serde_json::Value =
-            serde_json::from_str(got.content().unwrap_or("{}")).map_err(|e| {
-                PortalError::Backend(format!("The runbook {name} is not valid JSON: {e}"))
-            })?;
+        // The version described (a number, `$DEFAULT` and `$LATEST` resolved): its content never
+        // changes, so it is read from AWS once.
+        let number = described
+            .document_version
+            .clone()
+            .unwrap_or_else(|| version.to_owned());
+        let content = self
+            .contents
+            .get(&reference, &number, || async {
+                let got = backend
+                    .ssm
+                    .get_document()
+                    .name(&reference)
+                    .document_version(&number)
+                    .document_format(DocumentFormat::Json)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error("read the runbook's content", e))?;
+                Ok(got.content.unwrap_or_else(|| "{}".to_owned()))
+            })
+            .await?;
+        let tree: serde_json::Value = serde_json::from_str(&content).map_err(|e| {
+            PortalError::Backend(format!("The runbook {name} is not valid JSON: {e}"))
+        })?;
         let versions = backend
             .ssm
             .list_document_versions()
@@ -120,7 +131,7 @@ impl Portal {
             name: name.to_owned(),
             reference,
             owner: described.owner.unwrap_or_default(),
-            version: got.document_version.unwrap_or_default(),
+            version: number,
             default_version: described.default_version.unwrap_or_default(),
             latest_version: described.latest_version.unwrap_or_default(),
             versions,

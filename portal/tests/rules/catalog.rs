@@ -135,3 +135,41 @@ async fn instances_are_listed_only_to_someone_with_a_grant() {
     forbidden(t.portal.instances(&t.viewer("vic", &[])).await);
     t.refusal("vic", "no instances").await;
 }
+
+/// What the runbook's form reads for `who`: the runbook, its roles, the instances.
+async fn view_form(t: &TestPortal, who: &portal::Viewer, runbook: &str) -> String {
+    let details = t.portal.runbook(who, runbook, "").await.expect("granted");
+    t.portal.roles(who, runbook).await.expect("roles");
+    t.portal.instances(who).await.expect("instances");
+    details.version
+}
+
+#[tokio::test]
+async fn the_form_costs_two_aws_calls_once_warm_and_shows_a_new_default_at_once() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let runbook = "Portal-RestartWithHealthCheck";
+    assert_eq!(view_form(&t, &sam, runbook).await, "2");
+    let before = t.aws_calls().await;
+    assert_eq!(view_form(&t, &sam, runbook).await, "2");
+    // The version's description and list of versions: the content, roles and instances are kept.
+    assert_eq!(t.aws_calls().await - before, 2);
+    // A version made the default is what the next view shows, with its own content.
+    t.set_default_version(runbook, "3").await;
+    assert_eq!(view_form(&t, &sam, runbook).await, "3");
+    let details = t.portal.runbook(&sam, runbook, "").await.expect("granted");
+    assert!(
+        details.content_json.contains("aws:pause"),
+        "version 3's content"
+    );
+    let older = t
+        .portal
+        .runbook(&sam, runbook, "1")
+        .await
+        .expect("version 1");
+    assert_eq!(older.version, "1");
+    assert!(
+        !older.content_json.contains("aws:pause"),
+        "version 1's content"
+    );
+}

@@ -135,6 +135,16 @@ impl TestPortal {
             .unwrap_or_default()
     }
 
+    /// How many AWS calls the emulator has answered, of every service.
+    pub async fn aws_calls(&self) -> u64 {
+        let answer = self.ask_emulator("GET", "/_emulator/metrics", "").await;
+        answer
+            .lines()
+            .filter(|l| l.starts_with("emulator_requests_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.trim().parse::<u64>().ok())
+            .sum()
+    }
+
     /// How many times the emulator has answered SSM's `operation`.
     pub async fn ssm_calls(&self, operation: &str) -> u64 {
         let answer = self.ask_emulator("GET", "/_emulator/metrics", "").await;
