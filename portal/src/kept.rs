@@ -49,12 +49,15 @@ impl<T: Clone> KeptFor<T> {
 /// How many runbook versions' contents are kept; past it the oldest half is let go.
 const MOST_CONTENTS: usize = 256;
 
+/// Contents by (runbook, version number), each with when it was kept (a count).
+type ContentsByVersion = HashMap<(String, String), (u64, Arc<str>)>;
+
 /// Runbook contents by (runbook, version number): a version's content never changes.
 #[derive(Default)]
-pub(crate) struct Contents(Mutex<HashMap<(String, String), (u64, Arc<str>)>>);
+pub(crate) struct Contents(Mutex<ContentsByVersion>);
 
 impl Contents {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), (u64, Arc<str>)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ContentsByVersion> {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
