@@ -31,8 +31,9 @@ RUN --mount=type=cache,id=runbook-portal-cargo-registry,target=/usr/local/cargo/
 
 # The runtime's whole file system, assembled on Debian: the shared libraries the binary links
 # (glibc's and libgcc's, whatever the architecture), the CA certificates for AWS and single sign-on,
-# a numeric user and the data directory it owns. No shell, no package manager: nothing in the image
-# but what the portal runs on.
+# a numeric user and the data directory it owns, and `hosts: files dns` (without it glibc asks DNS
+# before /etc/hosts, where runtimes put --add-host and hostAliases). No shell, no package manager:
+# nothing in the image but what the portal runs on.
 FROM ${RUNTIME_BASE} AS rootfs
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
@@ -44,6 +45,7 @@ RUN mkdir -p /rootfs/etc/ssl/certs /rootfs/usr/local/bin /rootfs/var/lib/runbook
  && printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nportal:x:10001:10001::/var/lib/runbook-portal:/usr/sbin/nologin\n' \
       > /rootfs/etc/passwd \
  && printf 'root:x:0:\nportal:x:10001:\n' > /rootfs/etc/group \
+ && printf 'hosts: files dns\n' > /rootfs/etc/nsswitch.conf \
  && install -d -m 1777 /rootfs/tmp \
  && chown -R 10001:10001 /rootfs/var/lib/runbook-portal \
  && chmod 0700 /rootfs/var/lib/runbook-portal/data

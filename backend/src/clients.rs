@@ -44,6 +44,15 @@ pub struct Backend {
 const EMULATOR_ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const EMULATOR_SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+/// No call waits for ever: an answer that hangs becomes a timeout, which the SDK retries and a
+/// start asks again about with its ClientToken.
+fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .operation_attempt_timeout(std::time::Duration::from_secs(30))
+        .build()
+}
+
 impl Backend {
     /// Clients for the emulator at `endpoint_url`, in `region`.
     pub async fn emulator(endpoint_url: &str, region: &str) -> Self {
@@ -57,6 +66,7 @@ impl Backend {
                 "runbook-portal-emulator",
             ))
             .endpoint_url(endpoint_url)
+            .timeout_config(timeouts())
             .load()
             .await;
         Self::from_config(
@@ -70,7 +80,7 @@ impl Backend {
     /// Clients for real AWS from the standard configuration (environment, profile, instance role;
     /// `AWS_ENDPOINT_URL` is honoured). `region` overrides the configured region.
     pub async fn aws(region: Option<String>) -> Result<Self, BackendError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts());
         if let Some(region) = region {
             loader = loader.region(Region::new(region));
         }

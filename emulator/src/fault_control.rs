@@ -43,9 +43,25 @@ pub async fn list(AxumState(state): AxumState<Arc<State>>) -> Response {
     Json(json!({ "faults": state.faults.list() })).into_response()
 }
 
-pub async fn add(AxumState(state): AxumState<Arc<State>>, body: Bytes) -> Response {
+pub async fn add(
+    AxumState(state): AxumState<Arc<State>>,
+    headers: http::HeaderMap,
+    body: Bytes,
+) -> Response {
     if !state.faults.enabled() {
         return off();
+    }
+    // A web page can post a form or text to a loopback port without asking; JSON it cannot.
+    let json = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Json(json!({"message": "send the rules as JSON, with Content-Type: application/json"})),
+        )
+            .into_response();
     }
     let rules = match serde_json::from_slice::<Rules>(&body) {
         Ok(Rules::One(rule)) => vec![rule],

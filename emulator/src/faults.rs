@@ -395,8 +395,9 @@ mod tests {
                     .is_some()
             })
             .count();
-        // A burst of three, then at most what the rate refills while the loop runs.
-        assert!((16..=17).contains(&throttled), "{throttled}");
+        // A burst of three passes, and what the rate refills while the loop runs (nothing, unless
+        // the machine stalls it for a third of a second or more).
+        assert!((10..=17).contains(&throttled), "{throttled}");
         assert_eq!(faults.list()[0].injected, throttled as u64);
     }
 

@@ -49,10 +49,12 @@ impl<T: Clone> KeptFor<T> {
 /// How many runbook versions' contents are kept; past it the oldest half is let go.
 const MOST_CONTENTS: usize = 256;
 
-/// Contents by (runbook, version number), each with when it was kept (a count).
-type ContentsByVersion = HashMap<(String, String), (u64, Arc<str>)>;
+/// Contents by (runbook, version number, content hash), each with when it was kept (a count).
+type ContentsByVersion = HashMap<(String, String, String), (u64, Arc<str>)>;
 
-/// Runbook contents by (runbook, version number): a version's content never changes.
+/// Runbook contents by (runbook, version number, content hash): what a version holds never
+/// changes, but a runbook deleted and made again starts its numbers over, so the hash SSM
+/// reports for the version is part of the key. Without a hash nothing is kept.
 #[derive(Default)]
 pub(crate) struct Contents(Mutex<ContentsByVersion>);
 
@@ -63,18 +65,22 @@ impl Contents {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The content of `runbook` at `version` (a number), fetched once.
+    /// The content of `runbook` at `version` (a number) whose hash is `hash`, fetched once.
     pub(crate) async fn get<F, Fut>(
         &self,
         runbook: &str,
         version: &str,
+        hash: &str,
         fetch: F,
     ) -> Result<Arc<str>, PortalError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<String, PortalError>>,
     {
-        let key = (runbook.to_owned(), version.to_owned());
+        if hash.is_empty() {
+            return Ok(fetch().await?.into());
+        }
+        let key = (runbook.to_owned(), version.to_owned(), hash.to_owned());
         if let Some((_, content)) = self.lock().get(&key) {
             return Ok(content.clone());
         }
@@ -100,17 +106,19 @@ mod tests {
     #[tokio::test]
     async fn an_answer_is_kept_while_fresh_and_a_failure_never() {
         let calls = AtomicUsize::new(0);
-        let kept = KeptFor::new(Duration::from_millis(200));
         let fetch = || async {
             calls.fetch_add(1, Ordering::SeqCst);
             Ok::<_, PortalError>(7)
         };
+        let kept = KeptFor::new(Duration::from_secs(3600));
         assert_eq!(kept.get(fetch).await.ok(), Some(7));
         assert_eq!(kept.get(fetch).await.ok(), Some(7));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        assert_eq!(kept.get(fetch).await.ok(), Some(7));
-        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // Kept for no time: every answer is fetched.
+        let stale = KeptFor::new(Duration::ZERO);
+        assert_eq!(stale.get(fetch).await.ok(), Some(7));
+        assert_eq!(stale.get(fetch).await.ok(), Some(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
 
         let failing = KeptFor::<u32>::new(Duration::from_secs(60));
         let fail = || async { Err(PortalError::Backend("down".into())) };
@@ -119,23 +127,29 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn contents_are_fetched_once_per_version_and_bounded() {
+    async fn contents_are_fetched_once_per_version_and_hash_and_bounded() {
         let contents = Contents::default();
         for i in 0..(MOST_CONTENTS * 2) {
             let version = i.to_string();
             contents
-                .get("R", &version, || async { Ok(format!("v{i}")) })
+                .get("R", &version, "h1", || async { Ok(format!("v{i}")) })
                 .await
                 .expect("fetched");
         }
         assert!(contents.lock().len() <= MOST_CONTENTS);
         let newest = (MOST_CONTENTS * 2 - 1).to_string();
         let again = contents
-            .get("R", &newest, || async {
+            .get("R", &newest, "h1", || async {
                 Err(PortalError::Backend("fetched again".into()))
             })
             .await
             .expect("kept");
         assert_eq!(&*again, format!("v{newest}").as_str());
+        // The same number with another hash (the runbook made again) is another content.
+        let remade = contents
+            .get("R", &newest, "h2", || async { Ok("remade".to_owned()) })
+            .await
+            .expect("fetched");
+        assert_eq!(&*remade, "remade");
     }
 }

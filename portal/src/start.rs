@@ -431,6 +431,7 @@ async fn send(
     // Without an answer the start may have happened (the answer lost on the way): asked again
     // with the same ClientToken, AWS answers the execution it started, or starts it now; never
     // twice. The SDK's own retries (throttling, errors on AWS's side) reuse the token as well.
+    let mut asked_again = false;
     let answer = match call.clone().send().await {
         Err(e) if may_have_reached_aws(&e) => {
             tracing::warn!(
@@ -438,17 +439,28 @@ async fn send(
                 reason = unanswered(&e),
                 "no answer to a start: asking again with its ClientToken"
             );
+            asked_again = true;
             call.send().await
         }
         answered => answered,
     };
     let answer = answer.map_err(|e| {
-        if may_have_reached_aws(&e) {
-            tracing::warn!(request_id, error = %aws_sdk_ssm::error::DisplayErrorContext(&e), "no answer to a start, twice");
+        // Unknown whether it started: no answer at all; a failure on AWS's side (the work may be
+        // done when a 5xx is sent); or any failure after a first call that went unanswered.
+        let on_aws_side = e.raw_response().is_some_and(|r| r.status().is_server_error());
+        if may_have_reached_aws(&e) || on_aws_side || asked_again {
+            tracing::warn!(request_id, error = %aws_sdk_ssm::error::DisplayErrorContext(&e), "a start not confirmed");
+            let why = match e.as_service_error() {
+                Some(service) => format!(
+                    "{} ({})",
+                    aws_sdk_ssm::error::ProvideErrorMetadata::message(service).unwrap_or_default(),
+                    aws_sdk_ssm::error::ProvideErrorMetadata::code(service).unwrap_or("Error")
+                ),
+                None => unanswered(&e).to_owned(),
+            };
             return StartFailure::Unconfirmed(PortalError::Backend(format!(
-                "AWS did not confirm the start ({}), twice. It may have started all the same: \
-                 look for it in the executions list before you start it again.",
-                unanswered(&e)
+                "AWS did not confirm the start: {why}. It may have started all the same: \
+                 look for it in the executions list before you start it again."
             )));
         }
         let hint = match e.as_service_error().and_then(|s| {

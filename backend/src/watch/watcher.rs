@@ -198,10 +198,11 @@ pub(super) async fn run<S: Source>(hub: Arc<Hub<S>>, watch: Arc<Watch<S>>) {
             () = tokio::time::sleep(delay) => {}
             () = watch.poke.notified() => {}
         }
+        // The turn first: a viewer who leaves while it waits costs no poll.
+        hub.budget.take().await;
         if hub.release_if_unwatched(&watch) {
             return;
         }
-        hub.budget.take().await;
         match hub.source.fetch(&watch.key).await {
             Ok(state) => {
                 let pace = hub.source.pace(&state);

@@ -83,15 +83,17 @@ impl Portal {
             None => name.clone(),
         };
         let name = name.as_str();
-        // The version described (a number, `$DEFAULT` and `$LATEST` resolved): its content never
-        // changes, so it is read from AWS once.
+        // The version described (a number, `$DEFAULT` and `$LATEST` resolved). Its content is
+        // read from AWS once per content hash: a runbook deleted and made again under its name
+        // starts its versions at 1 again, with other content.
         let number = described
             .document_version
             .clone()
             .unwrap_or_else(|| version.to_owned());
+        let hash = described.hash.clone().unwrap_or_default();
         let content = self
             .contents
-            .get(&reference, &number, || async {
+            .get(&reference, &number, &hash, || async {
                 let got = backend
                     .ssm
                     .get_document()

@@ -173,3 +173,30 @@ async fn the_form_costs_two_aws_calls_once_warm_and_shows_a_new_default_at_once(
         "version 1's content"
     );
 }
+
+#[tokio::test]
+async fn a_runbook_made_again_under_its_name_shows_its_new_content() {
+    let t = TestPortal::new("").await;
+    let admin = t.admin();
+    let steps = |action: &str| serde_json::json!([{ "name": "only", "action": action, "inputs": { "Duration": "PT1S" } }]);
+    t.add_simple_runbook("Remade", serde_json::json!({}), steps("aws:sleep"))
+        .await;
+    let first = t.portal.runbook(&admin, "Remade", "1").await.expect("read");
+    assert!(first.content_json.contains("aws:sleep"));
+    t.aws
+        .ssm
+        .delete_document()
+        .name("Remade")
+        .send()
+        .await
+        .expect("deleted");
+    t.add_simple_runbook("Remade", serde_json::json!({}), steps("aws:pause"))
+        .await;
+    // Version 1 again, with other content: not the kept one.
+    let again = t.portal.runbook(&admin, "Remade", "1").await.expect("read");
+    assert!(
+        again.content_json.contains("aws:pause"),
+        "{}",
+        again.content_json
+    );
+}

@@ -70,6 +70,7 @@ async fn a_start_never_answered_says_it_may_have_started_and_is_recorded_as_unkn
     );
     assert!(text.contains("It may have started all the same"), "{text}");
     assert!(text.contains("executions list"), "{text}");
+    assert!(!text.contains("Nothing was started"), "{text}");
     // It did start, once, however often it was asked.
     assert_eq!(t.started_count(RUNBOOK).await, 1);
     let (outcome, _, detail) = last_start(&t).await;
@@ -173,7 +174,8 @@ async fn thirty_watched_runs_keep_to_the_poll_budget_and_never_meet_the_accounts
     let polls = t.ssm_calls("GetAutomationExecution").await - before;
     // Thirty watchers would poll 30 times a second; the budget (10 a second) holds them to about
     // 40 in 4 s, each in turn, and the account's limit is never met.
-    assert!((30..=45).contains(&polls), "{polls} polls in 4 s");
+    // Slots are 100 ms apart: never more than the budget; a slow machine may make fewer.
+    assert!((20..=45).contains(&polls), "{polls} polls in 4 s");
     assert_eq!(t.faults_struck().await, 0, "throttled by AWS");
     for stream in &mut streams {
         let first = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
@@ -221,4 +223,20 @@ async fn after_aws_restarts_the_portal_carries_on_without_a_restart_of_its_own()
     let first = stream.next().await.expect("the new run's state");
     assert_eq!(first.event, domain::execution::event::EXECUTION);
     t.wait_for(&after, &["Success"]).await;
+}
+
+#[tokio::test]
+async fn a_start_failing_on_aws_side_may_have_started_and_says_so() {
+    let t = portal().await;
+    t.inject(
+        json!({ "operation": "StartAutomationExecution", "fault": "internal_error", "count": 20 }),
+    )
+    .await;
+    let text = backend_text(
+        t.start(&t.admin(), RUNBOOK, &[("p.AutomationAssumeRole", ROLE)])
+            .await,
+    );
+    assert!(text.contains("(InternalServerError)"), "{text}");
+    assert!(text.contains("It may have started all the same"), "{text}");
+    assert_eq!(last_start(&t).await.0, Outcome::Interrupted);
 }
