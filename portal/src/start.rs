@@ -345,7 +345,8 @@ fn may_have_reached_aws<E, R>(e: &aws_sdk_ssm::error::SdkError<E, R>) -> bool {
 enum StartFailure {
     /// AWS refused it, or it was never sent: nothing was started.
     NotStarted(PortalError),
-    /// AWS never answered, even when asked again: it may have started.
+    /// AWS's answer does not say whether it started (none came, even when asked again; a
+    /// failure on its side; a failure after an unanswered call): it may have.
     Unconfirmed(PortalError),
 }
 
