@@ -94,6 +94,22 @@ fn account_key(account: &str) -> String {
     account.to_lowercase()
 }
 
+/// An IPv6 client is counted by its /64, the block one subscriber or host is handed: otherwise
+/// anyone with one could try from 2^64 addresses, each with limits of its own. IPv4 (and
+/// IPv4-mapped IPv6) addresses count one by one.
+fn address_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
 fn pair_key(account: &str, address: &str) -> String {
     format!("{account}\n{address}")
 }
@@ -126,7 +142,7 @@ impl SignInThrottle {
         let since = now - millis(l.window);
         self.purge(now, since).await?;
         let account = account_key(account);
-        let address = address.to_string();
+        let address = address_key(address);
         let pair = pair_key(&account, &address);
         // The address first: once it is locked out, nothing of what it sends is stored, so a
         // guesser cycling through new names cannot grow the table past `per_address` of them.
@@ -387,6 +403,26 @@ mod tests {
                 .await
                 .expect("let through");
             assert_eq!(elsewhere.delay, Duration::ZERO);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_guesser_is_counted_by_its_64_block() {
+        for throttle in throttles("ipv6").await {
+            for i in 0..50u16 {
+                let address = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 7, 9, i, 1, 2, 3));
+                throttle
+                    .reserve(&format!("name{i}"), address)
+                    .await
+                    .expect("under the limit");
+            }
+            let same_block = "2001:db8:7:9:ffff::1".parse().expect("ip");
+            assert!(locked(throttle.reserve("admin", same_block).await));
+            let next_block = "2001:db8:7:a::1".parse().expect("ip");
+            assert!(throttle.reserve("admin", next_block).await.is_ok());
+            // An IPv4 client seen through an IPv6 socket is that IPv4 address.
+            let mapped = "::ffff:10.0.0.9".parse().expect("ip");
+            assert_eq!(address_key(mapped), "10.0.0.9");
         }
     }
 
