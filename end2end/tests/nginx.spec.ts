@@ -1,8 +1,9 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Processes } from './processes';
+import { startNginx } from './nginx_server';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { ask, formError, signIn } from './http_client';
@@ -14,7 +15,6 @@ import { ask, formError, signIn } from './http_client';
 test.use({ storageState: { cookies: [], origins: [] } });
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-const nginxBin = process.env.NGINX ?? '/usr/sbin/nginx';
 const base = Number(process.env.PORTAL_PORT ?? 3100) + 10;
 const NGINX = '127.0.0.1';
 const admin = { name: 'admin', password: 'the administrator password' };
@@ -41,19 +41,10 @@ async function portal(port: number, options: string[]) {
 /** nginx on `port` in front of the portal on `upstream`; `extra` goes into its `location /`. */
 async function nginx(port: number, upstream: number, extra = '') {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-nginx-conf-'));
-  const config = `
-daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 512; }
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  startNginx(
+    processes,
+    dir,
+    `  access_log ${dir}/access.log;
   server {
     listen ${NGINX}:${port};
     location / {
@@ -63,12 +54,8 @@ http {
       proxy_buffering off;
       ${extra}
     }
-  }
-}
-`;
-  writeFileSync(`${dir}/nginx.conf`, config);
-  const child = spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
-  processes.add(child);
+  }`,
+  );
   await listening(`http://${NGINX}:${port}/healthz`);
 }
 

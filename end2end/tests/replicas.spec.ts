@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Processes } from './processes';
+import { startNginx } from './nginx_server';
 import { test, expect, hydrated } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { createRunbook, executionsOf } from './aws';
@@ -14,7 +15,6 @@ import { ask, follow, signIn } from './http_client';
 test.use({ storageState: { cookies: [], origins: [] } });
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-const nginxBin = process.env.NGINX ?? '/usr/sbin/nginx';
 const base = Number(process.env.PORTAL_PORT ?? 3100) + 90;
 const PASSWORD = 'a replicated password';
 const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
@@ -82,20 +82,10 @@ approval = { groups = ["leads"] }
 /** nginx on `port`, round-robin over `upstreams`. */
 async function nginx(port: number, upstreams: number[]) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-replicas-nginx-'));
-  writeFileSync(
-    `${dir}/nginx.conf`,
-    `daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 512; }
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  startNginx(
+    processes,
+    dir,
+    `  access_log ${dir}/access.log;
   upstream portal { ${upstreams.map((p) => `server 127.0.0.1:${p} max_fails=0;`).join(' ')} }
   server {
     listen 127.0.0.1:${port};
@@ -106,11 +96,8 @@ http {
       proxy_buffering off;
       proxy_read_timeout 1h;
     }
-  }
-}
-`,
+  }`,
   );
-  processes.add(spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' }), 'SIGTERM');
   await ready(port);
 }
 

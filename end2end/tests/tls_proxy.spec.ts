@@ -1,9 +1,10 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Processes } from './processes';
+import { startNginx } from './nginx_server';
 import { test, expect, hydrated, markPage, untilText } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { start } from './aws';
@@ -17,7 +18,6 @@ import { WEB_1, seedProcedure } from './procedures';
 test.use({ storageState: { cookies: [], origins: [] }, ignoreHTTPSErrors: true });
 
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-const nginxBin = process.env.NGINX ?? '/usr/sbin/nginx';
 /** Ports +70..+79 of PORTAL_PORT are this file's. */
 const base = Number(process.env.PORTAL_PORT ?? 3100) + 70;
 const admin = { name: 'admin', password: 'the administrator password' };
@@ -52,20 +52,11 @@ async function nginx(port: number, upstream: number) {
   const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-tls-nginx-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
-  const config = `
-daemon off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 512; }
-http {
-  log_format withid '$remote_addr $request_id "$request" $status';
+  startNginx(
+    processes,
+    dir,
+    `  log_format withid '$remote_addr $request_id "$request" $status';
   access_log ${dir}/access.log withid;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
   server {
     listen 127.0.0.1:${port} ssl;
     ssl_certificate ${dir}/cert.pem;
@@ -76,12 +67,8 @@ http {
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Request-Id $request_id;
     }
-  }
-}
-`;
-  writeFileSync(`${dir}/nginx.conf`, config);
-  const child = spawn(nginxBin, ['-p', dir, '-c', `${dir}/nginx.conf`, '-e', `${dir}/error.log`], { stdio: 'ignore' });
-  processes.add(child);
+  }`,
+  );
   await expect.poll(() => ask(port, '/livez', { tls: true, from: '127.0.0.2' }).then((a) => a.status, () => 0), { timeout: 20_000 }).toBe(200);
   return { accessLog: `${dir}/access.log` };
 }

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_ssm::types::{DocumentFormat, DocumentType, ExecutionMode};
 use aws_sdk_ssm::Client;
-use emulator::{Emulator, EmulatorConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -185,11 +184,7 @@ async fn phase(portals: &[BenchPortal], emulator: &str, ids: &[String], viewers:
 
 #[tokio::main]
 async fn main() {
-    let running = Emulator::new(EmulatorConfig::default())
-        .expect("the emulator")
-        .start_on_loopback()
-        .await
-        .expect("the emulator starts");
+    let running = support::emulator().await;
     let emulator = running.endpoint_url();
     let portal = BenchPortal::start_with(&emulator, "live", &UNBUDGETED).await;
     let ssm = support::ssm(&emulator).await;

@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_ssm::types::ExecutionMode;
-use emulator::{Emulator, EmulatorConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -34,11 +33,7 @@ async fn open_stream(host: &str, path: &str, cookie: &str) -> tokio::task::JoinH
 
 #[tokio::main]
 async fn main() {
-    let running = Emulator::new(EmulatorConfig::default())
-        .expect("the emulator")
-        .start_on_loopback()
-        .await
-        .expect("the emulator starts");
+    let running = support::emulator().await;
     let emulator = running.endpoint_url();
     let portal = BenchPortal::start(&emulator, "shutdown").await;
     let (host, cookie) = (portal.host.clone(), portal.cookie.clone());

@@ -1,7 +1,7 @@
 //! Signing in and out, and the gate in front of everything else: a request without a live session
 //! is sent to the sign-in page (pages) or refused with 401 (API, server functions, streams).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,7 +10,7 @@ use accounts::{
     ThrottleLimits, ThrottleRefusal, Users,
 };
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -559,10 +559,7 @@ pub async fn require_sign_in(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip());
+    let peer = crate::request_log::peer_of(&request);
     // The client's address was resolved once, by the request log's layer outside this one.
     if let Some(&ClientAddress(address)) = request.extensions().get::<ClientAddress>() {
         let client = client_of(address, request.headers());

@@ -191,6 +191,15 @@ async fn sign_in(host: &str) -> String {
         .expect("signed in")
 }
 
+/// An emulator of the benches' own, serving on a loopback port until dropped.
+pub async fn emulator() -> emulator::RunningEmulator {
+    emulator::Emulator::new(emulator::EmulatorConfig::default())
+        .expect("the emulator")
+        .start_on_loopback()
+        .await
+        .expect("the emulator starts")
+}
+
 /// An SSM client of the emulator at `endpoint`, with its example credentials.
 pub async fn ssm(endpoint: &str) -> aws_sdk_ssm::Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
