@@ -6,11 +6,10 @@
 //! log whatever it likes, or reuse an id to confuse a search. It is returned in the response's
 //! `X-Request-Id`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
@@ -52,14 +51,6 @@ fn acceptable(id: &HeaderValue) -> bool {
     !bytes.is_empty() && bytes.len() <= MAX_ID && bytes.iter().all(u8::is_ascii_graphic)
 }
 
-/// The address the request's TCP connection came from (a proxy's, behind one).
-pub fn peer_of(request: &Request) -> Option<std::net::IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip())
-}
-
 /// The client's address (through a trusted proxy) for everything after, and the request id kept
 /// only from a trusted proxy: from anyone else it is dropped, and the next layer makes one.
 async fn identify(
@@ -67,7 +58,7 @@ async fn identify(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = peer_of(&request);
+    let peer = crate::sign_in::peer_of(&request);
     let mut from_proxy = false;
     if let Some(peer) = peer {
         let client = match &proxy {

@@ -1,7 +1,7 @@
 //! Signing in and out, and the gate in front of everything else: a request without a live session
 //! is sent to the sign-in page (pages) or refused with 401 (API, server functions, streams).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -10,7 +10,7 @@ use accounts::{
     ThrottleLimits, ThrottleRefusal, Users,
 };
 use axum::extract::rejection::FormRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -111,6 +111,14 @@ pub struct Gate {
 /// Where a request came from, in the audit trail's words and as the throttle counts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddress(pub IpAddr);
+
+/// The address the request's TCP connection came from (a proxy's, behind one).
+pub fn peer_of(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip())
+}
 
 impl Gate {
     /// The gate, and a task that writes the summaries of failed sign-ins as their windows end.
@@ -559,7 +567,7 @@ pub async fn require_sign_in(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = crate::request_log::peer_of(&request);
+    let peer = peer_of(&request);
     // The client's address was resolved once, by the request log's layer outside this one.
     if let Some(&ClientAddress(address)) = request.extensions().get::<ClientAddress>() {
         let client = client_of(address, request.headers());
