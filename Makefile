@@ -8,7 +8,7 @@ PORTAL := $(CARGO_TARGET_DIR)/release/runbook-portal
 WASM_CARGO := scripts/wasm-cargo
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run build site server emulator test fmt structure clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test setup-container image container-test-image container-test deploy-check bench clean
+.PHONY: run build site server emulator test fmt structure clippy clippy-ssr clippy-wasm rust-test compat e2e setup setup-test setup-container image container-test-image container-test deploy-check bench soak clean
 
 ## make run: build, then serve the portal on http://127.0.0.1:3000 with the embedded emulator.
 run: build
@@ -82,12 +82,17 @@ deploy-check: setup-test
 	scripts/check-deploy
 
 ## make bench: the emulator's engine, the portal's live status (one replica, and two on PostgreSQL),
-## and its shutdown, under load (figures, not pass/fail tests). The live-status bench opens 10,000
-## streams: it raises the open-files limit.
-bench: build
+## its shutdown, and signed-in users under load with autocannon (figures, not pass/fail tests). The
+## live-status and load benches open thousands of connections: they raise the open-files limit.
+bench: build setup-test
 	cargo bench --locked --workspace --exclude frontend --bench engine
 	ulimit -n $$(ulimit -Hn) && scripts/with-postgres cargo bench --locked --workspace --exclude frontend --bench live_status
 	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench shutdown
+	ulimit -n $$(ulimit -Hn) && cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test -c playwright.bench.config.ts load.bench.ts
+
+## make soak: an hour of moderate load (SOAK_SECONDS to change it), the portal sampled every minute.
+soak: build setup-test
+	ulimit -n $$(ulimit -Hn) && cd end2end && PORTAL_BIN=$(PORTAL) npx playwright test -c playwright.bench.config.ts soak.bench.ts
 
 clean:
 	rm -rf site

@@ -19,6 +19,8 @@ mod scope;
 mod server;
 mod services;
 mod state;
+#[cfg(test)]
+mod wire_properties;
 mod world;
 
 pub use clock::Clock;

@@ -98,13 +98,27 @@ pub fn parse(content: &str, format: Format) -> Result<Value, String> {
     }
 }
 
+/// How deep collections may nest in YAML content (JSON's reader stops at 128).
+pub const MAX_NESTING: usize = 64;
+
+/// How many events aliases may replay in one YAML text: ample for anchors in a 64 KB runbook,
+/// and what an alias bomb can make a request allocate (the reader's default is 1,000,000).
+pub const MAX_REPLAYED_EVENTS: usize = 100_000;
+
 /// Reads YAML with the core schema of YAML 1.2, as JSON sees values: `yes`, `on` and `no` stay
 /// strings (a YAML 1.1 reader would make them booleans), `"0.5"` a string and `0.5` a number.
 /// Errors are one line (no source snippet): they become API error messages.
 pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options(
         text,
-        serde_saphyr::options! { strict_booleans: true, with_snippet: false },
+        serde_saphyr::options! {
+            strict_booleans: true,
+            with_snippet: false,
+            budget: serde_saphyr::budget! { max_depth: MAX_NESTING },
+            alias_limits: serde_saphyr::alias_limits! {
+                max_total_replayed_events: MAX_REPLAYED_EVENTS,
+            },
+        },
     )
 }
 
@@ -357,6 +371,9 @@ fn mentions_parameter_store(inputs: &Map<String, Value>) -> bool {
     }
     inputs.values().any(walk)
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {

@@ -295,6 +295,9 @@ fn check(grants: &[Grant]) -> Vec<String> {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -323,3 +323,80 @@ async fn a_frame_id_from_another_replica_gets_the_whole_state() {
         "not a resumption of a stranger's frames"
     );
 }
+
+/// Any `Last-Event-ID` a browser (or anyone) sends: the stream resumes right after the position
+/// it names when the watcher still has it, and otherwise starts with the whole state; never a
+/// frame twice, a gap or a panic.
+#[test]
+fn any_last_event_id_resumes_exactly_or_starts_whole() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // The last state repeats: once it is reached nothing changes.
+    let answers = (1..=5).map(running).chain([Ok((6, Pace::Waiting))]);
+    let hub = Hub::new(Script::new(answers.collect()), pacing());
+    // Every frame the stream has had, in order.
+    let (keeper, seen) = runtime.block_on(async {
+        let mut keeper = hub.subscribe("e-1", None);
+        let mut seen: Vec<(String, &'static str, String)> = Vec::new();
+        while let Some(frame) = keeper.next().await {
+            seen.push((frame.id.clone(), frame.event, frame.data.clone()));
+            if frame.data == "6" {
+                break;
+            }
+        }
+        (keeper, seen)
+    });
+    let epoch = seen[0].0.split('.').next().expect("epoch").to_owned();
+    let ids: Vec<String> = seen.iter().map(|(id, _, _)| id.clone()).collect();
+    let resume = prop_oneof![
+        3 => proptest::sample::select(ids),
+        2 => any::<u64>().prop_map(move |n| format!("{epoch}.{n}")),
+        1 => (any::<u64>(), 0u64..10).prop_map(|(e, n)| format!("{e}.{n}")),
+        2 => "\\PC{0,24}",
+        1 => proptest::sample::select(vec!["", ".", "1.", ".1", "1.2.3", "18446744073709551615.18446744073709551615", "-1.-1", "+0.+3"]).prop_map(str::to_owned),
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        ..Config::default()
+    });
+    let frames = |from: usize| -> Vec<(&'static str, String)> {
+        seen[from..]
+            .iter()
+            .map(|(_, e, d)| (*e, d.clone()))
+            .collect()
+    };
+    runner
+        .run(&resume, |resume| {
+            let first = runtime.block_on(async {
+                let mut sub = hub.subscribe("e-1", Some(&resume));
+                let mut first = Vec::new();
+                while let Ok(Some(frame)) =
+                    tokio::time::timeout(Duration::from_millis(30), sub.next()).await
+                {
+                    first.push((frame.event, frame.data.clone()));
+                }
+                first
+            });
+            match seen.iter().rposition(|(id, _, _)| *id == resume) {
+                // Exactly what came after it (nothing, after the last).
+                Some(i) => prop_assert_eq!(first, frames(i + 1), "resumed from {}", resume),
+                None => {
+                    let whole = vec![
+                        ("status", "6".to_owned()),
+                        ("detail", "\"all of 6\"".to_owned()),
+                    ];
+                    // Another spelling of a known position ("+0.+3") resumes too: a suffix.
+                    let suffix = (0..=seen.len()).any(|i| first == frames(i));
+                    prop_assert!(first == whole || suffix, "{:?} from {:?}", first, resume);
+                }
+            }
+            Ok(())
+        })
+        .expect("every Last-Event-ID handled");
+    drop(keeper);
+}

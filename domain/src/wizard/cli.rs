@@ -4,6 +4,8 @@
 
 mod quoting;
 #[cfg(test)]
+mod read_back;
+#[cfg(test)]
 mod shell_models;
 #[cfg(test)]
 mod tests;
@@ -42,13 +44,25 @@ impl Shell {
     }
 }
 
-/// Characters the CLI's shorthand syntax gives a meaning to (and some that read better in
-/// JSON): a value with any of them goes as JSON instead.
+/// Whether a value must go as JSON: it holds a character the CLI's shorthand syntax gives a
+/// meaning to (or one that reads better in JSON), whitespace (the shorthand trims it), or one
+/// past U+FFFF (its patterns stop there).
 fn needs_json(value: &str) -> bool {
     value.is_empty()
-        || value
+        || value.chars().any(|c| {
+            c.is_control()
+                || c.is_whitespace()
+                || c > '\u{ffff}'
+                || ",=\"'\\[]{}$`!%^&|<>()*?".contains(c)
+        })
+}
+
+/// A map key the shorthand syntax reads: only `A-Z a-z 0-9 - _ . # / :`.
+fn is_shorthand_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
             .chars()
-            .any(|c| c.is_control() || ",=\"'\\[]{}$`!%^&|<>()*? \t\n\r".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "-_.#/:".contains(c))
 }
 
 fn json_list(values: &[String]) -> String {
@@ -61,6 +75,19 @@ fn json_list(values: &[String]) -> String {
 pub struct CliOption {
     pub flag: &'static str,
     pub words: Vec<String>,
+}
+
+impl CliOption {
+    /// The words `aws` receives for this option. A value that starts with `-` is joined to its
+    /// flag (`--max-errors=-1`): argparse would take it for an option of its own.
+    pub fn argv(&self) -> Vec<String> {
+        match self.words.as_slice() {
+            [word] if word.starts_with('-') => vec![format!("{}={word}", self.flag)],
+            words => std::iter::once(self.flag.to_owned())
+                .chain(words.iter().cloned())
+                .collect(),
+        }
+    }
 }
 
 /// Prefixes that make the AWS CLI read a file or URL in place of an option's value: a shared
@@ -84,7 +111,7 @@ pub fn cli_options(request: &StartRequest) -> Result<Vec<CliOption>, Refusal> {
         let shorthand_ok = request
             .parameters
             .iter()
-            .all(|(k, vs)| !needs_json(k) && vs.iter().all(|v| !needs_json(v)));
+            .all(|(k, vs)| is_shorthand_key(k) && vs.iter().all(|v| !needs_json(v)));
         let word = if shorthand_ok {
             request
                 .parameters
@@ -182,14 +209,15 @@ fn aws_cli(request: &StartRequest, shell: Shell) -> Result<String, Refusal> {
     let mut lines = vec!["aws ssm start-automation-execution".to_owned()];
     for option in cli_options(request)? {
         let words = option
-            .words
+            .argv()
             .iter()
             .map(|w| match shell {
+                _ if w == option.flag => Ok(w.clone()),
                 Shell::Windows => quoting::cmd(w, &format!("the {} value", option.flag)),
                 _ => Ok(quoting::bash(w)),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        lines.push(format!("    {} {}", option.flag, words.join(" ")));
+        lines.push(format!("    {}", words.join(" ")));
     }
     Ok(lines.join(&format!("{continuation}\n")))
 }

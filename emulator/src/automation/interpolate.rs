@@ -72,15 +72,13 @@ impl Variables<'_> {
     }
 
     fn apply_text(&self, text: &str) -> Result<Value, String> {
-        let trimmed = text.trim();
-        if let Some(name) = whole_reference(trimmed) {
+        // A list standing alone (spaces around it allowed) is the list; anything else is text,
+        // the spaces around a reference kept.
+        if let Some(name) = whole_reference(text.trim()).filter(|n| self.lists.contains(*n)) {
             let values = self.lookup(name).ok_or_else(|| unknown(name))?;
-            let is_list = self.lists.contains(name);
-            return Ok(if is_list {
-                Value::Array(values.into_iter().map(Value::String).collect())
-            } else {
-                Value::String(values.into_iter().next().unwrap_or_default())
-            });
+            return Ok(Value::Array(
+                values.into_iter().map(Value::String).collect(),
+            ));
         }
         let mut out = String::new();
         let mut rest = text;
@@ -107,6 +105,9 @@ fn whole_reference(text: &str) -> Option<&str> {
 fn unknown(name: &str) -> String {
     format!("The reference {{{{ {name} }}}} names no parameter, variable or step output of this automation (a step output exists once its step has succeeded).")
 }
+
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {
@@ -155,5 +156,11 @@ mod tests {
             .apply(&json!("{{ Nope }}"))
             .expect_err("unknown")
             .contains("Nope"));
+        // Found by the properties: spaces around a lone scalar reference were dropped.
+        assert_eq!(vars.apply(&json!(" {{ Name }} ")), Ok(json!(" web ")));
+        assert_eq!(
+            vars.apply(&json!(" {{ InstanceId }} ")),
+            Ok(json!(["i-1", "i-2"]))
+        );
     }
 }

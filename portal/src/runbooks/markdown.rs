@@ -76,6 +76,9 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -255,8 +255,7 @@ fn requests() -> Vec<(String, StartRequest)> {
 fn expected_argv(request: &StartRequest) -> Vec<String> {
     let mut argv = vec!["ssm".to_owned(), "start-automation-execution".to_owned()];
     for option in cli_options(request).expect("written") {
-        argv.push(option.flag.to_owned());
-        argv.extend(option.words);
+        argv.extend(option.argv());
     }
     argv
 }
