@@ -81,8 +81,7 @@ mod tests {
         ));
     }
 
-    /// Found by the protocol fuzzing: any `X-Amz-Target` became a series of its own, quotes and
-    /// line breaks included.
+    /// Any `X-Amz-Target` once became a series of its own, quotes and line breaks included.
     #[test]
     fn made_up_operation_names_neither_grow_the_series_nor_break_the_text() {
         let counters = RequestCounters::default();

@@ -11,7 +11,8 @@ import { LoadRig, cannon, mb, LONG, QUICK, type Figures } from './load_harness';
 
 const USERS = Number(process.env.LOAD_USERS ?? 1000);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
-const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 40;
+// Ports of its own (the browser suite uses offsets up to +91), so a run beside it meets nothing.
+const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 140;
 const WATCHED = 20;
 
 const row = (name: string, f: Figures, views?: number, calls?: number) =>

@@ -6,7 +6,8 @@ import { LoadRig, cannon, mb, LONG, QUICK } from './load_harness';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 3600);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 60);
-const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 50;
+// Ports of its own (the browser suite uses offsets up to +91; the load benchmark +140).
+const PORT = Number(process.env.PORTAL_PORT ?? 3100) + 150;
 
 /** Least-squares slope of `ys` over `xs`. */
 function slope(xs: number[], ys: number[]): number {

@@ -156,7 +156,7 @@ mod tests {
             .apply(&json!("{{ Nope }}"))
             .expect_err("unknown")
             .contains("Nope"));
-        // Found by the properties: spaces around a lone scalar reference were dropped.
+        // Spaces around a lone scalar reference were once dropped.
         assert_eq!(vars.apply(&json!(" {{ Name }} ")), Ok(json!(" web ")));
         assert_eq!(
             vars.apply(&json!(" {{ InstanceId }} ")),

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
+use super::tests::{expected_argv, parameter_named};
 use super::{cli_options, Refusal};
 use crate::wizard::{Location, StartRequest};
 
@@ -215,7 +216,7 @@ proptest! {
         let mut written = Vec::new();
         for request in &requests {
             match cli_options(request) {
-                Ok(_) => written.push((request, argv(request))),
+                Ok(_) => written.push((request, expected_argv(request))),
                 // Refused only for a value the CLI would read as a file or URL.
                 Err(refusal) => prop_assert!(refusal == Refusal::read_by_the_cli(refusal_flag(&refusal))),
             }
@@ -238,19 +239,7 @@ proptest! {
 /// a value starting with `-` was taken by argparse for an option.
 #[test]
 fn the_values_the_aws_cli_once_misread_now_reach_it() {
-    let request = |name: &str, value: &str| StartRequest {
-        document_name: "AWS-RestartEC2Instance".to_owned(),
-        parameters: [(name.to_owned(), vec![value.to_owned()])].into(),
-        tags: vec![("Team".to_owned(), value.to_owned())],
-        document_version: None,
-        interactive: false,
-        target_parameter_name: None,
-        target: None,
-        max_concurrency: None,
-        max_errors: None,
-        location: None,
-        alarm: None,
-    };
+    let request = parameter_named;
     let requests = [
         request("InstanceId", "\u{101a0}"),
         request("InstanceId", "a\u{a0}"),
@@ -264,7 +253,7 @@ fn the_values_the_aws_cli_once_misread_now_reach_it() {
             ..request("InstanceId", "i-1")
         },
     ];
-    let argvs: Vec<Vec<String>> = requests.iter().map(argv).collect();
+    let argvs: Vec<Vec<String>> = requests.iter().map(expected_argv).collect();
     for ((request, argv), read) in requests.iter().zip(&argvs).zip(aws_cli_reads(&argvs)) {
         assert_eq!(
             read.get("parameters"),
@@ -272,14 +261,6 @@ fn the_values_the_aws_cli_once_misread_now_reach_it() {
             "{argv:?}: {read}"
         );
     }
-}
-
-fn argv(request: &StartRequest) -> Vec<String> {
-    let mut argv = vec!["ssm".to_owned(), "start-automation-execution".to_owned()];
-    for option in cli_options(request).expect("written") {
-        argv.extend(option.argv());
-    }
-    argv
 }
 
 fn refusal_flag(refusal: &Refusal) -> &'static str {

@@ -222,9 +222,14 @@ fn everywhere(value: &str) -> StartRequest {
 
 /// A request with `value` as a parameter's only value (the CLI's shorthand where it allows).
 fn parameter(value: &str) -> StartRequest {
+    parameter_named("InstanceId", value)
+}
+
+/// A request with `value` as the only value of the parameter `name`, and of a tag.
+pub(super) fn parameter_named(name: &str, value: &str) -> StartRequest {
     StartRequest {
         document_name: "AWS-RestartEC2Instance".to_owned(),
-        parameters: [("InstanceId".to_owned(), vec![value.to_owned()])]
+        parameters: [(name.to_owned(), vec![value.to_owned()])]
             .into_iter()
             .collect(),
         tags: vec![("Team".to_owned(), value.to_owned())],
@@ -252,7 +257,7 @@ fn requests() -> Vec<(String, StartRequest)> {
 }
 
 /// The words the AWS CLI must receive after `aws`.
-fn expected_argv(request: &StartRequest) -> Vec<String> {
+pub(super) fn expected_argv(request: &StartRequest) -> Vec<String> {
     let mut argv = vec!["ssm".to_owned(), "start-automation-execution".to_owned()];
     for option in cli_options(request).expect("written") {
         argv.extend(option.argv());
