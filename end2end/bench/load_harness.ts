@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { ask } from '../tests/http_client';
+import { ask, follow } from '../tests/http_client';
 
 export const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
@@ -106,7 +106,7 @@ export class LoadRig {
     return JSON.parse(answer.body);
   }
 
-  /** Requests the emulator has answered, by service. */
+  /** Requests the emulator has answered so far, all services together. */
   async awsCalls(): Promise<number> {
     const text = await fetch(`${this.emulator}/_emulator/metrics`).then((r) => r.text());
     return text
@@ -131,26 +131,13 @@ export class LoadRig {
     };
   }
 
-  /** Opens a live-status stream per session on `ids` (round robin); answers closers. */
+  /** Opens a live-status stream per session on `ids` (round robin); answers them. */
   async openStreams(ids: string[], sessions: number) {
-    const http = await import('node:http');
-    const streams: { close: () => void; opened: Promise<number>; events: () => number }[] = [];
-    for (let i = 0; i < sessions; i++) {
-      let events = 0;
-      let settle: (s: number) => void = () => undefined;
-      const opened = new Promise<number>((r) => (settle = r));
-      const request = http.request(
-        { host: '127.0.0.1', port: this.port, path: `/api/executions/${ids[i % ids.length]}/events`, headers: { cookie: this.cookies[i % this.cookies.length], accept: 'text/event-stream' }, agent: false },
-        (response) => {
-          settle(response.statusCode ?? 0);
-          response.on('data', (chunk: Buffer) => (events += chunk.toString().split('\nevent:').length - 1));
-          response.on('error', () => undefined);
-        },
-      );
-      request.on('error', () => settle(0));
-      request.end();
-      streams.push({ close: () => request.destroy(), opened, events: () => events });
-    }
+    const streams = Array.from({ length: sessions }, (_, i) => {
+      const stream = follow(this.port, `/api/executions/${ids[i % ids.length]}/events`, this.cookies[i % this.cookies.length]);
+      stream.ended.catch(() => undefined);
+      return { close: stream.close, opened: stream.opened, events: () => (stream.received().match(/^event:/gm) ?? []).length };
+    });
     const statuses = await Promise.all(streams.map((s) => s.opened));
     const refused = statuses.filter((s) => s !== 200).length;
     if (refused) throw new Error(`${refused} of ${sessions} live-status streams were refused`);
