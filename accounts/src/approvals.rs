@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
+use domain::notification::Notice;
+
 use crate::database::Database;
+use crate::outbox::enqueue;
 use crate::sql::Sql;
 
 pub use domain::approval::{status, ApprovalRequest};
@@ -70,12 +73,15 @@ impl Approvals {
         }
     }
 
-    /// Keeps a new pending request and the form fields it will start with.
+    /// Keeps a new pending request and the form fields it will start with, and tells its
+    /// approvers (`notice`) in the same transaction.
     pub async fn create(
         &self,
         request: &ApprovalRequest,
         fields: &BTreeMap<String, String>,
+        notice: &Notice,
     ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
              grant_name, runbook, version, mode, role, parameters, targets, cli, fields, \
@@ -95,9 +101,10 @@ impl Approvals {
         .bind(&request.cli)
         .bind(json(fields))
         .bind(i64::from(request.requester_local))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        enqueue(&mut tx, notice).await?;
+        tx.commit().await
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<ApprovalRequest>, sqlx::Error> {
@@ -158,18 +165,28 @@ impl Approvals {
     }
 
     /// Marks the requests still pending since before `cutoff` (seconds since the epoch)
-    /// expired, and forgets their fields; answers how many.
-    pub async fn expire(&self, cutoff: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE approval_requests SET status = 'expired', fields = '{}', decided_at = $1, \
+    /// expired, and forgets their fields; tells each requester (`notice`) in the same
+    /// transaction. Answers how many.
+    pub async fn expire(
+        &self,
+        cutoff: i64,
+        notice: impl Fn(&ApprovalRequest) -> Notice,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(&format!(
+            "UPDATE approval_requests SET status = 'expired', fields = '{{}}', decided_at = $1, \
              error = 'Nobody decided it in time: ask again if it is still needed.' \
-             WHERE status = 'pending' AND requested_at < $2",
-        )
+             WHERE status = 'pending' AND requested_at < $2 RETURNING {COLUMNS}"
+        ))
         .bind(now())
         .bind(cutoff)
-        .execute(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(done.rows_affected())
+        for row in &rows {
+            enqueue(&mut tx, &notice(&from_row(row)?)).await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len() as u64)
     }
 
     /// The request that started `execution_id`, if one did.
@@ -190,7 +207,7 @@ impl Approvals {
     /// to start with when this call decided it, `None` when it was no longer pending (someone else
     /// decided first). Fields of a request that will not start are forgotten at once.
     /// A request asked for before `not_before` (seconds since the epoch) has expired and is not
-    /// decided.
+    /// decided. `notice`, if any, is written with the decision.
     pub async fn decide(
         &self,
         id: &str,
@@ -198,8 +215,10 @@ impl Approvals {
         by: &str,
         comment: &str,
         not_before: i64,
+        notice: Option<&Notice>,
     ) -> Result<Option<BTreeMap<String, String>>, sqlx::Error> {
         let keeps_fields = decision == status::APPROVED;
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE approval_requests SET status = $1, decided_by = $2, decided_at = $3, comment = $4, \
              fields = CASE WHEN $5 THEN fields ELSE '{}' END, replica = $8 \
@@ -213,10 +232,14 @@ impl Approvals {
         .bind(id)
         .bind(not_before)
         .bind(&self.replica)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let fields: String = row.try_get(0)?;
+        if let Some(notice) = notice {
+            enqueue(&mut tx, notice).await?;
+        }
+        tx.commit().await?;
         Ok(Some(serde_json::from_str(&fields).unwrap_or_default()))
     }
 
@@ -283,6 +306,17 @@ mod tests {
         }
     }
 
+    fn notice() -> Notice {
+        Notice {
+            event: domain::notification::Event::ApprovalWaiting,
+            title: "waiting".into(),
+            facts: Vec::new(),
+            path: "/automation/approvals".into(),
+            audience: Default::default(),
+            grant: "Database restarts".into(),
+        }
+    }
+
     #[tokio::test]
     async fn a_request_survives_reopening_and_is_decided_once() {
         for database in crate::test_databases::each("approvals").await {
@@ -299,15 +333,15 @@ mod tests {
         {
             let approvals = Approvals::new(&database);
             approvals
-                .create(&request("r-1"), &fields)
+                .create(&request("r-1"), &fields, &notice())
                 .await
                 .expect("kept");
             approvals
-                .create(&request("r-2"), &fields)
+                .create(&request("r-2"), &fields, &notice())
                 .await
                 .expect("kept");
             approvals
-                .create(&request("r-3"), &fields)
+                .create(&request("r-3"), &fields, &notice())
                 .await
                 .expect("kept");
         }
@@ -319,13 +353,13 @@ mod tests {
         assert_eq!(listed[0].requester_groups, ["dba"]);
 
         let got = approvals
-            .decide("r-1", status::APPROVED, "lee", "ok", 0)
+            .decide("r-1", status::APPROVED, "lee", "ok", 0, None)
             .await
             .expect("decided");
         assert_eq!(got.as_ref(), Some(&fields));
         // Someone deciding the same request afterwards gets nothing to start.
         let late = approvals
-            .decide("r-1", status::REJECTED, "lou", "no", 0)
+            .decide("r-1", status::REJECTED, "lou", "no", 0, None)
             .await
             .expect("no-op");
         assert_eq!(late, None);
@@ -353,7 +387,7 @@ mod tests {
 
         // A rejected request keeps no fields (no secret stays in the database).
         approvals
-            .decide("r-2", status::REJECTED, "lee", "not today", 0)
+            .decide("r-2", status::REJECTED, "lee", "not today", 0, None)
             .await
             .expect("decided");
         let kept: String =
@@ -365,7 +399,7 @@ mod tests {
 
         // Approved but never finished: marked failed at the next start.
         approvals
-            .decide("r-3", status::APPROVED, "lee", "", 0)
+            .decide("r-3", status::APPROVED, "lee", "", 0, None)
             .await
             .expect("decided");
         // No replica beats: marked failed by the next one to start.
@@ -384,18 +418,22 @@ mod tests {
     #[tokio::test]
     async fn requests_page_by_viewer_and_expire_undecided() {
         for database in crate::test_databases::each("approvals_paged").await {
-            paged(Approvals::new(&database)).await;
+            paged(&database).await;
         }
     }
 
-    async fn paged(approvals: Approvals) {
+    async fn paged(database: &Database) {
+        let approvals = Approvals::new(database);
         for i in 0..7 {
             let mut r = request(&format!("r-{i}"));
             if i % 2 == 1 {
                 r.requested_by = "eve".into();
                 r.grant = "Other".into();
             }
-            approvals.create(&r, &BTreeMap::new()).await.expect("kept");
+            approvals
+                .create(&r, &BTreeMap::new(), &notice())
+                .await
+                .expect("kept");
         }
         let everyone = approvals.page(&Listed::All, None, 3).await.expect("page");
         assert_eq!(everyone.len(), 3);
@@ -436,12 +474,26 @@ mod tests {
         let later = now() + 1;
         assert_eq!(
             approvals
-                .decide("r-0", status::APPROVED, "lee", "", later)
+                .decide("r-0", status::APPROVED, "lee", "", later, None)
                 .await
                 .expect("no-op"),
             None
         );
-        assert_eq!(approvals.expire(later).await.expect("expired"), 7);
+        let expired = |r: &ApprovalRequest| Notice {
+            title: format!("expired: {}", r.id),
+            ..notice()
+        };
+        assert_eq!(approvals.expire(later, expired).await.expect("expired"), 7);
+        // Seven requests told, then seven expiries, each in the transaction of its change.
+        let outbox = crate::Outbox::new(database);
+        let told = outbox.waiting(100).await.expect("outbox");
+        assert_eq!(told.len(), 14);
+        assert_eq!(
+            told.iter()
+                .filter(|e| e.notice.title.starts_with("expired: r-"))
+                .count(),
+            7
+        );
         let r0 = approvals.get("r-0").await.expect("read").expect("there");
         assert_eq!(r0.status, status::EXPIRED);
     }

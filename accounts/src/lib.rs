@@ -1,18 +1,21 @@
 //! The portal's people and their deeds: local accounts (argon2id password hashes) kept in the
 //! portal's database (SQLite in the data directory, or PostgreSQL shared by replicas), single sign-on identities (kept apart from them), the
 //! throttle that slows down and locks out password guessing, who started which execution,
-//! requests waiting for approval, and the append-only audit trail.
+//! requests waiting for approval, the append-only audit trail, and the notification outbox and
+//! subscriptions.
 
 mod approvals;
 mod audit;
 mod database;
 mod execution_changes;
 mod failed_sign_ins;
+mod outbox;
 mod password;
 mod replicas;
 mod sql;
 mod sso_identities;
 mod started;
+mod subscriptions;
 mod throttle;
 mod users;
 
@@ -25,10 +28,14 @@ pub use approvals::{
 pub use audit::{AuditPage, AuditQuery, AuditRecord, AuditTrail};
 pub use database::{open, redacted as redacted_url, Database, Native, OpenError};
 pub use failed_sign_ins::FailedSignIns;
+pub use outbox::{AfterAttempt, DueDelivery, NewDelivery, Outbox, WaitingEvent};
 pub use password::random_password;
 pub use replicas::{Repaired, Replicas};
+/// The database's errors, for crates that use the repositories without sqlx themselves.
+pub use sqlx::Error as SqlError;
 pub use sso_identities::{sso_name, SsoIdentities, SsoIdentityError};
-pub use started::StartedExecutions;
+pub use started::{Running, StartedExecutions};
+pub use subscriptions::{Reached, Subscriptions};
 pub use throttle::{
     LockedOut, Refusal as ThrottleRefusal, Reservation, SignInThrottle, ThrottleLimits,
 };

@@ -13,6 +13,7 @@ pub mod execution;
 pub mod executions;
 pub mod live_status;
 pub mod notice;
+pub mod notifications;
 mod pages;
 pub mod runbook;
 #[cfg(feature = "ssr")]
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
                     <Route path=path!("/automation/approvals") view=pages::ApprovalRequests ssr=SsrMode::Async />
                     <Route path=path!("/automation/approvals/:id") view=pages::ApprovalRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=pages::NotificationSettings ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/deliveries") view=pages::NotificationDeliveries ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

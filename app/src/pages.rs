@@ -8,6 +8,8 @@ mod choose_runbook;
 mod execute_runbook;
 mod execution_status;
 mod not_found;
+mod notification_deliveries;
+mod notification_settings;
 mod runbook_page;
 mod sign_in;
 
@@ -19,5 +21,7 @@ pub use choose_runbook::ChooseRunbook;
 pub use execute_runbook::ExecuteRunbook;
 pub use execution_status::ExecutionStatus;
 pub use not_found::NotFound;
+pub use notification_deliveries::NotificationDeliveries;
+pub use notification_settings::NotificationSettings;
 pub use runbook_page::RunbookPage;
 pub use sign_in::SignIn;

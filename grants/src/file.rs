@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::grant::{is_arn, Grant, Members, Visibility, MODES};
+use crate::grant::{is_arn, Grant, Members, Visibility, MODES, NOTIFY_EVENTS};
 
 /// Every grant of the file, in the file's order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -276,6 +276,27 @@ fn check(grants: &[Grant]) -> Vec<String> {
                 fail("an empty approver name: remove it".into());
             }
         }
+        for notify in &grant.notify {
+            if notify.endpoint.trim().is_empty() {
+                fail("notify: endpoint is empty: name an endpoint of [[notifications.endpoint]] in the portal's configuration".into());
+            }
+            if notify.events.is_empty() {
+                fail(format!(
+                    "notify: events is empty: list one or more of {}",
+                    NOTIFY_EVENTS.join(", ")
+                ));
+            }
+            for event in notify
+                .events
+                .iter()
+                .filter(|e| !NOTIFY_EVENTS.contains(&e.as_str()))
+            {
+                fail(format!(
+                    "notify: event {event:?} is unknown: use {}",
+                    NOTIFY_EVENTS.join(", ")
+                ));
+            }
+        }
         for (parameter, rule) in &grant.parameters {
             let mut fail_on = |message: &str| {
                 mistakes.push(format!("{which}: parameter {parameter}: {message}"));
@@ -353,6 +374,9 @@ mod tests {
             runbooks = ["X"]
             roles = []
             approval = {}
+            [[grant.notify]]
+            endpoint = "ops"
+            events = ["execution-ended"]
             "#,
         )
         .expect_err("mistakes");
@@ -361,6 +385,7 @@ mod tests {
             "grant 1 (\"A\"): it is for nobody",
             "runbooks must list",
             "version \"$LATEST\" is not a version number",
+            "notify: event \"execution-ended\" is unknown: use approval-waiting",
             "\"RestartRole\" is not a role ARN",
             "mode \"fast\" is unknown: use simple, rate-control, multi-account, manual",
             "parameter AutomationAssumeRole: the role is granted by roles",

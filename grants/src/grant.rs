@@ -121,6 +121,25 @@ impl Approval {
     }
 }
 
+/// The notification events a grant's `notify` entries may name (the portal's words for them).
+pub const NOTIFY_EVENTS: [&str; 6] = [
+    "approval-waiting",
+    "approval-decided",
+    "execution-succeeded",
+    "execution-failed",
+    "step-waiting",
+    "execution-overdue",
+];
+
+/// A team channel every run (or request) under a grant is told to: an endpoint the portal's
+/// configuration names (`[[notifications.endpoint]]`), and the events it gets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    pub endpoint: String,
+    pub events: Vec<String>,
+}
+
 /// Where a multi-account and Region run under a grant may go. Nothing is allowed that is not
 /// listed: a grant without this table allows no multi-account run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +196,10 @@ pub struct Grant {
     /// Where multi-account and Region runs may go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_account: Option<MultiAccount>,
+    /// Team channels told of its runs and requests. Not sent to browsers: endpoint names are
+    /// the operator's.
+    #[serde(default, skip_serializing)]
+    pub notify: Vec<Notify>,
 }
 
 fn simple_only() -> Vec<String> {

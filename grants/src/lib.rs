@@ -12,8 +12,8 @@ mod secrets;
 
 pub use file::{Grants, GrantsError};
 pub use grant::{
-    mode_label, Approval, Grant, Members, MultiAccount, ParameterRule, Visibility,
-    DEFAULT_EXECUTION_ROLE, MODES,
+    mode_label, Approval, Grant, Members, MultiAccount, Notify, ParameterRule, Visibility,
+    DEFAULT_EXECUTION_ROLE, MODES, NOTIFY_EVENTS,
 };
 pub use live::LiveGrants;
 pub use rights::{Location, Refusal, Rights, Start, ADMINS};

@@ -67,8 +67,8 @@ impl Portal {
         Ok(facts)
     }
 
-    pub(crate) async fn record_start(&self, id: &str, user: &str, request: &str) {
-        if let Err(e) = self.records.started.record(id, user, request).await {
+    pub(crate) async fn record_start(&self, id: &str, user: &str, request: &str, grant: &str) {
+        if let Err(e) = self.records.started.record(id, user, request, grant).await {
             tracing::error!(execution = id, user, error = %e, "could not record who started an execution");
         }
     }

@@ -14,8 +14,8 @@ use domain::wizard::WizardForm;
 use domain::{FieldError, PortalError, SignedIn};
 use grants::{Grants, Rights};
 
-use crate::audit;
 use crate::start::{targets, Prepared, Refused};
+use crate::{audit, notices};
 use crate::{Portal, Viewer};
 
 /// Requests listed on one page.
@@ -33,7 +33,9 @@ impl Portal {
         let expired = self
             .records
             .approvals
-            .expire(cutoff)
+            .expire(cutoff, |r| {
+                notices::approval_decided(r, "expired undecided", "", "")
+            })
             .await
             .map_err(unavailable)?;
         if expired > 0 {
@@ -96,7 +98,12 @@ impl Portal {
             cli: start_command(&shown, Shell::Unix),
             ..ApprovalRequest::default()
         };
-        let kept = self.records.approvals.create(&request, &fields).await;
+        let waiting = notices::approval_waiting(&self.grants(), &request);
+        let kept = self
+            .records
+            .approvals
+            .create(&request, &fields, &waiting)
+            .await;
         let (outcome, detail) = match &kept {
             Ok(()) => (Outcome::Succeeded, record.detail.clone()),
             Err(e) => (Outcome::Failed, e.to_string()),
@@ -272,10 +279,17 @@ impl Portal {
             Decision::Reject => (status::REJECTED, Action::RejectRequest),
             Decision::Withdraw => (status::WITHDRAWN, Action::WithdrawRequest),
         };
+        let told = match decision {
+            Decision::Approve => Some("approved"),
+            Decision::Reject => Some("rejected"),
+            // The requester took it back: nobody waits to hear.
+            Decision::Withdraw => None,
+        }
+        .map(|outcome| notices::approval_decided(&request, outcome, &user.name, comment));
         let claimed = self
             .records
             .approvals
-            .decide(id, decided, &user.name, comment, not_before)
+            .decide(id, decided, &user.name, comment, not_before, told.as_ref())
             .await
             .map_err(unavailable)?;
         let Some(fields) = claimed else {

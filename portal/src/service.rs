@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use accounts::{Approvals, AuditTrail, Database, StartedExecutions, Users};
+use accounts::{Approvals, AuditTrail, Database, StartedExecutions, Subscriptions, Users};
 use backend::Backend;
 use domain::runbook::{InstanceChoice, RoleChoice};
 use grants::{LiveGrants, SecretNames};
@@ -23,6 +23,8 @@ pub struct Records {
     pub approvals: Approvals,
     /// The local accounts (an approved start is checked as its requester is now).
     pub users: Users,
+    /// People's notification subscriptions.
+    pub subscriptions: Subscriptions,
     /// The database itself, to tell the other replicas what changed.
     pub database: Database,
 }
@@ -35,6 +37,7 @@ impl Records {
             audit: AuditTrail::new(database),
             approvals: Approvals::new(database),
             users: Users::new(database),
+            subscriptions: Subscriptions::new(database),
             database: database.clone(),
         }
     }
@@ -59,6 +62,8 @@ pub struct Portal {
     pub(crate) instances: KeptFor<Vec<InstanceChoice>>,
     /// Runbook versions' contents, which never change.
     pub(crate) contents: Contents,
+    /// What notifications can be sent through, and when a run is told as running long.
+    pub(crate) notifications: Arc<notifications::Settings>,
 }
 
 impl Portal {
@@ -85,7 +90,14 @@ impl Portal {
             roles: KeptFor::new(Duration::from_secs(60)),
             instances: KeptFor::new(Duration::from_secs(15)),
             contents: Contents::default(),
+            notifications: Arc::default(),
         }
+    }
+
+    /// Notifications go through the channels `settings` sets up.
+    pub fn with_notifications(mut self, settings: Arc<notifications::Settings>) -> Self {
+        self.notifications = settings;
+        self
     }
 
     /// All live-status watchers together poll AWS at most `per_second` times a second.

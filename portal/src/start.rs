@@ -206,7 +206,8 @@ impl Portal {
         };
         audit::complete(trail, written, result, id, &detail).await;
         let id = outcome?;
-        self.record_start(&id, user, request_id).await;
+        let grant = prepared.grant.as_ref().map_or("", |g| g.name.as_str());
+        self.record_start(&id, user, request_id, grant).await;
         Ok(id)
     }
 

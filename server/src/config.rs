@@ -43,6 +43,7 @@ struct ConfigFile {
     shutdown_grace: Option<f64>,
     aws_poll_rate: Option<f64>,
     oidc: Option<OidcSettings>,
+    notifications: Option<notifications::NotificationsFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +80,8 @@ pub struct ServeConfig {
     pub shutdown_grace: std::time::Duration,
     /// How many times a second all live-status watchers together may poll AWS.
     pub aws_poll_rate: f64,
+    /// E-mail and webhooks for notifications (the `[notifications]` table).
+    pub notifications: std::sync::Arc<notifications::Settings>,
 }
 
 fn network(text: &str) -> anyhow::Result<IpNet> {
@@ -161,6 +164,14 @@ impl ServeConfig {
             .oidc
             .map(|oidc| with_redirect_url(oidc, public_url.as_ref()))
             .transpose()?;
+        // Links in messages point where people open the portal.
+        let portal_url = match &public_url {
+            Some(public) => public.join(""),
+            None => format!("http://{listen}"),
+        };
+        let notifications =
+            notifications::Settings::from_file(file.notifications.unwrap_or_default(), &portal_url)
+                .map_err(|e| anyhow::anyhow!("the [notifications] table: {e}"))?;
         let metrics_allow = if args.metrics_allow.is_empty() {
             file.metrics_allow
         } else {
@@ -176,6 +187,7 @@ impl ServeConfig {
             args.metrics_token.or(file.metrics_token),
         )?;
         Ok(Self {
+            notifications: std::sync::Arc::new(notifications),
             database_url,
             replica_expiry: std::time::Duration::from_secs_f64(replica_expiry),
             secrets,
@@ -359,7 +371,7 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
              emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
              secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
              proxy_user_header, proxy_groups_header, public_url, metrics_allow, metrics_token, \
-             shutdown_grace, aws_poll_rate, and an [oidc] table)",
+             shutdown_grace, aws_poll_rate, an [oidc] table and a [notifications] table)",
             path.display()
         )
     })

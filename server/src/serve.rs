@@ -106,6 +106,10 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
     tokio::spawn(replicas.clone().keep_beating());
     // Health asks AWS who the portal is; everything else goes through the service layer.
     let health = backend.clone();
+    // The outbox's sender runs on every replica; the database's claims share the work out.
+    let sender =
+        notifications::Sender::new(&database, grants.clone(), config.notifications.clone())
+            .map_err(|e| anyhow::anyhow!("cannot set up notifications: {e}"))?;
     let portal = Arc::new(
         Portal::new(
             backend,
@@ -114,9 +118,12 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
             config.secrets.clone(),
         )
         .with_approval_expiry(config.approval_expiry)
-        .with_poll_budget(config.aws_poll_rate),
+        .with_poll_budget(config.aws_poll_rate)
+        .with_notifications(config.notifications.clone()),
     );
     tokio::spawn(portal.clone().follow_other_replicas());
+    tokio::spawn(portal.clone().tell_of_runs());
+    tokio::spawn(sender.run());
     let store = PortalSessions::open(&database)
         .await
         .context("cannot prepare the sessions table")?;

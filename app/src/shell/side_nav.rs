@@ -11,6 +11,10 @@ pub fn SideNav(open: RwSignal<bool>) -> impl IntoView {
                 <li><A href="/automation">"Automation"</A></li>
                 <li><A href="/automation/approvals">"Approval requests"</A></li>
             </ul>
+            <h3 class="side-nav-section">"Portal"</h3>
+            <ul>
+                <li><A href="/notifications">"Notifications"</A></li>
+            </ul>
         </nav>
     }
 }

@@ -1,0 +1,274 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from '@playwright/test';
+import { Processes } from './processes';
+import { test, expect, hydrated } from './fixtures';
+import { createRunbook } from './aws';
+import { signIn } from './people';
+import { emulatorEndpoint } from '../playwright.config';
+
+// Notifications against real receivers: an SMTP server (aiosmtpd, with AUTH), a Slack-style
+// webhook of a person's own, and a grant's team endpoints (one HMAC-signed, one that fails twice,
+// one that is down for good), on a portal of this file's own.
+test.use({ storageState: { cookies: [], origins: [] } });
+
+const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
+const PASSWORD = 'a notified password';
+const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
+const SECRET = 'team-endpoint-signing-secret-0123456789';
+const GRANT = 'Notified restarts';
+
+const processes = new Processes();
+test.afterEach(() => processes.stopAll());
+
+/** What the HTTP receivers were sent, by path. */
+interface Received {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP server for every webhook: `/flaky` answers 503 twice, then 200; the rest 200. */
+async function receivers(): Promise<{ port: number; got: Received[]; close: () => void }> {
+  const got: Received[] = [];
+  let flaky = 0;
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      got.push({ path: request.url ?? '', headers: request.headers, body });
+      if (request.url === '/flaky' && ++flaky <= 2) {
+        response.writeHead(503).end('busy, try later');
+      } else {
+        response.writeHead(200).end('ok');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, got, close: () => server.close() };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The test's SMTP server; answers the file its messages are written to. */
+async function smtp(port: number, dir: string): Promise<string> {
+  const messages = join(dir, 'mail.jsonl');
+  const child = spawn('python3', ['receivers/smtp_receiver.py', String(port), messages, 'portal-mail', 'mail-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  processes.add(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`the SMTP receiver stopped (${code}): is aiosmtpd installed (scripts/setup --test)?`)));
+  });
+  return messages;
+}
+
+function mail(file: string): any[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/** Whether `received` carries a valid signature of its body under SECRET. */
+function signedRight(received: Received): boolean {
+  const header = String(received.headers['x-runbook-portal-signature'] ?? '');
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) return false;
+  const expected = createHmac('sha256', SECRET).update(`${match[1]}.${received.body}`).digest('hex');
+  return expected === match[2] && Math.abs(Date.now() / 1000 - Number(match[1])) < 300;
+}
+
+async function person(browser: Browser, base: string, name: string, path: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base, javaScriptEnabled: hydrated(browser as never) });
+  const page = await context.newPage();
+  await page.goto(`/login?next=${encodeURIComponent(path)}`);
+  await signIn(page, name, PASSWORD);
+  await expect(page).toHaveURL(new RegExp(`${path}$`));
+  if (hydrated(page)) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  return page;
+}
+
+test('people are told by e-mail and webhook, team endpoints are retried or given up, and admins see every attempt', async ({ page, browser }, info) => {
+  test.setTimeout(120_000);
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 100 + (hydrated(page) ? 0 : 5);
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-notifications-'));
+  const hooks = await receivers();
+  const messages = await smtp(port + 1, dir);
+  const down = await closedPort();
+  const runbook = createRunbook(info, 'Notified-Restart', {
+    schemaVersion: '0.3',
+    description: 'Restarts, briefly.',
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: { AutomationAssumeRole: { type: 'String', default: '' } },
+    mainSteps: [{ name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT2S' } }],
+  });
+  const grants = join(dir, 'grants.toml');
+  writeFileSync(
+    grants,
+    `[[grant]]
+name = "${GRANT}"
+groups = ["prod"]
+runbooks = ["${runbook}"]
+roles = ["${ROLE}"]
+approval = { groups = ["leads"] }
+[[grant.notify]]
+endpoint = "team"
+events = ["approval-waiting", "execution-succeeded", "execution-failed"]
+[[grant.notify]]
+endpoint = "flaky"
+events = ["execution-succeeded"]
+[[grant.notify]]
+endpoint = "down"
+events = ["execution-succeeded"]
+`,
+  );
+  const config = join(dir, 'portal.toml');
+  writeFileSync(
+    config,
+    `[notifications]
+webhook_hosts = ["127.0.0.1:${hooks.port}"]
+first_retry_seconds = 0.3
+give_up_after_minutes = 0.05
+
+[notifications.smtp]
+host = "127.0.0.1"
+port = ${port + 1}
+security = "none"
+username = "portal-mail"
+password = "mail-password"
+from = "Runbook Portal <portal@example.com>"
+
+[[notifications.endpoint]]
+name = "team"
+kind = "signed"
+url = "http://127.0.0.1:${hooks.port}/team"
+secret = "${SECRET}"
+
+[[notifications.endpoint]]
+name = "flaky"
+kind = "slack"
+url = "http://127.0.0.1:${hooks.port}/flaky"
+
+[[notifications.endpoint]]
+name = "down"
+kind = "signed"
+url = "http://127.0.0.1:${down}/hook"
+secret = "${SECRET}"
+`,
+  );
+  const data = join(dir, 'data');
+  for (const [name, group] of [['requester', 'prod'], ['lead', 'leads'], ['admin', 'admins']]) {
+    execFileSync(bin, ['users', 'add', name, '--group', group, '--password-stdin', '--data-dir', data], { input: `${PASSWORD}\n` });
+  }
+  processes.add(
+    spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, '--grants', grants, '--config', config], { stdio: 'ignore' }),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await expect.poll(() => fetch(`${base}/healthz`).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
+
+  // The requester asks to be told by e-mail of decisions and of their runs' ends. A Slack URL on
+  // a host the operator did not list is refused, saying why, and nothing is saved.
+  const requester = await person(browser, base, 'requester', '/notifications');
+  const email = requester.locator('fieldset[data-channel="email"]');
+  const slack = requester.locator('fieldset[data-channel="slack"]');
+  await email.getByLabel('E-mail address').fill('requester@example.com');
+  await email.getByLabel('My approval request is decided or expires').check();
+  await email.getByLabel('My execution succeeds').check();
+  await slack.getByLabel('Incoming webhook URL').fill('http://169.254.169.254/latest/meta-data');
+  await slack.getByLabel('My execution fails, times out or is cancelled').check();
+  await requester.getByRole('button', { name: 'Save' }).click();
+  await expect(requester.getByRole('alert')).toContainText(`must be an https URL on one of 127.0.0.1:${hooks.port}`);
+  await requester.goto('/notifications');
+  await expect(email.getByLabel('E-mail address')).toHaveValue('');
+  await email.getByLabel('E-mail address').fill('requester@example.com');
+  await email.getByLabel('My approval request is decided or expires').check();
+  await email.getByLabel('My execution succeeds').check();
+  await requester.getByRole('button', { name: 'Save' }).click();
+  await expect(requester.getByText('Your notification settings are saved.')).toBeVisible();
+  await expect(email.getByLabel('E-mail address')).toHaveValue('requester@example.com');
+  await expect(email.getByLabel('My execution succeeds')).toBeChecked();
+  await expect(email.getByLabel('My execution fails, times out or is cancelled')).not.toBeChecked();
+
+  // The lead wants a Slack message when a start waits for them.
+  const lead = await person(browser, base, 'lead', '/notifications');
+  const leadSlack = lead.locator('fieldset[data-channel="slack"]');
+  await leadSlack.getByLabel('Incoming webhook URL').fill(`http://127.0.0.1:${hooks.port}/lead-slack`);
+  await leadSlack.getByLabel('A start waits for my approval').check();
+  await lead.getByRole('button', { name: 'Save' }).click();
+  await expect(lead.getByText('Your notification settings are saved.')).toBeVisible();
+
+  // The requester asks for a start: it waits for a lead.
+  const asked = await requester.request.post('/api/start_automation', {
+    form: { document: runbook, 'p.AutomationAssumeRole': ROLE },
+    maxRedirects: 0,
+  });
+  expect(asked.status(), await asked.text()).toBe(200);
+  const request = (await asked.json()) as string;
+
+  // The lead's Slack gets Slack's shape, linking to the request; the team's signed endpoint too.
+  await expect.poll(() => hooks.got.filter((r) => r.path === '/lead-slack').length, { timeout: 15_000 }).toBe(1);
+  const slackMessage = JSON.parse(hooks.got.find((r) => r.path === '/lead-slack')!.body);
+  expect(slackMessage.text).toContain(`Approval requested: ${runbook} by requester`);
+  const button = slackMessage.blocks.find((b: any) => b.type === 'actions').elements[0];
+  expect(button.url).toBe(`${base}/automation/approvals/${request}`);
+  expect(slackMessage.blocks.find((b: any) => b.fields).fields.map((f: any) => f.text)).toContain(`*Grant*\n${GRANT}`);
+  await expect.poll(() => hooks.got.filter((r) => r.path === '/team').length, { timeout: 15_000 }).toBe(1);
+  const teamWaiting = hooks.got.find((r) => r.path === '/team')!;
+  expect(signedRight(teamWaiting)).toBe(true);
+  expect(JSON.parse(teamWaiting.body)).toMatchObject({ event: 'approval-waiting', url: `${base}/automation/approvals/${request}` });
+  // A body changed on the way no longer matches its signature.
+  expect(signedRight({ ...teamWaiting, body: teamWaiting.body.replace('requester', 'intruder') })).toBe(false);
+
+  // The lead follows the link from the message and approves.
+  await lead.goto(button.url);
+  if (hydrated(lead)) await expect(lead.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await lead.getByRole('button', { name: 'Approve and start' }).click();
+  await expect(lead.locator('[data-field="status"]')).toHaveText('Approved and started', { timeout: 15_000 });
+
+  // The requester's mail server takes two e-mails, after AUTH: approved, then succeeded.
+  await expect.poll(() => mail(messages).length, { timeout: 30_000 }).toBe(2);
+  const [approved, ended] = mail(messages);
+  expect(approved).toMatchObject({ to: ['requester@example.com'], authenticated_as: 'portal-mail', content_type: 'text/plain' });
+  expect(approved.from).toBe('portal@example.com');
+  expect(approved.subject).toBe(`Your request to run ${runbook} was approved by lead`);
+  expect(approved.body).toContain(`Open it in the portal: ${base}/automation/approvals/${request}`);
+  expect(ended.subject).toMatch(new RegExp(`^Execution [0-9a-f-]{8} of ${runbook} ended: Success$`));
+  expect(ended.body).toMatch(new RegExp(`${base}/automation/executions/[0-9a-f-]{36}`));
+
+  // The team endpoints: signed, told of the end; the flaky one delivered on its third attempt;
+  // the one that is down given up after the configured time.
+  await expect.poll(() => hooks.got.filter((r) => r.path === '/team').length, { timeout: 15_000 }).toBe(2);
+  expect(hooks.got.filter((r) => r.path === '/team').every(signedRight)).toBe(true);
+  expect(JSON.parse(hooks.got.filter((r) => r.path === '/team')[1].body).event).toBe('execution-succeeded');
+  await expect.poll(() => hooks.got.filter((r) => r.path === '/flaky').length, { timeout: 15_000 }).toBe(3);
+
+  const admin = await person(browser, base, 'admin', '/notifications/deliveries');
+  const row = (channel: string) => admin.locator(`tr[data-channel="${channel}"]`);
+  await expect(async () => {
+    await admin.reload();
+    await expect(row('endpoint:down')).toHaveAttribute('data-status', 'gave-up', { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(row('endpoint:flaky')).toHaveAttribute('data-status', 'sent');
+  const flakyAttempts = row('endpoint:flaky').locator('[data-field="attempts"] li');
+  await expect(flakyAttempts).toHaveCount(3);
+  await expect(flakyAttempts.nth(0)).toContainText('HTTP 503');
+  await expect(flakyAttempts.nth(2)).toHaveAttribute('data-delivered', 'true');
+  await expect(row('endpoint:down').locator('[data-field="attempts"] li').last()).toContainText('could not connect: given up after');
+  // A Slack URL is shown without its path (it is the webhook's secret).
+  await expect(admin.locator('tr[data-channel="slack"] code')).toHaveText(`http://127.0.0.1:${hooks.port}/…`);
+  // Nothing else broke: each e-mail was sent once, and the log is for administrators only.
+  expect(mail(messages)).toHaveLength(2);
+  const refused = await requester.request.post('/api/list_notification_deliveries', { form: {} });
+  expect(refused.status()).toBe(403);
+  hooks.close();
+});

@@ -1,0 +1,197 @@
+//! The notices the portal writes to its outbox, and who each is for: a request's approvers, its
+//! requester, an execution's starter, a step's approvers. Facts name things, never a parameter's
+//! value, so no message carries a secret.
+
+use domain::approval::ApprovalRequest;
+use domain::notification::{Audience, Event, Notice};
+use grants::{Grant, Grants};
+
+fn short(id: &str) -> String {
+    id.chars().take(8).collect()
+}
+
+fn facts(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+fn grant<'a>(grants: &'a Grants, name: &str) -> Option<&'a Grant> {
+    grants.grants.iter().find(|g| g.name == name)
+}
+
+/// A request waits: to the grant's approvers.
+pub(crate) fn approval_waiting(grants: &Grants, request: &ApprovalRequest) -> Notice {
+    let approvers = grant(grants, &request.grant)
+        .and_then(|g| g.approval.as_ref())
+        .map(|a| Audience {
+            users: a.users.clone(),
+            groups: a.groups.clone(),
+        })
+        .unwrap_or_default();
+    Notice {
+        event: Event::ApprovalWaiting,
+        title: format!(
+            "Approval requested: {} by {}",
+            request.runbook, request.requested_by
+        ),
+        facts: facts(&[
+            ("Runbook", &request.runbook),
+            ("Version", &request.version),
+            ("Execution mode", grants::mode_label(&request.mode)),
+            ("Requested by", &request.requested_by),
+            ("Grant", &request.grant),
+            ("Targets", &request.targets),
+        ]),
+        path: format!("/automation/approvals/{}", request.id),
+        audience: approvers,
+        grant: request.grant.clone(),
+    }
+}
+
+/// A request was approved, rejected or expired: to its requester.
+pub(crate) fn approval_decided(
+    request: &ApprovalRequest,
+    outcome: &str,
+    by: &str,
+    comment: &str,
+) -> Notice {
+    let title = if by.is_empty() {
+        format!("Your request to run {} {outcome}", request.runbook)
+    } else {
+        format!(
+            "Your request to run {} was {outcome} by {by}",
+            request.runbook
+        )
+    };
+    Notice {
+        event: Event::ApprovalDecided,
+        title,
+        facts: facts(&[
+            ("Runbook", &request.runbook),
+            ("Decision", outcome),
+            ("Decided by", by),
+            ("Comment", comment),
+            ("Request", &short(&request.id)),
+        ]),
+        path: format!("/automation/approvals/{}", request.id),
+        audience: Audience {
+            users: vec![request.requested_by.clone()],
+            groups: Vec::new(),
+        },
+        grant: request.grant.clone(),
+    }
+}
+
+/// What the notices about one execution share.
+pub(crate) struct Run<'a> {
+    pub id: &'a str,
+    pub runbook: &'a str,
+    pub starter: &'a str,
+    pub grant: &'a str,
+}
+
+impl Run<'_> {
+    fn notice(
+        &self,
+        event: Event,
+        title: String,
+        extra: &[(&str, &str)],
+        audience: Audience,
+    ) -> Notice {
+        let mut all = vec![
+            ("Runbook", self.runbook),
+            ("Execution", self.id),
+            ("Started by", self.starter),
+        ];
+        all.extend_from_slice(extra);
+        Notice {
+            event,
+            title,
+            facts: facts(&all),
+            path: format!("/automation/executions/{}", self.id),
+            audience,
+            grant: self.grant.to_owned(),
+        }
+    }
+
+    fn starter_only(&self) -> Audience {
+        Audience {
+            users: vec![self.starter.to_owned()],
+            groups: Vec::new(),
+        }
+    }
+
+    /// It ended: to its starter.
+    pub fn ended(&self, status: &str, failure: &str) -> Notice {
+        let event = if status == "Success" {
+            Event::ExecutionSucceeded
+        } else {
+            Event::ExecutionFailed
+        };
+        let title = format!(
+            "Execution {} of {} ended: {status}",
+            short(self.id),
+            self.runbook
+        );
+        self.notice(
+            event,
+            title,
+            &[("Status", status), ("Failure", failure)],
+            self.starter_only(),
+        )
+    }
+
+    /// A step waits: an `aws:approve` step for the grant's step approvers, an `aws:pause` step
+    /// for its starter.
+    pub fn step_waiting(&self, grants: &Grants, step: &str, action: &str) -> Notice {
+        let (title, audience) = if action == "aws:approve" {
+            let approvers = grant(grants, self.grant)
+                .and_then(|g| {
+                    g.step_approvers
+                        .clone()
+                        .or_else(|| g.approval.as_ref().map(grants::Approval::members))
+                })
+                .map(|m| Audience {
+                    users: m.users,
+                    groups: m.groups,
+                })
+                .unwrap_or_default();
+            (
+                format!("Step {step} of {} waits for approval", self.runbook),
+                approvers,
+            )
+        } else {
+            (
+                format!(
+                    "Step {step} of {} is paused: resume it when ready",
+                    self.runbook
+                ),
+                self.starter_only(),
+            )
+        };
+        self.notice(
+            Event::StepWaiting,
+            title,
+            &[("Step", step), ("Action", action)],
+            audience,
+        )
+    }
+
+    /// It runs past the configured time: to its starter.
+    pub fn overdue(&self, running_for: &str) -> Notice {
+        let title = format!(
+            "Execution {} of {} still running after {running_for}",
+            short(self.id),
+            self.runbook
+        );
+        self.notice(
+            Event::ExecutionOverdue,
+            title,
+            &[("Running for", running_for)],
+            self.starter_only(),
+        )
+    }
+}
