@@ -179,6 +179,10 @@ impl Outbox {
         for row in rows {
             let text: String = row.try_get(6)?;
             let Ok(notice) = serde_json::from_str(&text) else {
+                // Written by another version of the portal: settled, not retried for ever.
+                let id: String = row.try_get(0)?;
+                let why = "its notice cannot be read by this version of the portal";
+                self.record(&id, false, why, &AfterAttempt::GiveUp).await?;
                 continue;
             };
             due.push(DueDelivery {
@@ -212,7 +216,8 @@ impl Outbox {
         Ok(leased == 1)
     }
 
-    /// Records an attempt at delivery `id` and what comes next, and gives the lease back.
+    /// Records an attempt at delivery `id` and what comes next, and gives the lease back. A
+    /// replica whose lease ran out (another took the delivery over) changes nothing.
     pub async fn record(
         &self,
         id: &str,
@@ -226,6 +231,22 @@ impl Outbox {
             AfterAttempt::GiveUp => ("gave-up", 0),
         };
         let mut tx = self.pool.begin().await?;
+        let settled = sqlx::query(
+            "UPDATE notification_deliveries SET status = $1, attempts = attempts + 1, \
+             next_attempt_at = $2, lease_until = 0, lease_by = '' WHERE id = $3 \
+             AND status = 'pending' AND (lease_by = $4 OR lease_by = '')",
+        )
+        .bind(status)
+        .bind(next_at)
+        .bind(id)
+        .bind(&self.replica)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if settled == 0 {
+            tx.rollback().await?;
+            return Ok(());
+        }
         sqlx::query(
             "INSERT INTO notification_attempts (delivery_id, at, replica, delivered, detail) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -235,15 +256,6 @@ impl Outbox {
         .bind(&self.replica)
         .bind(i64::from(delivered))
         .bind(detail)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE notification_deliveries SET status = $1, attempts = attempts + 1, \
-             next_attempt_at = $2, lease_until = 0, lease_by = '' WHERE id = $3",
-        )
-        .bind(status)
-        .bind(next_at)
-        .bind(id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await

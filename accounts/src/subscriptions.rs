@@ -1,6 +1,7 @@
 //! People's notification subscriptions: per person and channel, which events and the address.
-//! The person's groups are kept with them (as of when they saved), so that "the approvers of a
-//! grant" can be found among subscribers without a directory to ask.
+//! "The approvers of a grant" are found among subscribers by their groups: a local account's as
+//! they are now (a deleted account reaches nobody), others' (single sign-on, a proxy) as they
+//! were when they last saved, since the portal has no directory to ask.
 
 use sqlx::{AnyPool, Row};
 
@@ -65,6 +66,7 @@ impl Subscriptions {
         &self,
         user: &str,
         groups: &[String],
+        local: bool,
         subscriptions: &[Subscription],
     ) -> Result<(), sqlx::Error> {
         let groups = serde_json::to_string(groups).unwrap_or_else(|_| "[]".into());
@@ -76,18 +78,31 @@ impl Subscriptions {
         for subscription in subscriptions {
             let keys: Vec<&str> = subscription.events.iter().map(|e| e.key()).collect();
             sqlx::query(
-                "INSERT INTO notification_subscriptions (user_name, groups, channel, address, events) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO notification_subscriptions (user_name, groups, channel, address, events, \
+                 local) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(user)
             .bind(&groups)
             .bind(subscription.channel.key())
             .bind(&subscription.address)
             .bind(serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into()))
+            .bind(i64::from(local))
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await
+    }
+
+    /// The groups a single sign-on user has now (at sign-in), for the notices to come.
+    pub async fn refresh_groups(&self, user: &str, groups: &[String]) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE notification_subscriptions SET groups = $1 WHERE user_name = $2 AND local = 0",
+        )
+        .bind(serde_json::to_string(groups).unwrap_or_else(|_| "[]".into()))
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The subscriptions to `event` of the people `audience` names (by name or group).
@@ -102,16 +117,24 @@ impl Subscriptions {
         // Few people subscribe; their rows are read and matched here rather than in SQL over
         // JSON, which SQLite and PostgreSQL spell differently.
         let rows = sqlx::query(
-            "SELECT user_name, groups, channel, address, events FROM notification_subscriptions \
-             ORDER BY user_name, channel",
+            "SELECT s.user_name, s.groups, s.channel, s.address, s.events, s.local, u.groups \
+             FROM notification_subscriptions s LEFT JOIN users u ON u.name = s.user_name \
+             ORDER BY s.user_name, s.channel",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut reached = Vec::new();
         for row in rows {
             let user: String = row.try_get(0)?;
-            let groups: Vec<String> =
-                serde_json::from_str(&row.try_get::<String, _>(1)?).unwrap_or_default();
+            let groups = if row.try_get::<i64, _>(5)? != 0 {
+                match row.try_get::<Option<String>, _>(6)? {
+                    Some(now) => now,
+                    None => continue,
+                }
+            } else {
+                row.try_get::<String, _>(1)?
+            };
+            let groups: Vec<String> = serde_json::from_str(&groups).unwrap_or_default();
             let named = audience.users.contains(&user)
                 || groups.iter().any(|g| audience.groups.contains(g));
             if !named || !events(&row.try_get::<String, _>(4)?).contains(&event) {
@@ -151,6 +174,7 @@ mod tests {
                 .save(
                     "lee",
                     &approvers,
+                    false,
                     &[email("lee@example.com", &[Event::ApprovalWaiting])],
                 )
                 .await
@@ -159,6 +183,7 @@ mod tests {
                 .save(
                     "ann",
                     &[],
+                    false,
                     &[email("ann@example.com", &[Event::ExecutionFailed])],
                 )
                 .await
@@ -168,10 +193,28 @@ mod tests {
                 .save(
                     "ann",
                     &[],
+                    false,
                     &[email("ann@example.org", &[Event::ExecutionFailed])],
                 )
                 .await
                 .expect("saved");
+            // A local account is reached by the groups it has now; a deleted one not at all.
+            let users = crate::Users::new(&database);
+            users
+                .add("old-lead", &["web".to_owned()], "a long enough password")
+                .await
+                .expect("added");
+            for name in ["old-lead", "gone"] {
+                subscriptions
+                    .save(
+                        name,
+                        &approvers,
+                        true,
+                        &[email("old@example.com", &[Event::ApprovalWaiting])],
+                    )
+                    .await
+                    .expect("saved");
+            }
             let waiting = Audience {
                 users: Vec::new(),
                 groups: approvers.clone(),

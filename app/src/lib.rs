@@ -16,6 +16,7 @@ pub mod notice;
 pub mod notifications;
 mod pages;
 pub mod runbook;
+pub mod schedules;
 #[cfg(feature = "ssr")]
 mod security;
 pub mod service;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
                     <Route path=path!("/automation/approvals") view=pages::ApprovalRequests ssr=SsrMode::Async />
                     <Route path=path!("/automation/approvals/:id") view=pages::ApprovalRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/automation/schedules") view=pages::SchedulesPage ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view=pages::NotificationSettings ssr=SsrMode::Async />
                     <Route path=path!("/notifications/deliveries") view=pages::NotificationDeliveries ssr=SsrMode::Async />
                 </Routes>

@@ -11,6 +11,7 @@ mod not_found;
 mod notification_deliveries;
 mod notification_settings;
 mod runbook_page;
+mod schedules;
 mod sign_in;
 
 pub use approval_request::ApprovalRequestPage;
@@ -24,4 +25,5 @@ pub use not_found::NotFound;
 pub use notification_deliveries::NotificationDeliveries;
 pub use notification_settings::NotificationSettings;
 pub use runbook_page::RunbookPage;
+pub use schedules::SchedulesPage;
 pub use sign_in::SignIn;

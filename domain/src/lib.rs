@@ -8,6 +8,7 @@ pub mod execution;
 pub mod executions;
 pub mod notification;
 pub mod runbook;
+pub mod schedule;
 pub mod shell;
 pub mod signed_in;
 pub mod time;

@@ -21,16 +21,19 @@ pub enum Event {
     StepWaiting,
     /// A run is still going after the configured time.
     ExecutionOverdue,
+    /// The portal paused a schedule (its owner lost the right to run it).
+    SchedulePaused,
 }
 
 impl Event {
-    pub const ALL: [Event; 6] = [
+    pub const ALL: [Event; 7] = [
         Event::ApprovalWaiting,
         Event::ApprovalDecided,
         Event::ExecutionSucceeded,
         Event::ExecutionFailed,
         Event::StepWaiting,
         Event::ExecutionOverdue,
+        Event::SchedulePaused,
     ];
 
     /// The name in the grants file, the settings form and webhook bodies.
@@ -42,6 +45,7 @@ impl Event {
             Event::ExecutionFailed => "execution-failed",
             Event::StepWaiting => "step-waiting",
             Event::ExecutionOverdue => "execution-overdue",
+            Event::SchedulePaused => "schedule-paused",
         }
     }
 
@@ -58,6 +62,7 @@ impl Event {
             Event::ExecutionFailed => "My execution fails, times out or is cancelled",
             Event::StepWaiting => "An approve or pause step waits for me",
             Event::ExecutionOverdue => "My execution runs longer than usual",
+            Event::SchedulePaused => "The portal pauses a schedule of mine",
         }
     }
 }

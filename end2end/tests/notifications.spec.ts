@@ -1,24 +1,19 @@
-import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
 import { Processes } from './processes';
 import { test, expect, hydrated } from './fixtures';
 import { createRunbook } from './aws';
-import { signIn } from './people';
-import { emulatorEndpoint } from '../playwright.config';
+import { mail, person, portal, smtp } from './own_portal';
 
 // Notifications against real receivers: an SMTP server (aiosmtpd, with AUTH), a Slack-style
 // webhook of a person's own, and a grant's team endpoints (one HMAC-signed, one that fails twice,
 // one that is down for good), on a portal of this file's own.
 test.use({ storageState: { cookies: [], origins: [] } });
 
-const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
-const PASSWORD = 'a notified password';
 const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
 const SECRET = 'team-endpoint-signing-secret-0123456789';
 const GRANT = 'Notified restarts';
@@ -62,23 +57,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** The test's SMTP server; answers the file its messages are written to. */
-async function smtp(port: number, dir: string): Promise<string> {
-  const messages = join(dir, 'mail.jsonl');
-  const child = spawn('python3', ['receivers/smtp_receiver.py', String(port), messages, 'portal-mail', 'mail-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  processes.add(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-    child.on('exit', (code) => reject(new Error(`the SMTP receiver stopped (${code}): is aiosmtpd installed (scripts/setup --test)?`)));
-  });
-  return messages;
-}
-
-function mail(file: string): any[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
-}
-
 /** Whether `received` carries a valid signature of its body under SECRET. */
 function signedRight(received: Received): boolean {
   const header = String(received.headers['x-runbook-portal-signature'] ?? '');
@@ -88,22 +66,12 @@ function signedRight(received: Received): boolean {
   return expected === match[2] && Math.abs(Date.now() / 1000 - Number(match[1])) < 300;
 }
 
-async function person(browser: Browser, base: string, name: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base, javaScriptEnabled: hydrated(browser as never) });
-  const page = await context.newPage();
-  await page.goto(`/login?next=${encodeURIComponent(path)}`);
-  await signIn(page, name, PASSWORD);
-  await expect(page).toHaveURL(new RegExp(`${path}$`));
-  if (hydrated(page)) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  return page;
-}
-
 test('people are told by e-mail and webhook, team endpoints are retried or given up, and admins see every attempt', async ({ page, browser }, info) => {
   test.setTimeout(120_000);
   const port = Number(process.env.PORTAL_PORT ?? 3100) + 100 + (hydrated(page) ? 0 : 5);
   const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-notifications-'));
   const hooks = await receivers();
-  const messages = await smtp(port + 1, dir);
+  const messages = await smtp(processes, port + 1, dir);
   const down = await closedPort();
   const runbook = createRunbook(info, 'Notified-Restart', {
     schemaVersion: '0.3',
@@ -166,15 +134,7 @@ url = "http://127.0.0.1:${down}/hook"
 secret = "${SECRET}"
 `,
   );
-  const data = join(dir, 'data');
-  for (const [name, group] of [['requester', 'prod'], ['lead', 'leads'], ['admin', 'admins']]) {
-    execFileSync(bin, ['users', 'add', name, '--group', group, '--password-stdin', '--data-dir', data], { input: `${PASSWORD}\n` });
-  }
-  processes.add(
-    spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--emulator-url', emulatorEndpoint, '--grants', grants, '--config', config], { stdio: 'ignore' }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await expect.poll(() => fetch(`${base}/healthz`).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
+  const base = await portal(processes, port, dir, grants, config, [['requester', 'prod'], ['lead', 'leads'], ['admin', 'admins']]);
 
   // The requester asks to be told by e-mail of decisions and of their runs' ends. A Slack URL on
   // a host the operator did not list is refused, saying why, and nothing is saved.
@@ -235,9 +195,11 @@ secret = "${SECRET}"
   await lead.getByRole('button', { name: 'Approve and start' }).click();
   await expect(lead.locator('[data-field="status"]')).toHaveText('Approved and started', { timeout: 15_000 });
 
-  // The requester's mail server takes two e-mails, after AUTH: approved, then succeeded.
+  // The requester's mail server takes two e-mails, after AUTH: approved, and succeeded (sent
+  // side by side, in either order).
   await expect.poll(() => mail(messages).length, { timeout: 30_000 }).toBe(2);
-  const [approved, ended] = mail(messages);
+  const approved = mail(messages).find((m) => m.subject.startsWith('Your request'));
+  const ended = mail(messages).find((m) => m.subject.startsWith('Execution'));
   expect(approved).toMatchObject({ to: ['requester@example.com'], authenticated_as: 'portal-mail', content_type: 'text/plain' });
   expect(approved.from).toBe('portal@example.com');
   expect(approved.subject).toBe(`Your request to run ${runbook} was approved by lead`);
@@ -271,4 +233,62 @@ secret = "${SECRET}"
   const refused = await requester.request.post('/api/list_notification_deliveries', { form: {} });
   expect(refused.status()).toBe(403);
   hooks.close();
+});
+
+test('a paused step and a long run are told to the person who started it, who resumes it from the e-mail', async ({ page, browser }, info) => {
+  test.skip(!hydrated(page), 'about the server: once is enough');
+  test.setTimeout(90_000);
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 110;
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-notifications-'));
+  const messages = await smtp(processes, port + 1, dir);
+  const runbook = createRunbook(info, 'Notified-Pause', {
+    schemaVersion: '0.3',
+    description: 'Waits for a go-ahead.',
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: { AutomationAssumeRole: { type: 'String', default: '' } },
+    mainSteps: [
+      { name: 'goAhead', action: 'aws:pause', inputs: {} },
+      { name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT1S' } },
+    ],
+  });
+  const grants = join(dir, 'grants.toml');
+  writeFileSync(grants, `[[grant]]\nname = "Paused runs"\ngroups = ["ops"]\nrunbooks = ["${runbook}"]\nroles = ["${ROLE}"]\n`);
+  const config = join(dir, 'portal.toml');
+  writeFileSync(
+    config,
+    `[notifications]\noverdue_after_minutes = 0.05\n[notifications.smtp]\nhost = "127.0.0.1"\nport = ${port + 1}\nsecurity = "none"\nusername = "portal-mail"\npassword = "mail-password"\nfrom = "portal@example.com"\n`,
+  );
+  const base = await portal(processes, port, dir, grants, config, [['operator', 'ops']]);
+  const operator = await person(browser, base, 'operator', '/notifications');
+  const email = operator.locator('fieldset[data-channel="email"]');
+  await email.getByLabel('E-mail address').fill('operator@example.com');
+  for (const event of ['An approve or pause step waits for me', 'My execution runs longer than usual', 'My execution succeeds']) {
+    await email.getByLabel(event).check();
+  }
+  await operator.getByRole('button', { name: 'Save' }).click();
+  await expect(operator.getByText('Your notification settings are saved.')).toBeVisible();
+
+  const started = await operator.request.post('/api/start_automation', { form: { document: runbook, 'p.AutomationAssumeRole': ROLE }, maxRedirects: 0 });
+  expect(started.status(), await started.text()).toBe(200);
+  const id = (await started.json()) as string;
+
+  // Paused: told once (however many rounds see it waiting), then, past the configured three
+  // seconds, told it runs long.
+  await expect.poll(() => mail(messages).map((m) => m.subject), { timeout: 30_000 }).toEqual([
+    `Step goAhead of ${runbook} is paused: resume it when ready`,
+    `Execution ${id.slice(0, 8)} of ${runbook} still running after 3 s`,
+  ]);
+  const paused = mail(messages)[0];
+  expect(paused.to).toEqual(['operator@example.com']);
+  const link = /Open it in the portal: (\S+)/.exec(paused.body)![1];
+  expect(link).toBe(`${base}/automation/executions/${id}`);
+
+  // From the e-mail's link to Resume; then told it succeeded, and nothing twice.
+  await operator.goto(link);
+  await expect(operator.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await operator.getByRole('button', { name: 'Resume' }).click();
+  await expect.poll(() => mail(messages).length, { timeout: 30_000 }).toBe(3);
+  expect(mail(messages)[2].subject).toBe(`Execution ${id.slice(0, 8)} of ${runbook} ended: Success`);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  expect(mail(messages)).toHaveLength(3);
 });

@@ -122,13 +122,14 @@ impl Approval {
 }
 
 /// The notification events a grant's `notify` entries may name (the portal's words for them).
-pub const NOTIFY_EVENTS: [&str; 6] = [
+pub const NOTIFY_EVENTS: [&str; 7] = [
     "approval-waiting",
     "approval-decided",
     "execution-succeeded",
     "execution-failed",
     "step-waiting",
     "execution-overdue",
+    "schedule-paused",
 ];
 
 /// A team channel every run (or request) under a grant is told to: an endpoint the portal's
@@ -200,6 +201,10 @@ pub struct Grant {
     /// the operator's.
     #[serde(default, skip_serializing)]
     pub notify: Vec<Notify>,
+    /// Whether its starts may be scheduled (a schedule runs as its owner under this grant).
+    /// Default deny, as everything else: a grant says so.
+    #[serde(default)]
+    pub schedules: bool,
 }
 
 fn simple_only() -> Vec<String> {

@@ -60,7 +60,7 @@ pub fn slack(portal_url: &str, notice: &Notice) -> Value {
             "url": url
         }]
     }));
-    json!({"text": format!("{}: {url}", notice.title), "blocks": blocks})
+    json!({"text": format!("{}: {url}", escaped(&notice.title)), "blocks": blocks})
 }
 
 /// The signed webhook's body: the event, what happened, the facts by name, the link, and the

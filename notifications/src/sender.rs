@@ -145,7 +145,11 @@ impl Sender {
     }
 
     async fn attempt(&self, delivery: &DueDelivery) -> Result<(), SqlError> {
-        let sent = self.send(delivery).await;
+        // Bounded well inside the lease (lettre's timeout is per SMTP command), so no other
+        // replica takes the delivery over while this one may still send it.
+        let sent = tokio::time::timeout(ATTEMPT_TIMEOUT * 2, self.send(delivery))
+            .await
+            .unwrap_or_else(|_| Err(Failure::Passing("no answer in time".into())));
         let attempts = delivery.attempts + 1;
         let (delivered, detail, next) = match sent {
             Ok(said) => (true, said, AfterAttempt::Sent),

@@ -233,7 +233,8 @@ impl Settings {
     }
 
     /// Whether a person's subscription may be kept: its channel is on, its address is one.
-    pub fn check(&self, subscription: &Subscription) -> Result<(), String> {
+    /// Answers the address as it is to be kept (a URL as its parser reads it).
+    pub fn check(&self, subscription: &Subscription) -> Result<String, String> {
         let address = subscription.address.trim();
         match subscription.channel {
             Channel::Email if self.smtp.is_none() => Err(
@@ -242,7 +243,7 @@ impl Settings {
                     .into(),
             ),
             Channel::Email => match address.parse::<lettre::Address>() {
-                Ok(_) => Ok(()),
+                Ok(_) => Ok(address.to_owned()),
                 Err(_) => Err(format!(
                     "{address:?} is not an e-mail address: give one such as ann@example.com."
                 )),
@@ -251,7 +252,7 @@ impl Settings {
         }
     }
 
-    fn check_webhook(&self, address: &str) -> Result<(), String> {
+    fn check_webhook(&self, address: &str) -> Result<String, String> {
         let hosts = self.webhook_hosts.join(", ");
         let url = reqwest::Url::parse(address).map_err(|_| {
             format!("{address:?} is not a URL: give your incoming webhook's URL, such as https://hooks.slack.com/services/….")
@@ -270,11 +271,98 @@ impl Settings {
             || (url.scheme() == "http"
                 && self.webhook_hosts.contains(&with_port)
                 && url.port().is_some());
-        if !allowed || !secure || !url.username().is_empty() {
+        if !allowed || !secure || !url.username().is_empty() || url.password().is_some() {
             return Err(format!(
                 "The webhook must be an https URL on one of {hosts}: the portal posts only there, so that it cannot be turned against other hosts."
             ));
         }
-        Ok(())
+        Ok(url.as_str().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> NotificationsFile {
+        toml::from_str(text).expect("toml")
+    }
+
+    #[test]
+    fn every_mistake_is_listed_with_what_to_write() {
+        let refused = Settings::from_file(
+            file(
+                r#"
+                first_retry_seconds = -1
+                [smtp]
+                host = "smtp.example.com"
+                from = "not an address"
+                username = "portal"
+                [[endpoint]]
+                name = "ops"
+                kind = "signed"
+                url = "ftp://example.com/hook"
+                [[endpoint]]
+                name = "ops"
+                kind = "slack"
+                url = "https://hooks.slack.com/services/x"
+                secret = "0123456789abcdef"
+                "#,
+            ),
+            "https://portal.example.com",
+        )
+        .expect_err("mistakes");
+        for expected in [
+            "first_retry_seconds is -1",
+            "smtp.from \"not an address\" is not an address",
+            "give username and password together",
+            "url \"ftp://example.com/hook\" is not an http(s) URL",
+            "a signed endpoint needs secret",
+            "another endpoint has the same name",
+            "a slack endpoint takes no secret",
+        ] {
+            assert!(refused.contains(expected), "{expected:?} in {refused}");
+        }
+    }
+
+    #[test]
+    fn a_persons_webhook_goes_only_to_the_hosts_listed() {
+        let settings = Settings::from_file(
+            file(r#"webhook_hosts = ["hooks.slack.com", "127.0.0.1:8080"]"#),
+            "http://p",
+        )
+        .expect("valid");
+        let slack = |address: &str| {
+            settings.check(&Subscription {
+                channel: Channel::Slack,
+                address: address.into(),
+                events: Vec::new(),
+            })
+        };
+        assert!(slack("https://hooks.slack.com/services/T/B/x").is_ok());
+        // Kept as the parser reads it: a backslash is a slash, so the path stays hidden.
+        assert_eq!(
+            slack(r"https://hooks.slack.com\services\T\B\x").as_deref(),
+            Ok("https://hooks.slack.com/services/T/B/x")
+        );
+        assert!(slack("http://127.0.0.1:8080/hook").is_ok());
+        for refused in [
+            "http://hooks.slack.com/services/T/B/x",
+            "https://hooks.slack.com.evil.example/x",
+            "https://user@hooks.slack.com/x",
+            "https://:pw@hooks.slack.com/x",
+            "http://169.254.169.254/latest/meta-data",
+            "http://127.0.0.1:8081/hook",
+            "not a url",
+        ] {
+            assert!(slack(refused).is_err(), "{refused}");
+        }
+        // E-mail needs an SMTP server.
+        let email = Subscription {
+            channel: Channel::Email,
+            address: "ann@example.com".into(),
+            events: Vec::new(),
+        };
+        assert!(settings.check(&email).is_err());
     }
 }

@@ -102,14 +102,13 @@ impl Poster {
         }
         let answer = request.send().await.map_err(|e| {
             // The URL itself may be the secret (Slack's): say what failed without it.
-            let what = if e.is_timeout() {
+            if e.is_timeout() {
                 "no answer in time".to_owned()
             } else if e.is_connect() {
                 "could not connect".to_owned()
             } else {
                 e.without_url().to_string()
-            };
-            format!("{what}")
+            }
         })?;
         let status = answer.status();
         let text: String = answer

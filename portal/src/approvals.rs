@@ -334,29 +334,38 @@ impl Portal {
         started.map(drop)
     }
 
-    /// The requester's rights now: a local account must still exist, and its groups are read
-    /// again; someone signed in by single sign-on or a proxy keeps the groups they had.
+    /// The requester's rights now.
     async fn requester_now(&self, request: &ApprovalRequest) -> Result<Rights, PortalError> {
-        let groups = if request.requester_local {
-            match self
-                .records
-                .users
-                .get(&request.requested_by)
-                .await
-                .map_err(unavailable)?
-            {
+        self.rights_now(
+            &request.requested_by,
+            &request.requester_groups,
+            request.requester_local,
+        )
+        .await
+    }
+
+    /// The rights of someone not signed in now (a requester, a schedule's owner): a local
+    /// account must still exist, and its groups are read again; someone signed in by single
+    /// sign-on or a proxy keeps the groups they had.
+    pub(crate) async fn rights_now(
+        &self,
+        name: &str,
+        groups: &[String],
+        local: bool,
+    ) -> Result<Rights, PortalError> {
+        let groups = if local {
+            match self.records.users.get(name).await.map_err(unavailable)? {
                 Some(account) => account.groups,
                 None => {
                     return Err(PortalError::Forbidden(format!(
-                        "the account {} no longer exists",
-                        request.requested_by
+                        "the account {name} no longer exists"
                     )))
                 }
             }
         } else {
-            request.requester_groups.clone()
+            groups.to_vec()
         };
-        Ok(Rights::of(&self.grants(), &request.requested_by, &groups))
+        Ok(Rights::of(&self.grants(), name, &groups))
     }
 
     /// Starts an approved request as its requester would, checked against the grants in force

@@ -180,7 +180,7 @@ impl Run<'_> {
         )
     }
 
-    /// It runs past the configured time: to its starter.
+    /// It runs past the configured time (`running_for`): to its starter.
     pub fn overdue(&self, running_for: &str) -> Notice {
         let title = format!(
             "Execution {} of {} still running after {running_for}",

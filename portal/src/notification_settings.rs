@@ -40,7 +40,8 @@ impl Portal {
         subscriptions: Vec<Subscription>,
     ) -> Result<(), PortalError> {
         let mut mistakes = Vec::new();
-        for subscription in &subscriptions {
+        let mut subscriptions = subscriptions;
+        for subscription in &mut subscriptions {
             let field = subscription.channel.key().to_owned();
             if subscription.events.is_empty() {
                 mistakes.push(FieldError {
@@ -48,16 +49,26 @@ impl Portal {
                     message: "Choose at least one event to be told of, or clear the address."
                         .into(),
                 });
-            } else if let Err(message) = self.notifications.check(subscription) {
-                mistakes.push(FieldError { field, message });
+                continue;
+            }
+            match self.notifications.check(subscription) {
+                Ok(address) => subscription.address = address,
+                Err(message) => mistakes.push(FieldError { field, message }),
             }
         }
         if !mistakes.is_empty() {
             return Err(PortalError::Invalid(mistakes));
         }
+        let local = self
+            .records
+            .users
+            .get(viewer.name())
+            .await
+            .map_err(unavailable)?
+            .is_some();
         self.records
             .subscriptions
-            .save(viewer.name(), &viewer.user.groups, &subscriptions)
+            .save(viewer.name(), &viewer.user.groups, local, &subscriptions)
             .await
             .map_err(unavailable)?;
         tracing::info!(

@@ -14,8 +14,9 @@ use crate::Portal;
 
 /// How often the executions not yet seen to end are looked at.
 const EVERY: Duration = Duration::from_secs(2);
-/// At most this many executions read per round (the oldest looked-at first).
-const PER_ROUND: i64 = 20;
+/// At most this many executions read per round (the oldest looked-at first): five reads a
+/// second at most, per replica, besides the live-status watchers' budget.
+const PER_ROUND: i64 = 10;
 
 impl Portal {
     /// Follows the portal's executions for as long as the process runs.
@@ -84,7 +85,7 @@ impl Portal {
         let running_for = now_secs().saturating_sub(running.started_at);
         let overdue_after = self.notifications.overdue_after.as_secs();
         if !running.overdue_told && u64::try_from(running_for).unwrap_or(0) >= overdue_after {
-            let notice = run.overdue(&minutes(running_for));
+            let notice = run.overdue(&duration(overdue_after));
             return started.overdue(id, &notice).await;
         }
         Ok(false)
@@ -111,10 +112,12 @@ fn now_secs() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn minutes(seconds: i64) -> String {
-    match seconds / 60 {
-        0 => format!("{seconds} s"),
-        1 => "1 minute".to_owned(),
-        m => format!("{m} minutes"),
+/// The configured time, as the message says it ("still running after 60 minutes").
+fn duration(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (1, 0) => "1 minute".to_owned(),
+        (m, 0) => format!("{m} minutes"),
+        (m, s) => format!("{m} min {s} s"),
     }
 }

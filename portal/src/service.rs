@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use accounts::{Approvals, AuditTrail, Database, StartedExecutions, Subscriptions, Users};
+use accounts::{
+    Approvals, AuditTrail, Database, Schedules, StartedExecutions, Subscriptions, Users,
+};
 use backend::Backend;
 use domain::runbook::{InstanceChoice, RoleChoice};
 use grants::{LiveGrants, SecretNames};
@@ -25,6 +27,8 @@ pub struct Records {
     pub users: Users,
     /// People's notification subscriptions.
     pub subscriptions: Subscriptions,
+    /// Scheduled runs.
+    pub schedules: Schedules,
     /// The database itself, to tell the other replicas what changed.
     pub database: Database,
 }
@@ -38,6 +42,7 @@ impl Records {
             approvals: Approvals::new(database),
             users: Users::new(database),
             subscriptions: Subscriptions::new(database),
+            schedules: Schedules::new(database),
             database: database.clone(),
         }
     }
@@ -64,6 +69,8 @@ pub struct Portal {
     pub(crate) contents: Contents,
     /// What notifications can be sent through, and when a run is told as running long.
     pub(crate) notifications: Arc<notifications::Settings>,
+    /// The shortest time allowed between two runs of a schedule.
+    pub(crate) schedule_min_interval: Duration,
 }
 
 impl Portal {
@@ -91,7 +98,14 @@ impl Portal {
             instances: KeptFor::new(Duration::from_secs(15)),
             contents: Contents::default(),
             notifications: Arc::default(),
+            schedule_min_interval: Duration::from_secs(60),
         }
+    }
+
+    /// No schedule may run more often than once per `interval`.
+    pub fn with_schedule_min_interval(mut self, interval: Duration) -> Self {
+        self.schedule_min_interval = interval;
+        self
     }
 
     /// Notifications go through the channels `settings` sets up.

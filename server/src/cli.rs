@@ -209,6 +209,9 @@ pub struct ServeArgs {
     /// they slow down in turn instead of throttling the account for its other users [default: 10]
     #[arg(long, env = "RUNBOOK_PORTAL_AWS_POLL_RATE")]
     pub aws_poll_rate: Option<f64>,
+    /// The shortest time allowed between two runs of a schedule, in seconds [default: 60]
+    #[arg(long, env = "RUNBOOK_PORTAL_SCHEDULE_MIN_INTERVAL_SECONDS")]
+    pub schedule_min_interval_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]

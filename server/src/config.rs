@@ -44,6 +44,7 @@ struct ConfigFile {
     aws_poll_rate: Option<f64>,
     oidc: Option<OidcSettings>,
     notifications: Option<notifications::NotificationsFile>,
+    schedule_min_interval_seconds: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +83,8 @@ pub struct ServeConfig {
     pub aws_poll_rate: f64,
     /// E-mail and webhooks for notifications (the `[notifications]` table).
     pub notifications: std::sync::Arc<notifications::Settings>,
+    /// The shortest time allowed between two runs of a schedule.
+    pub schedule_min_interval: std::time::Duration,
 }
 
 fn network(text: &str) -> anyhow::Result<IpNet> {
@@ -196,6 +199,10 @@ impl ServeConfig {
             metrics,
             shutdown_grace: shutdown_grace(args.shutdown_grace.or(file.shutdown_grace))?,
             aws_poll_rate: aws_poll_rate(args.aws_poll_rate.or(file.aws_poll_rate))?,
+            schedule_min_interval: schedule_min_interval(
+                args.schedule_min_interval_seconds
+                    .or(file.schedule_min_interval_seconds),
+            )?,
             listen,
             backend: args
                 .backend
@@ -277,6 +284,17 @@ fn aws_poll_rate(per_second: Option<f64>) -> anyhow::Result<f64> {
         );
     }
     Ok(per_second)
+}
+
+/// The shortest time between two runs of a schedule, from a number of seconds.
+fn schedule_min_interval(seconds: Option<f64>) -> anyhow::Result<std::time::Duration> {
+    let seconds = seconds.unwrap_or(60.0);
+    if !(1.0..=86_400.0).contains(&seconds) {
+        anyhow::bail!(
+            "schedule_min_interval_seconds is {seconds}: give the shortest time between two runs              of a schedule, from 1 to 86400 seconds, such as 60"
+        );
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// How long approval requests wait, from a number of days (fractions allowed, for tests).
@@ -371,7 +389,8 @@ fn read_file(path: &Path) -> anyhow::Result<ConfigFile> {
              emulator_time_scale, emulator_url, log_format, secure_cookies, grants, approval_expiry_days, \
              secret_parameters, trusted_proxies, proxy_client_header, proxy_sign_in, \
              proxy_user_header, proxy_groups_header, public_url, metrics_allow, metrics_token, \
-             shutdown_grace, aws_poll_rate, an [oidc] table and a [notifications] table)",
+             shutdown_grace, aws_poll_rate, schedule_min_interval_seconds, an [oidc] table and a \
+             [notifications] table)",
             path.display()
         )
     })

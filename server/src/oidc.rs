@@ -431,6 +431,11 @@ async fn callback(
         return failed("the portal could not start the session.", &pending.next);
     }
     tracing::info!(user = %name, %subject, ?groups, "signed in by single sign-on");
+    // The groups the provider gives now are the ones their schedules run under and their
+    // notifications reach them by, from now on.
+    if let Err(e) = accounts::refresh_groups(&gate.database, &name, &groups).await {
+        tracing::warn!(user = %name, error = %e, "could not bring a user's groups up to date for schedules and notifications");
+    }
     // Who it really was, for the audit trail: the provider's subject behind the name.
     let detail = format!("single sign-on: sub {subject:?} of {}", oidc.issuer_key());
     gate.record(&name, &client_info, true, &detail).await;

@@ -119,10 +119,12 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         )
         .with_approval_expiry(config.approval_expiry)
         .with_poll_budget(config.aws_poll_rate)
-        .with_notifications(config.notifications.clone()),
+        .with_notifications(config.notifications.clone())
+        .with_schedule_min_interval(config.schedule_min_interval),
     );
     tokio::spawn(portal.clone().follow_other_replicas());
     tokio::spawn(portal.clone().tell_of_runs());
+    tokio::spawn(portal.clone().run_schedules());
     tokio::spawn(sender.run());
     let store = PortalSessions::open(&database)
         .await

@@ -42,6 +42,9 @@ CREATE TABLE notification_subscriptions (
     channel TEXT NOT NULL,
     address TEXT NOT NULL,
     events TEXT NOT NULL,
+    -- A local account's groups are read from users when a notice is fanned out (and a deleted
+    -- account's subscriptions reach nobody); others' are kept as of when they saved.
+    local BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (user_name, channel)
 );
 
@@ -53,3 +56,5 @@ ALTER TABLE started_executions ADD COLUMN waiting_step TEXT NOT NULL DEFAULT '';
 ALTER TABLE started_executions ADD COLUMN overdue_told BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE started_executions ADD COLUMN checked_at BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX started_executions_running ON started_executions (ended_status, checked_at);
+-- Executions started before notifications existed are not told of now.
+UPDATE started_executions SET ended_status = 'before-notifications';

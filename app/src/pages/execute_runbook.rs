@@ -8,6 +8,7 @@ mod form_reader;
 mod mode_sections;
 mod parameter_field;
 mod role_picker;
+mod schedule_panel;
 
 use std::collections::BTreeSet;
 
@@ -22,6 +23,7 @@ use crate::error::{FieldError, PortalError};
 use crate::notice::{self, Carried, Unverified};
 use crate::runbook::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
+use crate::schedules::ScheduleAutomation;
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
 use crate::wizard::form::encode;
 use crate::wizard::preview::PreviewForm;
@@ -88,6 +90,7 @@ pub fn ExecuteRunbook() -> impl IntoView {
     // An error the server sent back with the form (after a post without JavaScript), shown
     // only as the portal sealed it (see `notice`).
     let posted_error = notice::form_error(StartAutomation::PATH);
+    let schedule_error = notice::form_error(ScheduleAutomation::PATH);
     let details = Resource::new(
         move || (name.get(), initial.with(|f| f.version.clone())),
         |(name, version)| get_runbook(name, version),
@@ -115,15 +118,17 @@ pub fn ExecuteRunbook() -> impl IntoView {
                 let roles = roles.get()?;
                 let instances = instances.get()?;
                 let rights = rights.get()?;
-                let (posted_error, unverified) = match posted_error.get()? {
-                    Carried::Sealed(e) => (Some(ServerFnUrlError::<PortalError>::decode_err(&e)), false),
-                    Carried::Unsealed => (None, true),
-                    Carried::Nothing => (None, false),
+                let decode = |e: &str| Some(ServerFnUrlError::<PortalError>::decode_err(e));
+                let (posted_error, unverified, scheduling) = match (posted_error.get()?, schedule_error.get()?) {
+                    (Carried::Sealed(e), _) => (decode(&e), false, false),
+                    (_, Carried::Sealed(e)) => (decode(&e), false, true),
+                    (Carried::Unsealed, _) | (_, Carried::Unsealed) => (None, true, false),
+                    _ => (None, false, false),
                 };
                 Some(match (details, roles, instances, rights) {
                     (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => view! {
                         {unverified.then(|| view! { <Unverified /> })}
-                        <Wizard details roles instances rights initial=initial.get() posted_error />
+                        <Wizard details roles instances rights initial=initial.get() posted_error scheduling />
                     }.into_any(),
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
@@ -142,6 +147,8 @@ fn Wizard(
     rights: Rights,
     mut initial: WizardForm,
     posted_error: Option<PortalError>,
+    /// The error is the Schedule… button's (else Execute's).
+    scheduling: bool,
 ) -> impl IntoView {
     // The user runs under one grant: the one named in the form, else the first that covers the
     // runbook (admins under none). The form offers only what that grant allows.
@@ -177,7 +184,11 @@ fn Wizard(
     let (server_errors, banner) = match posted_error {
         Some(PortalError::Invalid(errors)) => (
             errors,
-            Some("Some fields need attention: nothing was started.".to_owned()),
+            Some(if scheduling {
+                "Some fields need attention: no schedule was made.".to_owned()
+            } else {
+                "Some fields need attention: nothing was started.".to_owned()
+            }),
         ),
         Some(other) => (Vec::new(), Some(other.to_string())),
         None => (Vec::new(), None),
@@ -278,10 +289,12 @@ fn Wizard(
                     }).collect_view()}
                 </section>
                 {view! { <mode_sections::AlarmAndTags initial=initial.clone() /> }.into_any()}
+                {view! { <schedule_panel::SchedulePanel /> }.into_any()}
                 <div class="actions">
                     <button type="submit" class="button" formaction=PreviewForm::PATH formnovalidate on:click=move |_| previewing.set_value(true)>
                         "Update link and preview"
                     </button>
+                    <button type="submit" class="button" formaction=ScheduleAutomation::PATH>"Schedule…"</button>
                     <button type="submit" class="button button-primary">{execute_label}</button>
                 </div>
             </form>

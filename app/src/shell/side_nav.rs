@@ -10,6 +10,7 @@ pub fn SideNav(open: RwSignal<bool>) -> impl IntoView {
             <ul>
                 <li><A href="/automation">"Automation"</A></li>
                 <li><A href="/automation/approvals">"Approval requests"</A></li>
+                <li><A href="/automation/schedules">"Schedules"</A></li>
             </ul>
             <h3 class="side-nav-section">"Portal"</h3>
             <ul>

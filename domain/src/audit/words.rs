@@ -56,6 +56,9 @@ words! {
         SignIn = "sign-in",
         SignInFailed = "sign-in-failed",
         Refused = "refused",
+        CreateSchedule = "create-schedule",
+        PauseSchedule = "pause-schedule",
+        ResumeSchedule = "resume-schedule",
     }
 }
 

@@ -1,0 +1,104 @@
+//! The schedules' server functions: make one from the wizard's form, list them, pause and
+//! resume (the rules are the service layer's; the runs are its scheduler's).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+
+pub use domain::schedule::{ScheduleRun, ScheduleView};
+
+use crate::error::PortalError;
+
+/// The schedules page's address.
+pub const PAGE: &str = "/automation/schedules";
+
+/// The wizard's form (as `start_automation` takes it) with its `schedule.*` fields. Answers the
+/// new schedule's id.
+#[server(endpoint = "schedule_automation")]
+pub async fn schedule_automation(
+    #[server(flatten)] fields: BTreeMap<String, String>,
+) -> Result<String, PortalError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    use leptos::server_fn::ServerFn;
+
+    use crate::service::ssr;
+    use crate::wizard::WizardForm;
+    use domain::schedule::ScheduleSpec;
+
+    let (portal, viewer) = ssr::viewer()?;
+    let pairs = || fields.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let document = fields.get("document").cloned().unwrap_or_default();
+    let form = WizardForm::from_pairs(&document, pairs());
+    let spec = ScheduleSpec::from_pairs(pairs());
+    match portal.create_schedule(&viewer, &form, &spec).await {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("{PAGE}#schedule-{id}"));
+            Ok(id)
+        }
+        Err(err) if !ssr::from_a_page() => Err(ssr::answered(err)),
+        Err(err) => {
+            // Back to the form as it was filled in (secret values left out), with the mistakes.
+            let mut shown = form.clone();
+            shown
+                .parameters
+                .retain(|name, _| !portal.secrets().is_secret(name));
+            // The schedule's own fields come back too.
+            let mut page = shown.url();
+            for (name, value) in fields.iter().filter(|(k, _)| k.starts_with("schedule.")) {
+                let sep = if page.contains('?') { '&' } else { '?' };
+                page.push_str(&format!(
+                    "{sep}{}={}",
+                    crate::wizard::form::encode(name),
+                    crate::wizard::form::encode(value)
+                ));
+            }
+            let back = ServerFnUrlError::new(ScheduleAutomation::PATH, err.clone())
+                .to_url(&format!("http://portal{page}"))
+                .map(|url| match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_owned(),
+                });
+            if let Ok(back) = back {
+                leptos_axum::redirect(&back);
+            }
+            Err(err)
+        }
+    }
+}
+
+#[server(endpoint = "list_schedules")]
+pub async fn list_schedules() -> Result<Vec<ScheduleView>, PortalError> {
+    let (portal, viewer) = crate::service::ssr::viewer()?;
+    crate::service::ssr::answer(portal.schedules(&viewer).await)
+}
+
+/// Pauses (`change = "pause"`) or resumes a schedule, then goes back to the page.
+#[server(endpoint = "change_schedule")]
+pub async fn change_schedule(id: String, change: String) -> Result<(), PortalError> {
+    use crate::service::ssr;
+    let (portal, viewer) = ssr::viewer()?;
+    let pause = match change.as_str() {
+        "pause" => true,
+        "resume" => false,
+        other => {
+            return Err(ssr::answered(PortalError::Invalid(vec![
+                domain::FieldError {
+                    field: "change".into(),
+                    message: format!("{other:?} is not a change: give pause or resume."),
+                },
+            ])))
+        }
+    };
+    match portal.change_schedule(&viewer, &id, pause).await {
+        Ok(()) => {
+            leptos_axum::redirect(&format!("{PAGE}#schedule-{id}"));
+            Ok(())
+        }
+        Err(e) if ssr::from_a_page() => {
+            let notice = crate::notice::ssr::query("refused", &e.to_string());
+            leptos_axum::redirect(&format!("{PAGE}?{notice}"));
+            Ok(())
+        }
+        Err(e) => Err(ssr::answered(e)),
+    }
+}
