@@ -44,7 +44,7 @@ fmt:
 
 ## No module of a crate depends, through others, on itself.
 structure:
-	for crate in accounts app backend domain emulator grants portal server; do scripts/module-cycles $$crate/src --depth 1; done
+	for crate in accounts app backend domain emulator grants notifications portal server; do scripts/module-cycles $$crate/src --depth 1; done
 
 clippy: clippy-ssr clippy-wasm
 

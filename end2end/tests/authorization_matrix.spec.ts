@@ -178,6 +178,19 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     'POST get_approval': [{ ask: { method: 'POST', path: 'get_approval', form: { id: waiting } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['matrix-prod'], shows: { admin: 'matrix-prod' } }],
     // The admin goes last: the rejection is real.
     'POST decide_approval': [{ ask: { method: 'POST', path: 'decide_approval', form: { id: waiting, decision: 'Reject', comment: 'matrix' } }, expect: denied(200) }],
+    // Notifications: everyone's own settings; the delivery log is for admins.
+    'GET /notifications': [{ ask: { method: 'GET', path: '/notifications' }, expect: open(303, 200) }],
+    'POST get_notification_settings': [{ ask: { method: 'POST', path: 'get_notification_settings', form: {} }, expect: open(401, 200) }],
+    'POST save_notification_settings': [{ ask: { method: 'POST', path: 'save_notification_settings', form: {} }, expect: open(401, 200) }],
+    'GET /notifications/deliveries': [{ ask: { method: 'GET', path: '/notifications/deliveries' }, expect: pageDenied(200) }],
+    'POST list_notification_deliveries': [{ ask: { method: 'POST', path: 'list_notification_deliveries', form: {} }, expect: denied(200) }],
+    // Schedules: a schedule is a start kept for later, refused like one; changed by its owner only.
+    'GET /automation/schedules': [{ ask: { method: 'GET', path: '/automation/schedules' }, expect: open(303, 200) }],
+    'POST list_schedules': [{ ask: { method: 'POST', path: 'list_schedules', form: {} }, expect: open(401, 200) }],
+    'POST schedule_automation': [
+      { ask: { method: 'POST', path: 'schedule_automation', form: { document: secret, 'p.Note': 'x', 'schedule.name': 'matrix', 'schedule.cron': '0 2 * * *' } }, expect: denied([200, 400]) },
+    ],
+    'POST change_schedule': [{ ask: { method: 'POST', path: 'change_schedule', form: { id: 'no-such-schedule', change: 'pause' } }, expect: denied(403) }],
     // The audit trail: admins (and auditors) only; it names the web team member's start.
     'GET /audit': [{ ask: { method: 'GET', path: '/audit' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],
     'POST list_audit': [{ ask: { method: 'POST', path: 'list_audit', form: { 'filters[user]': '' } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [webRun], shows: { admin: webRun } }],

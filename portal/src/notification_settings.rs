@@ -87,7 +87,7 @@ impl Portal {
         if !viewer.rights.admin {
             return Err(self.refuse(
                 viewer,
-                "Only administrators may read the notification delivery log.",
+                "You may not read the notification delivery log: it is for administrators.",
             ));
         }
         accounts::Outbox::new(&self.records.database)

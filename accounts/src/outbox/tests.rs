@@ -56,32 +56,52 @@ async fn two_replicas_fan_out_and_send_each_delivery_once() {
         );
         assert!(one.waiting(10).await.expect("read").is_empty());
 
-        // Each due delivery is leased by one replica only.
+        // Each due delivery is leased by one replica only; only the holder settles it.
         let due = one.due(10).await.expect("due");
         assert_eq!(due.len(), 2);
+        let mut holders = Vec::new();
         for delivery in &due {
             let (a, b) = tokio::join!(
                 one.lease(&delivery.id, 60_000),
                 two.lease(&delivery.id, 60_000)
             );
-            assert!(a.expect("lease") ^ b.expect("lease"), "{}", base.kind());
+            let (a, b) = (a.expect("lease"), b.expect("lease"));
+            assert!(a ^ b, "{}", base.kind());
+            holders.push(if a { (&one, &two) } else { (&two, &one) });
         }
         assert!(
             one.due(10).await.expect("due").is_empty(),
             "leased: not due"
         );
+        let (holder, other) = holders[1];
+        other
+            .record(&due[1].id, true, "250 OK", &AfterAttempt::Sent)
+            .await
+            .expect("no-op");
+        assert_eq!(
+            one.deliveries(10)
+                .await
+                .expect("log")
+                .iter()
+                .filter(|d| d.status == "sent")
+                .count(),
+            0
+        );
 
         // A retry is due again at its time; a sent or given-up delivery never again.
         let retry_at = now_millis() + 50;
-        one.record(
-            &due[0].id,
-            false,
-            "503 Service Unavailable",
-            &AfterAttempt::RetryAt(retry_at),
-        )
-        .await
-        .expect("recorded");
-        one.record(&due[1].id, true, "250 OK", &AfterAttempt::Sent)
+        holders[0]
+            .0
+            .record(
+                &due[0].id,
+                false,
+                "503 Service Unavailable",
+                &AfterAttempt::RetryAt(retry_at),
+            )
+            .await
+            .expect("recorded");
+        holder
+            .record(&due[1].id, true, "250 OK", &AfterAttempt::Sent)
             .await
             .expect("recorded");
         tokio::time::sleep(std::time::Duration::from_millis(80)).await;
