@@ -32,18 +32,6 @@ pub async fn decide_approval(
     use crate::service::ssr;
     let (portal, viewer) = ssr::viewer()?;
     let page = format!("/automation/approvals/{}", crate::wizard::form::encode(&id));
-    match portal.decide(&viewer, &id, decision, comment.trim()).await {
-        Ok(()) => {
-            leptos_axum::redirect(&page);
-            Ok(())
-        }
-        // A browser's own post goes back to the page, which says why; a script (or the hydrated
-        // page) gets the error with its status.
-        Err(e) if ssr::from_a_page() => {
-            let notice = crate::notice::ssr::query("refused", &e.to_string());
-            leptos_axum::redirect(&format!("{page}?{notice}"));
-            Ok(())
-        }
-        Err(e) => Err(ssr::answered(e)),
-    }
+    let decided = portal.decide(&viewer, &id, decision, comment.trim()).await;
+    ssr::after_post(decided, &page, &page)
 }

@@ -47,6 +47,21 @@ pub fn message(param: &'static str) -> Resource<Carried> {
     )
 }
 
+/// The refusal a post without JavaScript came back with (`?refused=`), shown as the portal
+/// sealed it.
+#[component]
+pub fn Refused() -> impl IntoView {
+    let refused = message("refused");
+    let alert = move || match refused.get()? {
+        Carried::Sealed(text) => Some(
+            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any(),
+        ),
+        Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
+        Carried::Nothing => None,
+    };
+    view! { <Suspense fallback=|| ()>{alert}</Suspense> }
+}
+
 /// The error the server function at `path` sent back in the address (`__path`, `__err`) after a
 /// post without JavaScript, checked against its seal; [`Carried::Sealed`] holds it encoded (see
 /// `ServerFnUrlError::decode_err`).

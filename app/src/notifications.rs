@@ -28,23 +28,10 @@ pub async fn save_notification_settings(
     let (portal, viewer) = ssr::viewer()?;
     let subscriptions =
         Subscription::from_form(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    match portal
+    let saved = portal
         .save_notification_settings(&viewer, subscriptions)
-        .await
-    {
-        Ok(()) => {
-            leptos_axum::redirect(&format!("{PAGE}?saved=1"));
-            Ok(())
-        }
-        // A browser's post goes back to the page, which says what is wrong; a script gets the
-        // error with its status.
-        Err(e) if ssr::from_a_page() => {
-            let notice = crate::notice::ssr::query("refused", &e.to_string());
-            leptos_axum::redirect(&format!("{PAGE}?{notice}"));
-            Ok(())
-        }
-        Err(e) => Err(ssr::answered(e)),
-    }
+        .await;
+    ssr::after_post(saved, &format!("{PAGE}?saved=1"), PAGE)
 }
 
 #[server(endpoint = "list_notification_deliveries")]

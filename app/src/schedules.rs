@@ -18,7 +18,6 @@ pub const PAGE: &str = "/automation/schedules";
 pub async fn schedule_automation(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
-    use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
 
     use crate::service::ssr;
@@ -37,30 +36,17 @@ pub async fn schedule_automation(
         }
         Err(err) if !ssr::from_a_page() => Err(ssr::answered(err)),
         Err(err) => {
-            // Back to the form as it was filled in (secret values left out), with the mistakes.
-            let mut shown = form.clone();
-            shown
-                .parameters
-                .retain(|name, _| !portal.secrets().is_secret(name));
-            // The schedule's own fields come back too.
-            let mut page = shown.url();
-            for (name, value) in fields.iter().filter(|(k, _)| k.starts_with("schedule.")) {
-                let sep = if page.contains('?') { '&' } else { '?' };
-                page.push_str(&format!(
-                    "{sep}{}={}",
-                    crate::wizard::form::encode(name),
-                    crate::wizard::form::encode(value)
-                ));
-            }
-            let back = ServerFnUrlError::new(ScheduleAutomation::PATH, err.clone())
-                .to_url(&format!("http://portal{page}"))
-                .map(|url| match url.query() {
-                    Some(query) => format!("{}?{query}", url.path()),
-                    None => url.path().to_owned(),
-                });
-            if let Ok(back) = back {
-                leptos_axum::redirect(&back);
-            }
+            // Back to the form as it was filled in, the schedule's own fields too.
+            let extra: Vec<(&str, &str)> = pairs()
+                .filter(|(k, _)| k.starts_with("schedule."))
+                .collect();
+            crate::wizard::start::ssr::back_to_form(
+                ScheduleAutomation::PATH,
+                &portal,
+                &form,
+                &extra,
+                &err,
+            );
             Err(err)
         }
     }
@@ -89,16 +75,6 @@ pub async fn change_schedule(id: String, change: String) -> Result<(), PortalErr
             ])))
         }
     };
-    match portal.change_schedule(&viewer, &id, pause).await {
-        Ok(()) => {
-            leptos_axum::redirect(&format!("{PAGE}#schedule-{id}"));
-            Ok(())
-        }
-        Err(e) if ssr::from_a_page() => {
-            let notice = crate::notice::ssr::query("refused", &e.to_string());
-            leptos_axum::redirect(&format!("{PAGE}?{notice}"));
-            Ok(())
-        }
-        Err(e) => Err(ssr::answered(e)),
-    }
+    let changed = portal.change_schedule(&viewer, &id, pause).await;
+    ssr::after_post(changed, &format!("{PAGE}#schedule-{id}"), PAGE)
 }

@@ -76,13 +76,7 @@ impl Portal {
         fields.insert("document".into(), prepared.asked.document.clone());
         // The version the approver reviews is the one that runs, even if the default moves on.
         fields.insert("version".into(), prepared.runbook.version.clone());
-        let requester_local = self
-            .records
-            .users
-            .get(&user.name)
-            .await
-            .map_err(unavailable)?
-            .is_some();
+        let requester_local = self.is_local(&user.name).await.map_err(unavailable)?;
         let request = ApprovalRequest {
             id: id.clone(),
             requested_by: user.name.clone(),

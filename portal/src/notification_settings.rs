@@ -59,13 +59,7 @@ impl Portal {
         if !mistakes.is_empty() {
             return Err(PortalError::Invalid(mistakes));
         }
-        let local = self
-            .records
-            .users
-            .get(viewer.name())
-            .await
-            .map_err(unavailable)?
-            .is_some();
+        let local = self.is_local(viewer.name()).await.map_err(unavailable)?;
         self.records
             .subscriptions
             .save(viewer.name(), &viewer.user.groups, local, &subscriptions)

@@ -14,11 +14,11 @@ use domain::audit::{Action, Outcome};
 use domain::execution::is_terminal;
 use domain::notification::{Audience, Event, Notice};
 use domain::schedule::{ScheduleRun, PORTAL};
-use domain::wizard::{WizardForm, PORTAL_TAG_PREFIX};
+use domain::wizard::PORTAL_TAG_PREFIX;
 use domain::PortalError;
 
 use crate::schedule_timing::Timing;
-use crate::schedules::{now_ms, unschedulable};
+use crate::schedules::{form_of, now_ms, unschedulable};
 use crate::start::Refused;
 use crate::Portal;
 
@@ -164,15 +164,7 @@ impl Portal {
                 schedule.owner_local,
             )
             .await?;
-        let document = schedule.fields.get("document").cloned().unwrap_or_default();
-        let form = WizardForm::from_pairs(
-            &document,
-            schedule
-                .fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        let prepared = match self.prepare(&form, &rights).await {
+        let prepared = match self.prepare(&form_of(schedule), &rights).await {
             Ok(prepared) => prepared,
             // A form the runbook no longer takes will not run by waiting.
             Err(Refused::Error(PortalError::Invalid(errors))) => {

@@ -90,13 +90,7 @@ impl Portal {
         }
         let mut fields: BTreeMap<String, String> = prepared.asked.to_pairs().into_iter().collect();
         fields.insert("document".into(), prepared.asked.document.clone());
-        let owner_local = self
-            .records
-            .users
-            .get(viewer.name())
-            .await
-            .map_err(unavailable)?
-            .is_some();
+        let owner_local = self.is_local(viewer.name()).await.map_err(unavailable)?;
         let id = uuid::Uuid::new_v4().to_string();
         let schedule = Schedule {
             id: id.clone(),
@@ -290,16 +284,8 @@ impl Portal {
             )
             .await
             .map_err(|e| e.to_string())?;
-        let document = schedule.fields.get("document").cloned().unwrap_or_default();
-        let form = WizardForm::from_pairs(
-            &document,
-            schedule
-                .fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
         let prepared = self
-            .prepare(&form, &rights)
+            .prepare(&form_of(schedule), &rights)
             .await
             .map_err(|e| e.into_error().to_string())?;
         match prepared.grant.as_ref().and_then(unschedulable) {
@@ -307,6 +293,18 @@ impl Portal {
             None => Ok(()),
         }
     }
+}
+
+/// The wizard's form a schedule starts.
+pub(crate) fn form_of(schedule: &Schedule) -> WizardForm {
+    let document = schedule.fields.get("document").cloned().unwrap_or_default();
+    WizardForm::from_pairs(
+        &document,
+        schedule
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }
 
 /// Whether `value` is a reference to a SecureString parameter (`{{ssm-secure:name}}`, with an

@@ -139,6 +139,11 @@ impl Portal {
         database.follow_changes(|id| self.poke(id)).await;
     }
 
+    /// Whether `name` is a local account (else single sign-on or a proxy signed them in).
+    pub(crate) async fn is_local(&self, name: &str) -> Result<bool, accounts::AccountError> {
+        Ok(self.records.users.get(name).await?.is_some())
+    }
+
     /// Which parameters' values are secret.
     pub fn secrets(&self) -> &SecretNames {
         &self.secrets

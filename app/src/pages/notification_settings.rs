@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::notice::{self, Carried, Unverified};
+use crate::notice::Refused;
 use crate::notifications::{
     get_notification_settings, Channel, Event, SaveNotificationSettings, Settings,
 };
@@ -17,14 +17,6 @@ pub fn NotificationSettings() -> impl IntoView {
     let settings = Resource::new(|| (), |()| get_notification_settings());
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
-    let refused = notice::message("refused");
-    let alert = move || match refused.get()? {
-        Carried::Sealed(text) => Some(
-            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any(),
-        ),
-        Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
-        Carried::Nothing => None,
-    };
     view! {
         <Title text="Notifications" />
         <Breadcrumbs trail=vec![crumb("Notifications", "/notifications")] />
@@ -37,7 +29,7 @@ pub fn NotificationSettings() -> impl IntoView {
         {move || saved().then(|| view! {
             <div class="alert alert-success" role="status"><p>"Your notification settings are saved."</p></div>
         })}
-        <Suspense fallback=|| ()>{alert}</Suspense>
+        <Refused />
         <Suspense fallback=|| view! { <p>"Loading your settings…"</p> }>
             {move || settings.get().map(|answer| match answer {
                 Ok(settings) => view! { <SettingsForm settings /> }.into_any(),

@@ -6,21 +6,13 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
-use crate::notice::{self, Carried, Unverified};
+use crate::notice::Refused;
 use crate::schedules::{list_schedules, ChangeSchedule, ScheduleView};
 use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn SchedulesPage() -> impl IntoView {
     let schedules = Resource::new(|| (), |()| list_schedules());
-    let refused = notice::message("refused");
-    let alert = move || match refused.get()? {
-        Carried::Sealed(text) => Some(
-            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any(),
-        ),
-        Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
-        Carried::Nothing => None,
-    };
     view! {
         <Title text="Schedules" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb("Schedules", "/automation/schedules")] />
@@ -29,7 +21,7 @@ pub fn SchedulesPage() -> impl IntoView {
             "Runbooks run at set times, as their owner and under the grants in force at each \
              run. Make one from Execute automation: fill in the form, then Run on a schedule."
         </p>
-        <Suspense fallback=|| ()>{alert}</Suspense>
+        <Refused />
         <Suspense fallback=|| view! { <p>"Loading schedules…"</p> }>
             {move || schedules.get().map(|answer| match answer {
                 Ok(list) if list.is_empty() => view! { <p class="empty">"No schedules yet."</p> }.into_any(),

@@ -14,7 +14,6 @@ use crate::error::PortalError;
 pub async fn start_automation(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
-    use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
     use portal::Started;
 
@@ -41,23 +40,56 @@ pub async fn start_automation(
         // 403 for a refusal, 400 for a mistake.
         Err(err) if !ssr::from_a_page() => Err(ssr::answered(err)),
         Err(err) => {
-            // Without JavaScript the browser follows a redirect: back to the form as it was
-            // filled in (but for secret values: an address is kept in history and logs), with
-            // the error for the page to show.
-            let mut shown = form.clone();
-            shown
-                .parameters
-                .retain(|name, _| !portal.secrets().is_secret(name));
-            let back = ServerFnUrlError::new(StartAutomation::PATH, err.clone())
-                .to_url(&format!("http://portal{}", shown.url()))
-                .map(|url| match url.query() {
-                    Some(query) => format!("{}?{query}", url.path()),
-                    None => url.path().to_owned(),
-                });
-            if let Ok(back) = back {
-                leptos_axum::redirect(&back);
-            }
+            crate::wizard::start::ssr::back_to_form(
+                StartAutomation::PATH,
+                &portal,
+                &form,
+                &[],
+                &err,
+            );
             Err(err)
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use leptos::server_fn::error::ServerFnUrlError;
+
+    use crate::error::PortalError;
+    use crate::wizard::WizardForm;
+
+    /// Without JavaScript the browser follows a redirect: back to the form as it was filled in
+    /// (but for secret values: an address is kept in history and logs), with `extra` fields
+    /// and the error of the server function at `path` for the page to show.
+    pub fn back_to_form(
+        path: &str,
+        portal: &portal::Portal,
+        form: &WizardForm,
+        extra: &[(&str, &str)],
+        err: &PortalError,
+    ) {
+        let mut shown = form.clone();
+        shown
+            .parameters
+            .retain(|name, _| !portal.secrets().is_secret(name));
+        let mut page = shown.url();
+        for (name, value) in extra {
+            let sep = if page.contains('?') { '&' } else { '?' };
+            page.push_str(&format!(
+                "{sep}{}={}",
+                crate::wizard::form::encode(name),
+                crate::wizard::form::encode(value)
+            ));
+        }
+        let back = ServerFnUrlError::new(path, err.clone())
+            .to_url(&format!("http://portal{page}"))
+            .map(|url| match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            });
+        if let Ok(back) = back {
+            leptos_axum::redirect(&back);
         }
     }
 }
