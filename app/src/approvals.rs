@@ -33,5 +33,5 @@ pub async fn decide_approval(
     let (portal, viewer) = ssr::viewer()?;
     let page = format!("/automation/approvals/{}", crate::wizard::form::encode(&id));
     let decided = portal.decide(&viewer, &id, decision, comment.trim()).await;
-    ssr::after_post(decided, &page, &page)
+    crate::notice::ssr::after_post(decided, &page, &page)
 }

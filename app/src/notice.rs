@@ -117,7 +117,7 @@ pub mod ssr {
     use hmac::{Hmac, Mac};
     use sha2::Sha256;
 
-    use super::{form_error_subject, SEAL};
+    use super::{form_error_subject, PortalError, SEAL};
 
     /// How long a sealed message can be shown: the redirect is followed at once, a reload soon.
     pub const LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -204,6 +204,28 @@ pub mod ssr {
             encode(text),
             encode(&seal_for(user, param, text))
         )
+    }
+
+    /// After a form post: done, to `done`; refused, a browser's post goes back to `page`, which
+    /// says why (sealed, `?refused=`), and a script (or the hydrated page) gets the error with
+    /// its status.
+    pub fn after_post(
+        result: Result<(), PortalError>,
+        done: &str,
+        page: &str,
+    ) -> Result<(), PortalError> {
+        match result {
+            Ok(()) => {
+                leptos_axum::redirect(done);
+                Ok(())
+            }
+            Err(e) if crate::service::ssr::from_a_page() => {
+                let notice = query("refused", &e.to_string());
+                leptos_axum::redirect(&format!("{page}?{notice}"));
+                Ok(())
+            }
+            Err(e) => Err(crate::service::ssr::answered(e)),
+        }
     }
 
     /// `param=<text>&seal=<seal>` for the signed-in user of this request.

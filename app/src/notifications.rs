@@ -31,7 +31,7 @@ pub async fn save_notification_settings(
     let saved = portal
         .save_notification_settings(&viewer, subscriptions)
         .await;
-    ssr::after_post(saved, &format!("{PAGE}?saved=1"), PAGE)
+    crate::notice::ssr::after_post(saved, &format!("{PAGE}?saved=1"), PAGE)
 }
 
 #[server(endpoint = "list_notification_deliveries")]

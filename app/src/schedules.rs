@@ -76,5 +76,5 @@ pub async fn change_schedule(id: String, change: String) -> Result<(), PortalErr
         }
     };
     let changed = portal.change_schedule(&viewer, &id, pause).await;
-    ssr::after_post(changed, &format!("{PAGE}#schedule-{id}"), PAGE)
+    crate::notice::ssr::after_post(changed, &format!("{PAGE}#schedule-{id}"), PAGE)
 }

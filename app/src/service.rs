@@ -64,28 +64,6 @@ pub mod ssr {
         error
     }
 
-    /// After a form post: done, to `done`; refused, a browser's post goes back to `page`, which
-    /// says why (sealed, `?refused=`), and a script (or the hydrated page) gets the error with
-    /// its status.
-    pub fn after_post(
-        result: Result<(), PortalError>,
-        done: &str,
-        page: &str,
-    ) -> Result<(), PortalError> {
-        match result {
-            Ok(()) => {
-                leptos_axum::redirect(done);
-                Ok(())
-            }
-            Err(e) if from_a_page() => {
-                let notice = crate::notice::ssr::query("refused", &e.to_string());
-                leptos_axum::redirect(&format!("{page}?{notice}"));
-                Ok(())
-            }
-            Err(e) => Err(answered(e)),
-        }
-    }
-
     /// An operation's answer, its error answered with its status.
     pub fn answer<T>(result: Result<T, PortalError>) -> Result<T, PortalError> {
         result.map_err(answered)
