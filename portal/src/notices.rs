@@ -126,7 +126,9 @@ impl Run<'_> {
 
     /// It ended: to its starter.
     pub fn ended(&self, status: &str, failure: &str) -> Notice {
-        let event = if status == "Success" {
+        // A rate-control or multi-account parent whose children all succeeded ends
+        // CompletedWithSuccess.
+        let event = if matches!(status, "Success" | "CompletedWithSuccess") {
             Event::ExecutionSucceeded
         } else {
             Event::ExecutionFailed
@@ -193,5 +195,35 @@ impl Run<'_> {
             &[("Running for", running_for)],
             self.starter_only(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parent_whose_children_all_succeeded_is_told_as_a_success() {
+        let run = Run {
+            id: "0123456789abcdef",
+            runbook: "AWS-RestartEC2Instance",
+            starter: "ann",
+            grant: "",
+        };
+        for (status, event) in [
+            ("Success", Event::ExecutionSucceeded),
+            ("CompletedWithSuccess", Event::ExecutionSucceeded),
+            ("CompletedWithFailure", Event::ExecutionFailed),
+            ("TimedOut", Event::ExecutionFailed),
+            ("Cancelled", Event::ExecutionFailed),
+        ] {
+            let notice = run.ended(status, "");
+            assert_eq!(notice.event, event, "{status}");
+            assert_eq!(notice.audience.users, ["ann"]);
+            assert_eq!(
+                notice.title,
+                format!("Execution 01234567 of AWS-RestartEC2Instance ended: {status}")
+            );
+        }
     }
 }
