@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row};
 
 use domain::notification::Notice;
+use domain::schedule::{state as schedule_state, PORTAL};
 
 use crate::database::Database;
 use crate::outbox::enqueue;
@@ -16,6 +17,21 @@ use crate::sql::Sql;
 pub use domain::approval::{status, ApprovalRequest};
 
 use crate::users::now;
+
+/// A decision on one request, as [`Approvals::decide`] records it.
+#[derive(Debug, Clone, Default)]
+pub struct Deciding<'a> {
+    pub id: &'a str,
+    /// `approved`, `rejected` or `withdrawn`.
+    pub decision: &'a str,
+    pub by: &'a str,
+    pub comment: &'a str,
+    /// Seconds since the epoch: a request asked for before then has expired.
+    pub not_before: i64,
+    pub notice: Option<&'a Notice>,
+    /// For a schedule's request: its first run once approved (milliseconds since the epoch).
+    pub first_run: i64,
+}
 
 /// Whose requests a viewer may list.
 #[derive(Debug, Clone)]
@@ -38,7 +54,7 @@ pub struct Approvals {
 
 const COLUMNS: &str = "id, requested_at, requested_by, requester_groups, grant_name, runbook, \
      version, mode, role, parameters, targets, cli, status, decided_by, decided_at, comment, \
-     execution_id, error, requester_local";
+     execution_id, error, requester_local, schedule_id, schedule";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<ApprovalRequest, sqlx::Error> {
     let groups: String = row.try_get(3)?;
@@ -62,6 +78,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<ApprovalRequest, sqlx::Error> {
         execution_id: row.try_get(16)?,
         error: row.try_get(17)?,
         requester_local: row.try_get::<i64, _>(18)? != 0,
+        schedule_id: row.try_get(19)?,
+        schedule: row.try_get(20)?,
     })
 }
 
@@ -82,28 +100,7 @@ impl Approvals {
         notice: &Notice,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
-             grant_name, runbook, version, mode, role, parameters, targets, cli, fields, \
-             requester_local) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(&request.id)
-        .bind(now())
-        .bind(&request.requested_by)
-        .bind(json(&request.requester_groups))
-        .bind(&request.grant)
-        .bind(&request.runbook)
-        .bind(&request.version)
-        .bind(&request.mode)
-        .bind(&request.role)
-        .bind(&request.parameters)
-        .bind(&request.targets)
-        .bind(&request.cli)
-        .bind(json(fields))
-        .bind(i64::from(request.requester_local))
-        .execute(&mut *tx)
-        .await?;
-        enqueue(&mut tx, notice).await?;
+        insert(&mut tx, request, fields, notice).await?;
         tx.commit().await
     }
 
@@ -183,7 +180,16 @@ impl Approvals {
         .fetch_all(&mut *tx)
         .await?;
         for row in &rows {
-            enqueue(&mut tx, &notice(&from_row(row)?)).await?;
+            let request = from_row(row)?;
+            enqueue(&mut tx, &notice(&request)).await?;
+            if request.is_for_schedule() {
+                unapproved(
+                    &mut tx,
+                    &request.schedule_id,
+                    "its approval request expired undecided",
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(rows.len() as u64)
@@ -207,37 +213,66 @@ impl Approvals {
     /// to start with when this call decided it, `None` when it was no longer pending (someone else
     /// decided first). Fields of a request that will not start are forgotten at once.
     /// A request asked for before `not_before` (seconds since the epoch) has expired and is not
-    /// decided. `notice`, if any, is written with the decision.
+    /// decided. `notice`, if any, is written with the decision, and so is what it means for the
+    /// schedule a request asks for: approved, it runs from `first_run`; otherwise it is paused.
     pub async fn decide(
         &self,
-        id: &str,
-        decision: &str,
-        by: &str,
-        comment: &str,
-        not_before: i64,
-        notice: Option<&Notice>,
+        deciding: &Deciding<'_>,
     ) -> Result<Option<BTreeMap<String, String>>, sqlx::Error> {
-        let keeps_fields = decision == status::APPROVED;
+        let approved = deciding.decision == status::APPROVED;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE approval_requests SET status = $1, decided_by = $2, decided_at = $3, comment = $4, \
              fields = CASE WHEN $5 THEN fields ELSE '{}' END, replica = $8 \
-             WHERE id = $6 AND status = 'pending' AND requested_at >= $7 RETURNING fields",
+             WHERE id = $6 AND status = 'pending' AND requested_at >= $7 RETURNING fields, schedule_id",
         )
-        .bind(decision)
-        .bind(by)
+        .bind(deciding.decision)
+        .bind(deciding.by)
         .bind(now())
-        .bind(comment)
-        .bind(keeps_fields)
-        .bind(id)
-        .bind(not_before)
+        .bind(deciding.comment)
+        .bind(approved)
+        .bind(deciding.id)
+        .bind(deciding.not_before)
         .bind(&self.replica)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let fields: String = row.try_get(0)?;
-        if let Some(notice) = notice {
+        let schedule: String = row.try_get(1)?;
+        if let Some(notice) = deciding.notice {
             enqueue(&mut tx, notice).await?;
+        }
+        if !schedule.is_empty() {
+            if approved {
+                // The schedule keeps the form; the request has nothing left to start.
+                sqlx::query(
+                    "UPDATE approval_requests SET status = $1, fields = '{}' WHERE id = $2",
+                )
+                .bind(status::SCHEDULED)
+                .bind(deciding.id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE schedules SET state = $1, approved_by = $2, next_at = $3, reason = '' \
+                     WHERE id = $4 AND state = $5",
+                )
+                .bind(schedule_state::ACTIVE)
+                .bind(deciding.by)
+                .bind(deciding.first_run)
+                .bind(&schedule)
+                .bind(schedule_state::AWAITING_APPROVAL)
+                .execute(&mut *tx)
+                .await?;
+            } else {
+                let why = match deciding.comment {
+                    "" => format!("its approval was {} by {}", deciding.decision, deciding.by),
+                    comment => format!(
+                        "its approval was {} by {}: {comment}",
+                        deciding.decision, deciding.by
+                    ),
+                };
+                unapproved(&mut tx, &schedule, &why).await?;
+            }
         }
         tx.commit().await?;
         Ok(Some(serde_json::from_str(&fields).unwrap_or_default()))
@@ -283,6 +318,61 @@ impl Approvals {
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Writes a new pending request and its notice in `tx` (a schedule waiting for approval is
+/// written with its request).
+pub(crate) async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request: &ApprovalRequest,
+    fields: &BTreeMap<String, String>,
+    notice: &Notice,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO approval_requests (id, requested_at, requested_by, requester_groups, \
+         grant_name, runbook, version, mode, role, parameters, targets, cli, fields, \
+         requester_local, schedule_id, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(&request.id)
+    .bind(now())
+    .bind(&request.requested_by)
+    .bind(json(&request.requester_groups))
+    .bind(&request.grant)
+    .bind(&request.runbook)
+    .bind(&request.version)
+    .bind(&request.mode)
+    .bind(&request.role)
+    .bind(&request.parameters)
+    .bind(&request.targets)
+    .bind(&request.cli)
+    .bind(json(fields))
+    .bind(i64::from(request.requester_local))
+    .bind(&request.schedule_id)
+    .bind(&request.schedule)
+    .execute(&mut **tx)
+    .await?;
+    enqueue(&mut **tx, notice).await
+}
+
+/// Pauses a schedule whose approval will not come, saying why (resuming it checks its grant
+/// again, which still asks for an approval it does not have).
+async fn unapproved(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    schedule: &str,
+    why: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE schedules SET state = $1, paused_by = $2, reason = $3 WHERE id = $4 AND state = $5",
+    )
+    .bind(schedule_state::PAUSED)
+    .bind(PORTAL)
+    .bind(format!("not approved: {why}"))
+    .bind(schedule)
+    .bind(schedule_state::AWAITING_APPROVAL)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// JSON text of what the table stores as JSON.
@@ -353,13 +443,29 @@ mod tests {
         assert_eq!(listed[0].requester_groups, ["dba"]);
 
         let got = approvals
-            .decide("r-1", status::APPROVED, "lee", "ok", 0, None)
+            .decide(&Deciding {
+                id: "r-1",
+                decision: status::APPROVED,
+                by: "lee",
+                comment: "ok",
+                not_before: 0,
+                notice: None,
+                ..Deciding::default()
+            })
             .await
             .expect("decided");
         assert_eq!(got.as_ref(), Some(&fields));
         // Someone deciding the same request afterwards gets nothing to start.
         let late = approvals
-            .decide("r-1", status::REJECTED, "lou", "no", 0, None)
+            .decide(&Deciding {
+                id: "r-1",
+                decision: status::REJECTED,
+                by: "lou",
+                comment: "no",
+                not_before: 0,
+                notice: None,
+                ..Deciding::default()
+            })
             .await
             .expect("no-op");
         assert_eq!(late, None);
@@ -387,7 +493,15 @@ mod tests {
 
         // A rejected request keeps no fields (no secret stays in the database).
         approvals
-            .decide("r-2", status::REJECTED, "lee", "not today", 0, None)
+            .decide(&Deciding {
+                id: "r-2",
+                decision: status::REJECTED,
+                by: "lee",
+                comment: "not today",
+                not_before: 0,
+                notice: None,
+                ..Deciding::default()
+            })
             .await
             .expect("decided");
         let kept: String =
@@ -399,7 +513,15 @@ mod tests {
 
         // Approved but never finished: marked failed at the next start.
         approvals
-            .decide("r-3", status::APPROVED, "lee", "", 0, None)
+            .decide(&Deciding {
+                id: "r-3",
+                decision: status::APPROVED,
+                by: "lee",
+                comment: "",
+                not_before: 0,
+                notice: None,
+                ..Deciding::default()
+            })
             .await
             .expect("decided");
         // No replica beats: marked failed by the next one to start.
@@ -474,7 +596,15 @@ mod tests {
         let later = now() + 1;
         assert_eq!(
             approvals
-                .decide("r-0", status::APPROVED, "lee", "", later, None)
+                .decide(&Deciding {
+                    id: "r-0",
+                    decision: status::APPROVED,
+                    by: "lee",
+                    comment: "",
+                    not_before: later,
+                    notice: None,
+                    ..Deciding::default()
+                })
                 .await
                 .expect("no-op"),
             None

@@ -24,7 +24,7 @@ mod users;
 mod test_databases;
 
 pub use approvals::{
-    status as approval_status, ApprovalRequest, Approvals, Listed as ApprovalsListed,
+    status as approval_status, ApprovalRequest, Approvals, Deciding, Listed as ApprovalsListed,
 };
 pub use audit::{AuditPage, AuditQuery, AuditRecord, AuditTrail};
 pub use database::{open, redacted as redacted_url, Database, Native, OpenError};
@@ -32,7 +32,7 @@ pub use failed_sign_ins::FailedSignIns;
 pub use outbox::{AfterAttempt, DueDelivery, NewDelivery, Outbox, WaitingEvent};
 pub use password::random_password;
 pub use replicas::{Repaired, Replicas};
-pub use schedules::{Schedule, Schedules};
+pub use schedules::{Schedule, ScheduleApproval, Schedules};
 /// The database's errors, for crates that use the repositories without sqlx themselves.
 pub use sqlx::Error as SqlError;
 pub use sso_identities::{sso_name, SsoIdentities, SsoIdentityError};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyPool, Row};
 
+use domain::approval::ApprovalRequest;
 use domain::notification::Notice;
 use domain::schedule::{state, ScheduleRun};
 
@@ -39,11 +40,15 @@ pub struct Schedule {
     pub grant: String,
     /// Who paused it (a name, or `portal`); empty while active.
     pub paused_by: String,
+    /// The approval request it was made with, under a four-eyes grant.
+    pub approval_id: String,
+    /// Who approved it, under a four-eyes grant.
+    pub approved_by: String,
 }
 
 const COLUMNS: &str = "id, name, owner, owner_groups, owner_local, runbook, fields, cron, \
      time_zone, missed, overlap, state, reason, created_at, next_at, last_execution, grant_name, \
-     paused_by";
+     paused_by, approval_id, approved_by";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Schedule, sqlx::Error> {
     Ok(Schedule {
@@ -65,7 +70,19 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<Schedule, sqlx::Error> {
         last_execution: row.try_get(15)?,
         grant: row.try_get(16)?,
         paused_by: row.try_get(17)?,
+        approval_id: row.try_get(18)?,
+        approved_by: row.try_get(19)?,
     })
+}
+
+/// The approval request a schedule made under a four-eyes grant waits for.
+#[derive(Debug, Clone, Copy)]
+pub struct ScheduleApproval<'a> {
+    pub request: &'a ApprovalRequest,
+    /// The form fields (the schedule keeps its own copy).
+    pub fields: &'a BTreeMap<String, String>,
+    /// To its approvers.
+    pub notice: &'a Notice,
 }
 
 #[derive(Clone)]
@@ -82,10 +99,17 @@ impl Schedules {
         }
     }
 
-    pub async fn create(&self, schedule: &Schedule) -> Result<(), sqlx::Error> {
+    /// Keeps a new schedule; one made under a four-eyes grant is kept with its approval
+    /// request (and the notice to its approvers), in one transaction.
+    pub async fn create(
+        &self,
+        schedule: &Schedule,
+        approval: Option<ScheduleApproval<'_>>,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO schedules ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18)"
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         ))
         .bind(&schedule.id)
         .bind(&schedule.name)
@@ -105,9 +129,15 @@ impl Schedules {
         .bind(&schedule.last_execution)
         .bind(&schedule.grant)
         .bind(&schedule.paused_by)
-        .execute(&self.pool)
+        .bind(&schedule.approval_id)
+        .bind(&schedule.approved_by)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        if let Some(approval) = approval {
+            crate::approvals::insert(&mut tx, approval.request, approval.fields, approval.notice)
+                .await?;
+        }
+        tx.commit().await
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Schedule>, sqlx::Error> {
@@ -263,13 +293,16 @@ impl Schedules {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE schedules SET state = $1, reason = $2, paused_by = $3, \
-             next_at = CASE WHEN $4 > 0 THEN $4 ELSE next_at END WHERE id = $5 AND state <> $1",
+             next_at = CASE WHEN $4 > 0 THEN $4 ELSE next_at END \
+             WHERE id = $5 AND state <> $1 AND state <> $6",
         )
         .bind(new_state)
         .bind(reason)
         .bind(by)
         .bind(next_at)
         .bind(id)
+        // A schedule waiting for approval is decided on its request, not paused or resumed.
+        .bind(state::AWAITING_APPROVAL)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -328,7 +361,7 @@ mod tests {
                 next_at: now_millis() - 1,
                 ..Schedule::default()
             };
-            one.create(&schedule).await.expect("kept");
+            one.create(&schedule, None).await.expect("kept");
             assert_eq!(two.due(10).await.expect("due").len(), 1);
             let occurrence = schedule.next_at;
             let next = now_millis() + 60_000;
@@ -368,6 +401,150 @@ mod tests {
                 ),
                 (state::ACTIVE, next + 1, "")
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_schedule_waiting_for_approval_runs_only_once_approved() {
+        use crate::approvals::{Approvals, Deciding};
+        use domain::approval::status;
+        for base in crate::test_databases::each("schedule_approvals").await {
+            let schedules = Schedules::new(&base);
+            let approvals = Approvals::new(&base.another_replica());
+            let notice = Notice {
+                event: domain::notification::Event::ApprovalWaiting,
+                title: "waiting".into(),
+                facts: Vec::new(),
+                path: "/automation/approvals".into(),
+                audience: Default::default(),
+                grant: "Four eyes".into(),
+            };
+            let fields = BTreeMap::from([("document".to_owned(), "Chore".to_owned())]);
+            for id in ["s-approved", "s-rejected", "s-expired"] {
+                let schedule = Schedule {
+                    id: id.into(),
+                    name: id.into(),
+                    owner: "ann".into(),
+                    runbook: "Chore".into(),
+                    cron: "0 2 * * *".into(),
+                    time_zone: "UTC".into(),
+                    missed: "skip".into(),
+                    state: state::AWAITING_APPROVAL.into(),
+                    approval_id: format!("r-{id}"),
+                    ..Schedule::default()
+                };
+                let request = ApprovalRequest {
+                    id: format!("r-{id}"),
+                    requested_by: "ann".into(),
+                    grant: "Four eyes".into(),
+                    runbook: "Chore".into(),
+                    schedule_id: id.into(),
+                    schedule: format!("“{id}”: 0 2 * * * (UTC)"),
+                    ..ApprovalRequest::default()
+                };
+                let approval = ScheduleApproval {
+                    request: &request,
+                    fields: &fields,
+                    notice: &notice,
+                };
+                schedules
+                    .create(&schedule, Some(approval))
+                    .await
+                    .expect("kept");
+            }
+            // Waiting: never due, and neither paused nor resumed by hand.
+            assert!(schedules.due(10).await.expect("due").is_empty());
+            assert!(!schedules
+                .pause("s-approved", "ann", "x", None)
+                .await
+                .expect("no-op"));
+            assert!(!schedules.resume("s-approved", 1).await.expect("no-op"));
+            let waiting = approvals
+                .get("r-s-approved")
+                .await
+                .expect("read")
+                .expect("kept");
+            assert_eq!(waiting.schedule_id, "s-approved");
+
+            let first_run = now_millis() - 1;
+            let decided = approvals
+                .decide(&Deciding {
+                    id: "r-s-approved",
+                    decision: status::APPROVED,
+                    by: "lee",
+                    comment: "ok",
+                    first_run,
+                    ..Deciding::default()
+                })
+                .await
+                .expect("decided");
+            assert!(decided.is_some());
+            let approved = schedules
+                .get("s-approved")
+                .await
+                .expect("read")
+                .expect("kept");
+            assert_eq!(
+                (
+                    approved.state.as_str(),
+                    approved.approved_by.as_str(),
+                    approved.next_at
+                ),
+                (state::ACTIVE, "lee", first_run)
+            );
+            let request = approvals
+                .get("r-s-approved")
+                .await
+                .expect("read")
+                .expect("kept");
+            assert_eq!(request.status, status::SCHEDULED);
+            assert_eq!(schedules.due(10).await.expect("due").len(), 1);
+
+            approvals
+                .decide(&Deciding {
+                    id: "r-s-rejected",
+                    decision: status::REJECTED,
+                    by: "lee",
+                    comment: "not nightly",
+                    ..Deciding::default()
+                })
+                .await
+                .expect("decided");
+            let rejected = schedules
+                .get("s-rejected")
+                .await
+                .expect("read")
+                .expect("kept");
+            assert_eq!(
+                (
+                    rejected.state.as_str(),
+                    rejected.reason.as_str(),
+                    rejected.approved_by.as_str()
+                ),
+                (
+                    state::PAUSED,
+                    "not approved: its approval was rejected by lee: not nightly",
+                    ""
+                )
+            );
+
+            approvals
+                .expire(crate::users::now() + 1, |_| notice.clone())
+                .await
+                .expect("expired");
+            let expired = schedules
+                .get("s-expired")
+                .await
+                .expect("read")
+                .expect("kept");
+            assert_eq!(
+                (expired.state.as_str(), expired.reason.as_str()),
+                (
+                    state::PAUSED,
+                    "not approved: its approval request expired undecided"
+                )
+            );
+            assert_eq!(schedules.due(10).await.expect("due").len(), 1);
         }
     }
 }

@@ -36,6 +36,11 @@ pub struct ApprovalRequest {
     pub comment: String,
     pub execution_id: String,
     pub error: String,
+    /// The schedule this request approves, when it asks for a schedule's runs rather than one
+    /// start.
+    pub schedule_id: String,
+    /// That schedule as the approver reads it: its name, timing and time zone.
+    pub schedule: String,
 }
 
 /// The states of a request.
@@ -51,11 +56,18 @@ pub mod status {
     pub const WITHDRAWN: &str = "withdrawn";
     /// Nobody decided it in time.
     pub const EXPIRED: &str = "expired";
+    /// Approved, and the schedule it asked for runs.
+    pub const SCHEDULED: &str = "scheduled";
 }
 
 impl ApprovalRequest {
     pub fn is_pending(&self) -> bool {
         self.status == status::PENDING
+    }
+
+    /// It asks for a schedule's runs (four eyes once, when the schedule is made).
+    pub fn is_for_schedule(&self) -> bool {
+        !self.schedule_id.is_empty()
     }
 
     /// The status as the pages word it.
@@ -68,6 +80,7 @@ impl ApprovalRequest {
             status::REJECTED => "Rejected",
             status::WITHDRAWN => "Withdrawn",
             status::EXPIRED => "Expired (not decided in time)",
+            status::SCHEDULED => "Approved: the schedule runs",
             other => other,
         }
     }

@@ -35,6 +35,8 @@ pub mod state {
     pub const ACTIVE: &str = "active";
     /// Paused by its owner, or by the portal (the reason says why).
     pub const PAUSED: &str = "paused";
+    /// Made under a four-eyes grant: it runs once an approver approves it.
+    pub const AWAITING_APPROVAL: &str = "awaiting-approval";
 }
 
 /// Who paused a schedule when the portal did (its owner lost the right to run it).
@@ -113,6 +115,10 @@ pub struct ScheduleView {
     pub runs: Vec<ScheduleRun>,
     /// The viewer may pause and resume it (its owner, administrators).
     pub may_change: bool,
+    /// The approval request it was made with, under a four-eyes grant.
+    pub approval_id: String,
+    /// Who approved it (a four-eyes grant's approver).
+    pub approved_by: String,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use accounts::{ApprovalsListed, AuditRecord};
+use accounts::{ApprovalsListed, AuditRecord, Deciding};
 use domain::approval::{status, ApprovalRequest, ApprovalView, ApprovalsPage, Decision};
 use domain::audit::{Action, Outcome};
 use domain::wizard::cli::{mask_secrets, start_command, Shell};
@@ -59,17 +59,50 @@ impl Portal {
         prepared: &Prepared,
         viewer: &Viewer,
     ) -> Result<String, PortalError> {
-        let user = &viewer.user;
         let id = uuid::Uuid::new_v4().to_string();
-        let grant = prepared.grant.as_ref().map(|g| g.name.clone());
         let mut record = audit::record(viewer, Action::RequestApproval, Outcome::Pending);
         self.describe(&mut record, prepared, &id);
         record.detail = format!(
             "under the grant “{}”: waiting for approval",
-            grant.as_deref().unwrap_or_default()
+            prepared
+                .grant
+                .as_ref()
+                .map(|g| g.name.as_str())
+                .unwrap_or_default()
         );
         let trail = &self.records.audit;
         let intent = audit::intend(trail, &record, "nothing was requested").await?;
+        let made = self.approval_request(prepared, viewer, &record).await;
+        let kept = match &made {
+            Ok((request, fields)) => {
+                let waiting = notices::approval_waiting(&self.grants(), request);
+                self.records
+                    .approvals
+                    .create(request, fields, &waiting)
+                    .await
+                    .map_err(unavailable)
+            }
+            Err(e) => Err(e.clone()),
+        };
+        let (outcome, detail) = match &kept {
+            Ok(()) => (Outcome::Succeeded, record.detail.clone()),
+            Err(e) => (Outcome::Failed, e.to_string()),
+        };
+        audit::complete(trail, intent, outcome, "", &detail).await;
+        kept?;
+        tracing::info!(request = %id, user = %viewer.name(), runbook = %record.runbook, "start waits for approval");
+        Ok(id)
+    }
+
+    /// The request `prepared` waits as under a four-eyes grant (its id is `record`'s request
+    /// id), and the form fields it keeps.
+    pub(crate) async fn approval_request(
+        &self,
+        prepared: &Prepared,
+        viewer: &Viewer,
+        record: &AuditRecord,
+    ) -> Result<(ApprovalRequest, BTreeMap<String, String>), PortalError> {
+        let user = &viewer.user;
         let mut shown = prepared.request.clone();
         mask_secrets(&mut shown, &prepared.runbook.parameters);
         let mut fields: BTreeMap<String, String> = prepared.asked.to_pairs().into_iter().collect();
@@ -78,11 +111,15 @@ impl Portal {
         fields.insert("version".into(), prepared.runbook.version.clone());
         let requester_local = self.is_local(&user.name).await.map_err(unavailable)?;
         let request = ApprovalRequest {
-            id: id.clone(),
+            id: record.request_id.clone(),
             requested_by: user.name.clone(),
             requester_groups: user.groups.clone(),
             requester_local,
-            grant: grant.unwrap_or_default(),
+            grant: prepared
+                .grant
+                .as_ref()
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
             runbook: record.runbook.clone(),
             version: prepared.runbook.version.clone(),
             mode: record.mode.clone(),
@@ -92,20 +129,7 @@ impl Portal {
             cli: start_command(&shown, Shell::Unix),
             ..ApprovalRequest::default()
         };
-        let waiting = notices::approval_waiting(&self.grants(), &request);
-        let kept = self
-            .records
-            .approvals
-            .create(&request, &fields, &waiting)
-            .await;
-        let (outcome, detail) = match &kept {
-            Ok(()) => (Outcome::Succeeded, record.detail.clone()),
-            Err(e) => (Outcome::Failed, e.to_string()),
-        };
-        audit::complete(trail, intent, outcome, "", &detail).await;
-        kept.map_err(unavailable)?;
-        tracing::info!(request = %id, user = %user.name, runbook = %request.runbook, "start waits for approval");
-        Ok(id)
+        Ok((request, fields))
     }
 }
 
@@ -116,7 +140,8 @@ fn may_see(viewer: &Viewer, request: &ApprovalRequest) -> bool {
         || viewer.rights.may_audit()
 }
 
-fn approvers(grants: &Grants, grant: &str) -> String {
+/// Who may approve under `grant`, as the pages word it.
+pub(crate) fn approvers(grants: &Grants, grant: &str) -> String {
     let Some(approval) = grants
         .grants
         .iter()
@@ -280,10 +305,25 @@ impl Portal {
             Decision::Withdraw => None,
         }
         .map(|outcome| notices::approval_decided(&request, outcome, &user.name, comment));
+        // A schedule's request, approved, lets the schedule run from its next time: checked
+        // first as its runs will be.
+        let first_run = if request.is_for_schedule() && decision == Decision::Approve {
+            self.first_approved_run(&request, &user.name).await?
+        } else {
+            0
+        };
         let claimed = self
             .records
             .approvals
-            .decide(id, decided, &user.name, comment, not_before, told.as_ref())
+            .decide(&Deciding {
+                id,
+                decision: decided,
+                by: &user.name,
+                comment,
+                not_before,
+                notice: told.as_ref(),
+                first_run,
+            })
             .await
             .map_err(unavailable)?;
         let Some(fields) = claimed else {
@@ -304,7 +344,13 @@ impl Portal {
         record.targets = request.targets.clone();
         record.request_id = request.id.clone();
         record.detail = format!("request by {}: {comment}", request.requested_by);
-        if decision != Decision::Approve {
+        if request.is_for_schedule() {
+            record.detail = format!(
+                "schedule {} by {}: {comment}",
+                request.schedule, request.requested_by
+            );
+        }
+        if decision != Decision::Approve || request.is_for_schedule() {
             tracing::info!(request = %id, user = %user.name, %action, "approval request decided");
             return self
                 .records
@@ -326,6 +372,44 @@ impl Portal {
             tracing::error!(request = %id, error = %e, "could not record how an approved start went");
         }
         started.map(drop)
+    }
+
+    /// When the schedule `request` asks for would first run once approved by `approver`: a
+    /// refusal when it could not run as its owner now.
+    async fn first_approved_run(
+        &self,
+        request: &ApprovalRequest,
+        approver: &str,
+    ) -> Result<i64, PortalError> {
+        let found = self
+            .records
+            .schedules
+            .get(&request.schedule_id)
+            .await
+            .map_err(unavailable)?;
+        let Some(schedule) = found else {
+            return Err(PortalError::Forbidden(
+                "The schedule this request asks for is gone: nothing was approved.".into(),
+            ));
+        };
+        let approved = accounts::Schedule {
+            approved_by: approver.to_owned(),
+            ..schedule
+        };
+        if let Err(why) = self.runnable(&approved).await {
+            return Err(PortalError::Forbidden(format!(
+                "The schedule could not run as {} now, so nothing was approved: {why}",
+                approved.owner
+            )));
+        }
+        crate::schedules::next_run(&approved).ok_or_else(|| {
+            PortalError::Invalid(vec![FieldError {
+                field: "decision".into(),
+                message: "The schedule's cron expression never comes round again: nothing was \
+                          approved."
+                    .into(),
+            }])
+        })
     }
 
     /// The requester's rights now.

@@ -31,13 +31,22 @@ pub(crate) fn approval_waiting(grants: &Grants, request: &ApprovalRequest) -> No
             groups: a.groups.clone(),
         })
         .unwrap_or_default();
-    Notice {
-        event: Event::ApprovalWaiting,
-        title: format!(
+    let title = if request.is_for_schedule() {
+        format!(
+            "Approval requested: a schedule of {} by {}",
+            request.runbook, request.requested_by
+        )
+    } else {
+        format!(
             "Approval requested: {} by {}",
             request.runbook, request.requested_by
-        ),
+        )
+    };
+    Notice {
+        event: Event::ApprovalWaiting,
+        title,
         facts: facts(&[
+            ("Schedule", &request.schedule),
             ("Runbook", &request.runbook),
             ("Version", &request.version),
             ("Execution mode", grants::mode_label(&request.mode)),
@@ -58,13 +67,15 @@ pub(crate) fn approval_decided(
     by: &str,
     comment: &str,
 ) -> Notice {
-    let title = if by.is_empty() {
-        format!("Your request to run {} {outcome}", request.runbook)
+    let what = if request.is_for_schedule() {
+        format!("Your schedule {} of {}", request.schedule, request.runbook)
     } else {
-        format!(
-            "Your request to run {} was {outcome} by {by}",
-            request.runbook
-        )
+        format!("Your request to run {}", request.runbook)
+    };
+    let title = if by.is_empty() {
+        format!("{what} {outcome}")
+    } else {
+        format!("{what} was {outcome} by {by}")
     };
     Notice {
         event: Event::ApprovalDecided,

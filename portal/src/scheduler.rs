@@ -18,7 +18,7 @@ use domain::wizard::PORTAL_TAG_PREFIX;
 use domain::PortalError;
 
 use crate::schedule_timing::Timing;
-use crate::schedules::{form_of, now_ms, unschedulable};
+use crate::schedules::{form_of, now_ms, unrunnable};
 use crate::start::Refused;
 use crate::Portal;
 
@@ -179,7 +179,11 @@ impl Portal {
             }
             Err(other) => return Err(other),
         };
-        if let Some(why) = prepared.grant.as_ref().and_then(unschedulable) {
+        if let Some(why) = prepared
+            .grant
+            .as_ref()
+            .and_then(|g| unrunnable(g, schedule))
+        {
             return Err(Refused::Because(why));
         }
         let intent = AuditRecord {
@@ -192,7 +196,13 @@ impl Portal {
             detail: format!("by the schedule “{}” of {}", schedule.name, schedule.owner),
             ..AuditRecord::default()
         };
-        let tags = [(format!("{PORTAL_TAG_PREFIX}schedule"), schedule.id.clone())];
+        let mut tags = vec![(format!("{PORTAL_TAG_PREFIX}schedule"), schedule.id.clone())];
+        if !schedule.approved_by.is_empty() {
+            tags.push((
+                format!("{PORTAL_TAG_PREFIX}approved-by"),
+                schedule.approved_by.clone(),
+            ));
+        }
         let token = client_token(&schedule.id, occurrence);
         self.launch(&prepared, &schedule.owner, &token, intent, &tags)
             .await

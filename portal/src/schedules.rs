@@ -4,16 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use accounts::Schedule;
+use accounts::{Schedule, ScheduleApproval};
 use domain::audit::{Action, Outcome};
 use domain::schedule::{state, ScheduleSpec, ScheduleView, PORTAL};
 use domain::wizard::WizardForm;
 use domain::{FieldError, PortalError};
 use grants::Grant;
 
-use crate::audit;
 use crate::schedule_timing::Timing;
 use crate::start::Refused;
+use crate::{audit, notices};
 use crate::{Portal, Viewer};
 
 /// Occurrences shown per schedule.
@@ -88,10 +88,31 @@ impl Portal {
         if let Some(why) = prepared.grant.as_ref().and_then(unschedulable) {
             return Err(self.refuse(viewer, why));
         }
+        // Under a four-eyes grant the schedule waits for one approval, once: its runs then
+        // start without asking again.
+        let four_eyes = prepared.grant.as_ref().filter(|g| g.needs_approval());
         let mut fields: BTreeMap<String, String> = prepared.asked.to_pairs().into_iter().collect();
         fields.insert("document".into(), prepared.asked.document.clone());
         let owner_local = self.is_local(viewer.name()).await.map_err(unavailable)?;
         let id = uuid::Uuid::new_v4().to_string();
+        let approval_id = four_eyes
+            .map(|_| uuid::Uuid::new_v4().to_string())
+            .unwrap_or_default();
+        let grant = prepared
+            .grant
+            .as_ref()
+            .map(|g| g.name.clone())
+            .unwrap_or_default();
+        let (state, reason) = match four_eyes {
+            Some(g) => (
+                state::AWAITING_APPROVAL,
+                format!(
+                    "waits for approval by {}",
+                    crate::approvals::approvers(&self.grants(), &g.name)
+                ),
+            ),
+            None => (state::ACTIVE, String::new()),
+        };
         let schedule = Schedule {
             id: id.clone(),
             name: spec.name.clone(),
@@ -104,17 +125,15 @@ impl Portal {
             time_zone: spec.time_zone.clone(),
             missed: spec.missed.key().to_owned(),
             overlap: spec.overlap,
-            state: state::ACTIVE.into(),
+            state: state.into(),
+            reason,
             next_at: next_at.unwrap_or_default(),
-            grant: prepared
-                .grant
-                .as_ref()
-                .map(|g| g.name.clone())
-                .unwrap_or_default(),
+            grant,
+            approval_id: approval_id.clone(),
             ..Schedule::default()
         };
         let mut record = audit::record(viewer, Action::CreateSchedule, Outcome::Succeeded);
-        self.describe(&mut record, &prepared, &id);
+        self.describe(&mut record, &prepared, &approval_id);
         record.detail = format!(
             "schedule “{}”: {} ({}), missed runs: {}",
             spec.name,
@@ -122,16 +141,36 @@ impl Portal {
             spec.time_zone,
             spec.missed.key()
         );
+        if four_eyes.is_some() {
+            record.detail.push_str(": waits for approval");
+        }
+        let waiting = match four_eyes {
+            None => None,
+            Some(_) => {
+                let (mut request, form) = self.approval_request(&prepared, viewer, &record).await?;
+                request.schedule_id = id.clone();
+                request.schedule = format!("“{}”: {} ({})", spec.name, spec.cron, spec.time_zone);
+                let notice = notices::approval_waiting(&self.grants(), &request);
+                Some((request, form, notice))
+            }
+        };
+        let approval = waiting
+            .as_ref()
+            .map(|(request, fields, notice)| ScheduleApproval {
+                request,
+                fields,
+                notice,
+            });
         let trail = &self.records.audit;
         let intent = audit::intend(trail, &record, "no schedule was made").await?;
-        let kept = self.records.schedules.create(&schedule).await;
+        let kept = self.records.schedules.create(&schedule, approval).await;
         let (outcome, detail) = match &kept {
             Ok(()) => (Outcome::Succeeded, record.detail.clone()),
             Err(e) => (Outcome::Failed, e.to_string()),
         };
         audit::complete(trail, intent, outcome, "", &detail).await;
         kept.map_err(unavailable)?;
-        tracing::info!(schedule = %id, owner = viewer.name(), cron = %spec.cron, "schedule made");
+        tracing::info!(schedule = %id, owner = viewer.name(), cron = %spec.cron, state, "schedule made");
         Ok(id)
     }
 
@@ -200,6 +239,8 @@ impl Portal {
                 next_at: schedule.next_at,
                 next_local,
                 runs,
+                approval_id: schedule.approval_id,
+                approved_by: schedule.approved_by,
             });
         }
         Ok(views)
@@ -223,6 +264,16 @@ impl Portal {
                 ))
             }
         };
+        if schedule.state == state::AWAITING_APPROVAL {
+            return Err(PortalError::Invalid(vec![FieldError {
+                field: "schedule".into(),
+                message: format!(
+                    "Schedule “{}” waits for approval: it neither runs nor pauses until it is \
+                     decided. Withdraw its request to stop it.",
+                    schedule.name
+                ),
+            }]));
+        }
         let store = &self.records.schedules;
         let (action, changed) = if pause {
             let reason = format!("paused by {}", viewer.name());
@@ -250,10 +301,7 @@ impl Portal {
                 )));
             }
             // Runs from the next time on: what was due while paused is not made up.
-            let Some(next) = Timing::parse(&schedule.cron, &schedule.time_zone)
-                .ok()
-                .and_then(|t| t.next_after(now_ms()))
-            else {
+            let Some(next) = next_run(&schedule) else {
                 return Err(PortalError::Invalid(vec![FieldError {
                     field: "schedule.cron".into(),
                     message: "Its cron expression never comes round again: nothing to resume."
@@ -288,11 +336,22 @@ impl Portal {
             .prepare(&form_of(schedule), &rights)
             .await
             .map_err(|e| e.into_error().to_string())?;
-        match prepared.grant.as_ref().and_then(unschedulable) {
+        match prepared
+            .grant
+            .as_ref()
+            .and_then(|g| unrunnable(g, schedule))
+        {
             Some(why) => Err(why),
             None => Ok(()),
         }
     }
+}
+
+/// The schedule's next time from now, if its expression comes round again.
+pub(crate) fn next_run(schedule: &Schedule) -> Option<i64> {
+    Timing::parse(&schedule.cron, &schedule.time_zone)
+        .ok()
+        .and_then(|t| t.next_after(now_ms()))
 }
 
 /// The wizard's form a schedule starts.
@@ -324,22 +383,38 @@ fn is_secure_reference(value: &str) -> bool {
 
 /// Why a start under `grant` cannot be scheduled, if it cannot.
 pub(crate) fn unschedulable(grant: &Grant) -> Option<String> {
-    if !grant.schedules {
-        return Some(format!(
+    (!grant.schedules).then(|| {
+        format!(
             "The grant “{}” does not allow schedules: start it by hand, or ask an administrator \
              to add schedules = true to it.",
             grant.name
-        ));
+        )
+    })
+}
+
+/// Why `schedule` cannot run under `grant` now, if it cannot: a four-eyes grant runs only a
+/// schedule approved under it.
+pub(crate) fn unrunnable(grant: &Grant, schedule: &Schedule) -> Option<String> {
+    if let Some(why) = unschedulable(grant) {
+        return Some(why);
     }
-    if grant.needs_approval() {
+    if !grant.needs_approval() {
+        return None;
+    }
+    if schedule.approved_by.is_empty() {
         return Some(format!(
-            "The grant “{}” needs a second person's approval for each start, so its starts \
-             cannot be scheduled: start it by hand, or ask an administrator for a grant without \
-             approval for this chore.",
+            "The grant “{}” needs a second person's approval, and this schedule was never \
+             approved: make it again to ask for one.",
             grant.name
         ));
     }
-    None
+    (grant.name != schedule.grant).then(|| {
+        format!(
+            "It was approved under the grant “{}”, but now falls under the grant “{}”, which \
+             needs its own approval: make it again to ask for one.",
+            schedule.grant, grant.name
+        )
+    })
 }
 
 #[cfg(test)]

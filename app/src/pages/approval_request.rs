@@ -78,6 +78,22 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
     );
     let id = r.id.clone();
     let withdraw_id = r.id.clone();
+    // A schedule's request is approved once, for every run of the schedule.
+    let for_schedule = r.is_for_schedule();
+    let approve_label = if for_schedule {
+        "Approve the schedule"
+    } else {
+        "Approve and start"
+    };
+    let schedule = for_schedule.then(|| {
+        view! {
+            <dt>"Schedule"</dt>
+            <dd data-field="schedule">
+                <a href=format!("/automation/schedules#schedule-{}", r.schedule_id)>{r.schedule.clone()}</a>
+                " — once approved, each run starts as below without asking again"
+            </dd>
+        }
+    });
     let decide_form = may_decide.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <h2>"Your decision"</h2>
@@ -87,14 +103,14 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
                     <span>"Comment (required to reject)"</span>
                     <textarea name="comment" rows="2"></textarea>
                 </label>
-                <button type="submit" name="decision" value="Approve" class="button button-primary">"Approve and start"</button>
+                <button type="submit" name="decision" value="Approve" class="button button-primary">{approve_label}</button>
                 <button type="submit" name="decision" value="Reject" class="button">"Reject"</button>
             </ActionForm>
         </section>
     });
     let own_pending = may_withdraw.then(|| view! {
         <section class="panel decision" aria-label="Decision">
-            <p>"You asked for this start: one of the approvers (" {approvers.clone()} ") must decide it, not you."</p>
+            <p>"You asked for this: one of the approvers (" {approvers.clone()} ") must decide it, not you."</p>
             <ActionForm action=decide attr:class="control">
                 <input type="hidden" name="id" value=withdraw_id.clone() />
                 <button type="submit" name="decision" value="Withdraw" class="button">"Withdraw request"</button>
@@ -108,6 +124,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
                 <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " {requested_at}</dd>
                 <dt>"Grant"</dt><dd>{r.grant.clone()}</dd>
                 <dt>"Approvers"</dt><dd>{approvers.clone()}</dd>
+                {schedule}
                 <dt>"Runbook"</dt><dd data-field="runbook">{r.runbook.clone()} " (version " {r.version.clone()} ")"</dd>
                 <dt>"Execution mode"</dt><dd>{grants::mode_label(&r.mode).to_owned()}</dd>
                 <dt>"Role"</dt><dd class="arn">{r.role.clone()}</dd>

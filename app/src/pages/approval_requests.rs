@@ -58,7 +58,7 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
                         view! {
                             <tr data-request=r.id.clone() data-status=r.status.clone()>
                                 <td><a href=href><code>{short}</code></a></td>
-                                <td>{r.runbook.clone()}</td>
+                                <td>{r.runbook.clone()}{r.is_for_schedule().then(|| format!(" — schedule {}", r.schedule))}</td>
                                 <td>{r.requested_by.clone()}</td>
                                 <td>{domain::time::utc(r.requested_at)}</td>
                                 <td data-field="status">{r.status_label().to_owned()}{may_decide.then_some(" (yours to decide)")}</td>

@@ -35,7 +35,9 @@ pub fn SchedulesPage() -> impl IntoView {
 #[component]
 fn Schedule(s: ScheduleView) -> impl IntoView {
     let active = s.state == domain::schedule::state::ACTIVE;
-    let change = s.may_change.then(|| {
+    let awaiting = s.state == domain::schedule::state::AWAITING_APPROVAL;
+    // Waiting for approval, it is decided on its request, not paused or resumed here.
+    let change = (s.may_change && !awaiting).then(|| {
         let (value, label) = if active {
             ("pause", "Pause")
         } else {
@@ -65,6 +67,13 @@ fn Schedule(s: ScheduleView) -> impl IntoView {
                 <dt>"Owner"</dt><dd>{s.owner.clone()}</dd>
                 <dt>"When"</dt><dd><code>{s.cron.clone()}</code> " in " {s.time_zone.clone()}</dd>
                 <dt>"State"</dt><dd data-field="state">{s.state.clone()}{(!s.reason.is_empty()).then(|| format!(": {}", s.reason))}</dd>
+                {(!s.approval_id.is_empty()).then(|| view! {
+                    <dt>"Approval"</dt>
+                    <dd data-field="approval">
+                        <a href=format!("/automation/approvals/{}", s.approval_id)>"the request"</a>
+                        {(!s.approved_by.is_empty()).then(|| format!(" approved by {}", s.approved_by))}
+                    </dd>
+                })}
                 <dt>"Next run"</dt><dd data-field="next">{next}</dd>
                 <dt>"Missed runs"</dt><dd>{if s.missed == "run-once" { "run once when the portal is back" } else { "skipped" }}</dd>
                 <dt>"Overlap"</dt><dd>{if s.overlap { "allowed" } else { "a run waits for the previous one to end" }}</dd>
