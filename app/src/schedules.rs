@@ -53,9 +53,13 @@ pub async fn schedule_automation(
 }
 
 #[server(endpoint = "list_schedules")]
-pub async fn list_schedules() -> Result<Vec<ScheduleView>, PortalError> {
+pub async fn list_schedules(
+    // Only this runbook's (as the form names it), when given.
+    #[server(default)] runbook: String,
+) -> Result<Vec<ScheduleView>, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
-    crate::service::ssr::answer(portal.schedules(&viewer).await)
+    let runbook = (!runbook.is_empty()).then_some(runbook.as_str());
+    crate::service::ssr::answer(portal.schedules(&viewer, runbook).await)
 }
 
 /// Pauses (`change = "pause"`) or resumes a schedule, then goes back to the page.

@@ -121,6 +121,20 @@ pub struct ScheduleView {
     pub approved_by: String,
 }
 
+impl ScheduleView {
+    /// When it runs next, in its own zone and in UTC; a dash when it does not run.
+    pub fn next_run(&self) -> String {
+        if self.state != state::ACTIVE {
+            return "—".to_owned();
+        }
+        format!(
+            "{} ({} UTC)",
+            self.next_local,
+            crate::time::utc(self.next_at / 1000)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

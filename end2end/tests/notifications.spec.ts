@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Processes } from './processes';
 import { test, expect, hydrated } from './fixtures';
 import { createRunbook } from './aws';
-import { mail, person, portal, smtp } from './own_portal';
+import { internalCertificate, mail, person, portal, smtp } from './own_portal';
 
 // Notifications against real receivers: an SMTP server (aiosmtpd, with AUTH), a Slack-style
 // webhook of a person's own, and a grant's team endpoints (one HMAC-signed, one that fails twice,
@@ -291,4 +291,66 @@ test('a paused step and a long run are told to the person who started it, who re
   expect(mail(messages)[2].subject).toBe(`Execution ${id.slice(0, 8)} of ${runbook} ended: Success`);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   expect(mail(messages)).toHaveLength(3);
+});
+
+test('mail goes encrypted, over STARTTLS or TLS, to a server an internal CA vouches for, and only to the domains listed', async ({ page, browser }, info) => {
+  test.skip(!hydrated(page), 'about the server: once is enough');
+  test.setTimeout(90_000);
+  const port = Number(process.env.PORTAL_PORT ?? 3100) + 112;
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-portal-notifications-'));
+  const certificate = internalCertificate(dir);
+  const runbook = createRunbook(info, 'Notified-Securely', {
+    schemaVersion: '0.3',
+    description: 'Ends at once.',
+    assumeRole: '{{ AutomationAssumeRole }}',
+    parameters: { AutomationAssumeRole: { type: 'String', default: '' } },
+    mainSteps: [{ name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+  });
+  const grants = join(dir, 'grants.toml');
+  writeFileSync(grants, `[[grant]]\nname = "Quick runs"\ngroups = ["ops"]\nrunbooks = ["${runbook}"]\nroles = ["${ROLE}"]\n`);
+  // STARTTLS and TLS trusting the internal CA; then STARTTLS trusting only the public roots.
+  const cases = [[0, 'starttls', true], [2, 'tls', true], [4, 'starttls', false]] as const;
+  for (const [offset, mode, trusted] of cases) {
+    const messages = await smtp(processes, port + offset + 1, dir, { mode, cert: certificate.cert, key: certificate.key });
+    const config = join(dir, `portal-${offset}.toml`);
+    writeFileSync(
+      config,
+      `[notifications]\nemail_domains = ["example.com"]\nfirst_retry_seconds = 0.2\ngive_up_after_minutes = 0.02\n[notifications.smtp]\nhost = "localhost"\nport = ${port + offset + 1}\nsecurity = "${mode}"\n${trusted ? `ca_file = "${certificate.ca}"\n` : ''}username = "portal-mail"\npassword = "mail-password"\nfrom = "portal@example.com"\n`,
+    );
+    const base = await portal(processes, port + offset, dir, grants, config, [['operator', 'ops'], ['admin', 'admins']]);
+    const operator = await person(browser, base, 'operator', '/notifications');
+    const email = operator.locator('fieldset[data-channel="email"]');
+    await email.getByLabel('My execution succeeds').check();
+
+    // An address outside the listed domains is refused with the reason, and nothing is kept.
+    await email.getByLabel('E-mail address').fill('operator@elsewhere.example.org');
+    await operator.getByRole('button', { name: 'Save' }).click();
+    await expect(operator.getByRole('alert').first()).toContainText('is not in a domain this portal sends to: give an address in example.com');
+    await operator.goto('/notifications');
+    await expect(email.getByLabel('E-mail address')).toHaveValue('');
+
+    await email.getByLabel('E-mail address').fill('operator@ops.example.com');
+    await email.getByLabel('My execution succeeds').check();
+    await operator.getByRole('button', { name: 'Save' }).click();
+    await expect(operator.getByText('Your notification settings are saved.')).toBeVisible();
+    const started = await operator.request.post('/api/start_automation', { form: { document: runbook, 'p.AutomationAssumeRole': ROLE }, maxRedirects: 0 });
+    expect(started.status(), await started.text()).toBe(200);
+    const id = (await started.json()) as string;
+
+    if (trusted) {
+      // Delivered once, over an encrypted connection, after AUTH.
+      await expect.poll(() => mail(messages).map((m) => m.subject), { timeout: 30_000 }).toEqual([`Execution ${id.slice(0, 8)} of ${runbook} ended: Success`]);
+      expect(mail(messages)[0]).toMatchObject({ to: ['operator@ops.example.com'], encrypted: true, authenticated_as: 'portal-mail' });
+    } else {
+      // A certificate nobody the portal trusts vouches for: nothing is sent, and the log says why.
+      const admin = await person(browser, base, 'admin', '/notifications/deliveries');
+      const delivery = admin.locator('tr[data-channel="email"]');
+      await expect(async () => {
+        await admin.reload();
+        await expect(delivery).toHaveAttribute('data-status', 'gave-up', { timeout: 1_000 });
+      }).toPass({ timeout: 30_000 });
+      await expect(delivery.locator('[data-field="attempts"] li').first()).toContainText(/certificate/i);
+      expect(mail(messages)).toEqual([]);
+    }
+  }
 });

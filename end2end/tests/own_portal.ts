@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { Processes } from './processes';
@@ -13,16 +13,39 @@ import { emulatorEndpoint } from '../playwright.config';
 const bin = process.env.PORTAL_BIN ?? '../target/release/runbook-portal';
 export const PASSWORD = 'a notified password';
 
+/** How a test's SMTP server is secured: STARTTLS or TLS from the first byte, with its certificate. */
+export interface SmtpTls {
+  mode: 'starttls' | 'tls';
+  cert: string;
+  key: string;
+}
+
 /** The test's SMTP server; answers the file its messages are written to. */
-export async function smtp(processes: Processes, port: number, dir: string): Promise<string> {
-  const messages = join(dir, 'mail.jsonl');
-  const child = spawn('python3', ['receivers/smtp_receiver.py', String(port), messages, 'portal-mail', 'mail-password'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function smtp(processes: Processes, port: number, dir: string, tls?: SmtpTls): Promise<string> {
+  const messages = join(dir, `mail-${port}.jsonl`);
+  const secured = tls ? [tls.mode, tls.cert, tls.key] : [];
+  const child = spawn('python3', ['receivers/smtp_receiver.py', String(port), messages, 'portal-mail', 'mail-password', ...secured], { stdio: ['ignore', 'pipe', 'inherit'] });
   processes.add(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
     child.on('exit', (code) => reject(new Error(`the SMTP receiver stopped (${code}): is aiosmtpd installed (scripts/setup --test)?`)));
   });
   return messages;
+}
+
+/**
+ * A certificate authority of the test's own and a certificate it signed for `localhost`, as an
+ * internal CA would; answers the files.
+ */
+export function internalCertificate(dir: string): { ca: string; cert: string; key: string } {
+  const file = (name: string) => join(dir, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=Runbook Portal test CA');
+  openssl('req', ...ec, '-keyout', file('smtp.key'), '-out', file('smtp.csr'), '-subj', '/CN=localhost');
+  writeFileSync(file('smtp.ext'), 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', file('smtp.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('smtp.pem'), '-days', '2', '-extfile', file('smtp.ext'));
+  return { ca: file('ca.pem'), cert: file('smtp.pem'), key: file('smtp.key') };
 }
 
 export function mail(file: string): any[] {

@@ -89,6 +89,13 @@ test('a schedule made from the form runs as its owner, is audited, pauses and re
   await expect(section.locator('[data-field="next"]')).toContainText(/CET|CEST/);
   await expect.poll(async () => (await startedRuns(operator, id)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   const started = await startedRuns(operator, id);
+  // The runbook's page shows its schedule, and leads to it.
+  await operator.goto(`/documents/${runbook}`);
+  const row = operator.getByRole('region', { name: 'Schedules' }).locator(`tr[data-schedule="${id}"]`);
+  await expect(row).toContainText('Chore every two seconds');
+  await expect(row).toContainText('active');
+  await row.getByRole('link', { name: 'Chore every two seconds' }).click();
+  await expect(operator).toHaveURL(new RegExp(`/automation/schedules#schedule-${id}$`));
   // Each started run is a real execution of the runbook, as the owner's grant shapes it.
   for (const execution of started.slice(0, 2)) {
     const run = bash(`aws ssm get-automation-execution --automation-execution-id ${execution}`).AutomationExecution;

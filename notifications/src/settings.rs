@@ -22,6 +22,9 @@ pub struct NotificationsFile {
     pub give_up_after_minutes: Option<f64>,
     /// When a run still going is told as running long.
     pub overdue_after_minutes: Option<f64>,
+    /// Domains people's e-mail addresses must be in (`example.com` takes `ann@example.com`
+    /// and `ann@eu.example.com`); any domain when absent.
+    pub email_domains: Option<Vec<String>>,
 }
 
 /// How the SMTP connection is secured.
@@ -48,6 +51,9 @@ pub struct Smtp {
     pub password: Option<String>,
     /// `Runbook Portal <portal@example.com>`.
     pub from: String,
+    /// A PEM file of the certificate authority that signed the server's certificate (an
+    /// internal CA); the usual public roots are trusted without it.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// What a team endpoint takes.
@@ -76,6 +82,8 @@ pub struct Settings {
     pub smtp: Option<Smtp>,
     pub endpoints: Vec<Endpoint>,
     pub webhook_hosts: Vec<String>,
+    /// Lowercase; empty: any domain.
+    pub email_domains: Vec<String>,
     pub first_retry: Duration,
     pub give_up_after: Duration,
     pub overdue_after: Duration,
@@ -89,6 +97,7 @@ impl Default for Settings {
             smtp: None,
             endpoints: Vec::new(),
             webhook_hosts: vec!["hooks.slack.com".into()],
+            email_domains: Vec::new(),
             first_retry: Duration::from_secs(30),
             give_up_after: Duration::from_secs(24 * 3600),
             overdue_after: Duration::from_secs(3600),
@@ -167,6 +176,32 @@ impl Settings {
                     "notifications.smtp: give username and password together, or neither".into(),
                 );
             }
+            if let Some(path) = &smtp.ca_file {
+                if let Err(e) = crate::transport::certificate(path) {
+                    mistakes.push(format!("notifications.smtp.ca_file: {e}"));
+                }
+                if smtp.security == Security::None {
+                    mistakes.push(
+                        "notifications.smtp.ca_file is given with security = \"none\": a CA is \
+                         for \"starttls\" or \"tls\""
+                            .into(),
+                    );
+                }
+            }
+        }
+        let email_domains: Vec<String> = file
+            .email_domains
+            .unwrap_or_default()
+            .iter()
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .collect();
+        for domain in &email_domains {
+            if domain.is_empty() || !domain.contains('.') || domain.contains(['@', '/', ' ']) {
+                mistakes.push(format!(
+                    "notifications.email_domains: {domain:?} is not a domain: give one such as \
+                     \"example.com\""
+                ));
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         for endpoint in &file.endpoint {
@@ -209,6 +244,7 @@ impl Settings {
             smtp: file.smtp,
             endpoints: file.endpoint,
             webhook_hosts: file.webhook_hosts.unwrap_or(defaults.webhook_hosts),
+            email_domains,
             first_retry,
             give_up_after,
             overdue_after,
@@ -243,6 +279,10 @@ impl Settings {
                     .into(),
             ),
             Channel::Email => match address.parse::<lettre::Address>() {
+                Ok(parsed) if !self.email_domain_allowed(parsed.domain()) => Err(format!(
+                    "{address:?} is not in a domain this portal sends to: give an address in {}.",
+                    self.email_domains.join(", ")
+                )),
                 Ok(_) => Ok(address.to_owned()),
                 Err(_) => Err(format!(
                     "{address:?} is not an e-mail address: give one such as ann@example.com."
@@ -250,6 +290,18 @@ impl Settings {
             },
             Channel::Slack => self.check_webhook(address),
         }
+    }
+
+    /// Whether mail may go to `domain`: one of `email_domains`, or under one.
+    fn email_domain_allowed(&self, domain: &str) -> bool {
+        let domain = domain.to_ascii_lowercase();
+        self.email_domains.is_empty()
+            || self.email_domains.iter().any(|allowed| {
+                domain == *allowed
+                    || domain
+                        .strip_suffix(allowed.as_str())
+                        .is_some_and(|sub| sub.ends_with('.'))
+            })
     }
 
     fn check_webhook(&self, address: &str) -> Result<String, String> {
@@ -294,10 +346,12 @@ mod tests {
             file(
                 r#"
                 first_retry_seconds = -1
+                email_domains = ["example.com", "@"]
                 [smtp]
                 host = "smtp.example.com"
                 from = "not an address"
                 username = "portal"
+                ca_file = "/nonexistent/ca.pem"
                 [[endpoint]]
                 name = "ops"
                 kind = "signed"
@@ -320,6 +374,8 @@ mod tests {
             "a signed endpoint needs secret",
             "another endpoint has the same name",
             "a slack endpoint takes no secret",
+            "smtp.ca_file: /nonexistent/ca.pem cannot be read",
+            "email_domains: \"\" is not a domain",
         ] {
             assert!(refused.contains(expected), "{expected:?} in {refused}");
         }
@@ -364,5 +420,38 @@ mod tests {
             events: Vec::new(),
         };
         assert!(settings.check(&email).is_err());
+    }
+
+    #[test]
+    fn mail_goes_only_to_the_domains_listed() {
+        let settings = Settings::from_file(
+            file(
+                r#"
+                email_domains = ["Example.com"]
+                [smtp]
+                host = "smtp.example.com"
+                from = "portal@example.com"
+                "#,
+            ),
+            "http://p",
+        )
+        .expect("valid");
+        let email = |address: &str| {
+            settings.check(&Subscription {
+                channel: Channel::Email,
+                address: address.into(),
+                events: Vec::new(),
+            })
+        };
+        assert!(email("ann@example.com").is_ok());
+        assert!(email("ann@EU.example.COM").is_ok());
+        for refused in [
+            "ann@example.org",
+            "ann@notexample.com",
+            "ann@example.com.evil.test",
+        ] {
+            let why = email(refused).expect_err(refused);
+            assert!(why.contains("give an address in example.com"), "{why}");
+        }
     }
 }

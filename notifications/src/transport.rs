@@ -1,10 +1,12 @@
 //! One attempt at one delivery: an e-mail through the SMTP server, or a POST to a webhook.
 //! Each answers what the receiver said, for the attempt log.
 
+use std::path::Path;
 use std::time::Duration;
 
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::settings::{Security, Smtp};
@@ -18,6 +20,18 @@ pub struct Mailer {
     from: Mailbox,
 }
 
+/// The certificate in the PEM file at `path`.
+pub(crate) fn certificate(path: &Path) -> Result<Certificate, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("{} cannot be read: {e}", path.display()))?;
+    Certificate::from_pem(&pem).map_err(|e| {
+        format!(
+            "{} is not a PEM certificate ({e}): give the CA's certificate, \
+             -----BEGIN CERTIFICATE----- …",
+            path.display()
+        )
+    })
+}
+
 impl Mailer {
     pub fn new(smtp: &Smtp) -> Result<Self, String> {
         let builder = match smtp.security {
@@ -29,6 +43,17 @@ impl Mailer {
         }
         .map_err(|e| format!("notifications.smtp: {e}"))?;
         let mut builder = builder.timeout(Some(ATTEMPT_TIMEOUT));
+        // An internal CA is trusted for this server only, the public roots with it.
+        if let (Some(path), Security::Starttls | Security::Tls) = (&smtp.ca_file, smtp.security) {
+            let parameters = TlsParameters::builder(smtp.host.clone())
+                .add_root_certificate(certificate(path)?)
+                .build_rustls()
+                .map_err(|e| format!("notifications.smtp.ca_file: {e}"))?;
+            builder = builder.tls(match smtp.security {
+                Security::Tls => Tls::Wrapper(parameters),
+                _ => Tls::Required(parameters),
+            });
+        }
         if let Some(port) = smtp.port {
             builder = builder.port(port);
         }

@@ -204,8 +204,13 @@ impl Portal {
         next
     }
 
-    /// The viewer's schedules (everyone's for administrators), with their recent runs.
-    pub async fn schedules(&self, viewer: &Viewer) -> Result<Vec<ScheduleView>, PortalError> {
+    /// The viewer's schedules (everyone's for administrators), with their recent runs; only
+    /// those of `runbook` (as the form names it) when one is given.
+    pub async fn schedules(
+        &self,
+        viewer: &Viewer,
+        runbook: Option<&str>,
+    ) -> Result<Vec<ScheduleView>, PortalError> {
         let owner = (!viewer.rights.admin).then(|| viewer.name());
         let schedules = self
             .records
@@ -214,7 +219,8 @@ impl Portal {
             .await
             .map_err(unavailable)?;
         let mut views = Vec::with_capacity(schedules.len());
-        for schedule in schedules {
+        let of_runbook = |s: &Schedule| runbook.is_none_or(|r| s.runbook == r);
+        for schedule in schedules.into_iter().filter(of_runbook) {
             let runs = self
                 .records
                 .schedules

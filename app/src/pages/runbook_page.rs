@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::RunbookDetailsView;
 use crate::runbook::get_runbook;
+use crate::schedules::list_schedules;
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -31,5 +32,41 @@ pub fn RunbookPage() -> impl IntoView {
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
+        <RunbookSchedules name=Signal::derive(name) />
+    }
+}
+
+/// The runbook's schedules the viewer may see (their own; all for administrators).
+#[component]
+fn RunbookSchedules(name: Signal<String>) -> impl IntoView {
+    let schedules = Resource::new(move || name.get(), list_schedules);
+    view! {
+        <section class="panel" aria-label="Schedules">
+            <h2>"Schedules"</h2>
+            <Suspense fallback=|| view! { <p>"Loading schedules…"</p> }>
+                {move || schedules.get().map(|answer| match answer {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">"No schedules of this runbook. To make one, fill in Execute automation, then Run on a schedule."</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <table class="table schedules">
+                            <thead><tr><th>"Name"</th><th>"Owner"</th><th>"When"</th><th>"State"</th><th>"Next run"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|s| view! {
+                                    <tr data-schedule=s.id.clone()>
+                                        <td><a href=format!("/automation/schedules#schedule-{}", s.id)>{s.name.clone()}</a></td>
+                                        <td>{s.owner.clone()}</td>
+                                        <td><code>{s.cron.clone()}</code> " in " {s.time_zone.clone()}</td>
+                                        <td>{s.state.clone()}</td>
+                                        <td>{s.next_run()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -12,7 +12,7 @@ use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn SchedulesPage() -> impl IntoView {
-    let schedules = Resource::new(|| (), |()| list_schedules());
+    let schedules = Resource::new(|| (), |()| list_schedules(String::new()));
     view! {
         <Title text="Schedules" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb("Schedules", "/automation/schedules")] />
@@ -50,15 +50,7 @@ fn Schedule(s: ScheduleView) -> impl IntoView {
             </form>
         }
     });
-    let next = if active {
-        format!(
-            "{} ({} UTC)",
-            s.next_local,
-            domain::time::utc(s.next_at / 1000)
-        )
-    } else {
-        "—".to_owned()
-    };
+    let next = s.next_run();
     view! {
         <section class="panel schedule" id=format!("schedule-{}", s.id) data-schedule=s.id.clone() data-state=s.state.clone() aria-label=s.name.clone()>
             <h2>{s.name.clone()}</h2>
