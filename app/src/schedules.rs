@@ -57,9 +57,11 @@ pub async fn list_schedules(
     // Only this runbook's (as the form names it), when given.
     #[server(default)] runbook: String,
 ) -> Result<Vec<ScheduleView>, PortalError> {
-    let (portal, viewer) = crate::service::ssr::viewer()?;
+    use crate::service::ssr;
+    let (portal, viewer) = ssr::viewer()?;
     let runbook = (!runbook.is_empty()).then_some(runbook.as_str());
-    crate::service::ssr::answer(portal.schedules(&viewer, runbook).await)
+    let zone = ssr::time_zone();
+    ssr::answer(portal.schedules(&viewer, runbook, zone.as_deref()).await)
 }
 
 /// Pauses (`change = "pause"`) or resumes a schedule, then goes back to the page.

@@ -16,6 +16,21 @@ pub mod ssr {
         leptos::prelude::use_context::<http::request::Parts>()
     }
 
+    /// The viewer's IANA time zone, as their browser told it (the `portal_tz` cookie the
+    /// hydrated page sets); `None` before it has, or without JavaScript.
+    pub fn time_zone() -> Option<String> {
+        let parts = parts()?;
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|pair| pair.trim().strip_prefix("portal_tz="))
+            .map(str::to_owned)
+            .filter(|zone| !zone.is_empty() && zone.len() <= 64)
+    }
+
     /// The signed-in user of this request (the gate lets no other request reach a page).
     pub fn signed_in() -> Option<SignedIn> {
         parts().and_then(|parts| parts.extensions.get::<SignedIn>().cloned())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod error;
 pub mod execution;
 pub mod executions;
+pub mod masking;
 pub mod notification;
 pub mod runbook;
 pub mod schedule;

@@ -112,6 +112,10 @@ pub struct ScheduleView {
     pub next_at: i64,
     /// The next run in the schedule's time zone, as the portal works it out.
     pub next_local: String,
+    /// The next run in the viewer's time zone, when their browser said which it is.
+    pub next_viewer: String,
+    /// The viewer's IANA time zone, when known.
+    pub viewer_zone: String,
     pub runs: Vec<ScheduleRun>,
     /// The viewer may pause and resume it (its owner, administrators).
     pub may_change: bool,
@@ -122,15 +126,19 @@ pub struct ScheduleView {
 }
 
 impl ScheduleView {
-    /// When it runs next, in its own zone and in UTC; a dash when it does not run.
+    /// When it runs next: in the viewer's zone first when it is known and another, then in its
+    /// own zone and in UTC; a dash when it does not run.
     pub fn next_run(&self) -> String {
         if self.state != state::ACTIVE {
             return "—".to_owned();
         }
+        let utc = crate::time::utc(self.next_at / 1000);
+        if self.next_viewer.is_empty() || self.viewer_zone == self.time_zone {
+            return format!("{} ({utc} UTC)", self.next_local);
+        }
         format!(
-            "{} ({} UTC)",
-            self.next_local,
-            crate::time::utc(self.next_at / 1000)
+            "{} your time ({}); {} in {} ({utc} UTC)",
+            self.next_viewer, self.viewer_zone, self.next_local, self.time_zone
         )
     }
 }

@@ -293,7 +293,7 @@ test('a paused step and a long run are told to the person who started it, who re
   expect(mail(messages)).toHaveLength(3);
 });
 
-test('mail goes encrypted, over STARTTLS or TLS, to a server an internal CA vouches for, and only to the domains listed', async ({ page, browser }, info) => {
+test('mail goes encrypted, over STARTTLS or TLS, to a server an internal CA vouches for, only to the domains listed, and masked when the operator says so', async ({ page, browser }, info) => {
   test.skip(!hydrated(page), 'about the server: once is enough');
   test.setTimeout(90_000);
   const port = Number(process.env.PORTAL_PORT ?? 3100) + 112;
@@ -315,7 +315,7 @@ test('mail goes encrypted, over STARTTLS or TLS, to a server an internal CA vouc
     const config = join(dir, `portal-${offset}.toml`);
     writeFileSync(
       config,
-      `[notifications]\nemail_domains = ["example.com"]\nfirst_retry_seconds = 0.2\ngive_up_after_minutes = 0.02\n[notifications.smtp]\nhost = "localhost"\nport = ${port + offset + 1}\nsecurity = "${mode}"\n${trusted ? `ca_file = "${certificate.ca}"\n` : ''}username = "portal-mail"\npassword = "mail-password"\nfrom = "portal@example.com"\n`,
+      `[notifications]\nemail_domains = ["example.com"]\nmask = true\nmask_patterns = ["Notified-Securely\\\\S*"]\nfirst_retry_seconds = 0.2\ngive_up_after_minutes = 0.02\n[notifications.smtp]\nhost = "localhost"\nport = ${port + offset + 1}\nsecurity = "${mode}"\n${trusted ? `ca_file = "${certificate.ca}"\n` : ''}username = "portal-mail"\npassword = "mail-password"\nfrom = "portal@example.com"\n`,
     );
     const base = await portal(processes, port + offset, dir, grants, config, [['operator', 'ops'], ['admin', 'admins']]);
     const operator = await person(browser, base, 'operator', '/notifications');
@@ -339,8 +339,11 @@ test('mail goes encrypted, over STARTTLS or TLS, to a server an internal CA vouc
 
     if (trusted) {
       // Delivered once, over an encrypted connection, after AUTH.
-      await expect.poll(() => mail(messages).map((m) => m.subject), { timeout: 30_000 }).toEqual([`Execution ${id.slice(0, 8)} of ${runbook} ended: Success`]);
+      // The operator asked for masked messages, hiding these runbooks' names too.
+      await expect.poll(() => mail(messages).map((m) => m.subject), { timeout: 30_000 }).toEqual([`Execution ${id.slice(0, 8)} of ••• ended: Success`]);
       expect(mail(messages)[0]).toMatchObject({ to: ['operator@ops.example.com'], encrypted: true, authenticated_as: 'portal-mail' });
+      expect(mail(messages)[0].body).toContain('Runbook: •••');
+      expect(mail(messages)[0].body).not.toContain(runbook);
     } else {
       // A certificate nobody the portal trusts vouches for: nothing is sent, and the log says why.
       const admin = await person(browser, base, 'admin', '/notifications/deliveries');

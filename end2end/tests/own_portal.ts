@@ -79,8 +79,9 @@ export async function portal(
   return base;
 }
 
-export async function person(browser: Browser, base: string, name: string, path: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base, javaScriptEnabled: hydrated(browser as never) });
+/** `name` signed in on a browser of their own (in `timezoneId`, when given), at `path`. */
+export async function person(browser: Browser, base: string, name: string, path: string, timezoneId?: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base, javaScriptEnabled: hydrated(browser as never), timezoneId });
   const page = await context.newPage();
   await page.goto(`/login?next=${encodeURIComponent(path)}`);
   await signIn(page, name, PASSWORD);

@@ -190,7 +190,8 @@ test('a schedule under a four-eyes grant waits for one approval by another perso
   const config = join(dir, 'portal.toml');
   writeFileSync(config, 'schedule_min_interval_seconds = 1\n');
   const base = await portal(processes, port, dir, grants, config, [['lead', 'leads'], ['approver', 'approvers']]);
-  const lead = await person(browser, base, 'lead', '/automation');
+  // The owner works from Tokyo: their browser says so, and next runs are given in their time.
+  const lead = await person(browser, base, 'lead', '/automation', 'Asia/Tokyo');
   const made = await lead.request.post('/api/schedule_automation', {
     form: { document: runbook, 'p.AutomationAssumeRole': ROLE, 'schedule.name': 'Approved chore', 'schedule.cron': EVERY_TWO_SECONDS },
     maxRedirects: 0,
@@ -225,6 +226,7 @@ test('a schedule under a four-eyes grant waits for one approval by another perso
   await expect(approver.locator('[data-field="status"]')).toHaveText('Approved: the schedule runs');
   await expect.poll(async () => (await startedRuns(lead, id)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
   await expect(section.locator('[data-field="approval"]')).toContainText('approved by approver');
+  await expect(section.locator('[data-field="next"]')).toContainText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d JST your time \(Asia\/Tokyo\); .* UTC in UTC \(.* UTC\)$/);
   const [first] = await startedRuns(lead, id);
   const tags = bash(`aws ssm list-tags-for-resource --resource-type Automation --resource-id ${first}`).TagList;
   expect(tags).toEqual(expect.arrayContaining([

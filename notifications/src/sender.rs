@@ -193,7 +193,8 @@ impl Sender {
 
     async fn send(&self, delivery: &DueDelivery) -> Result<String, Failure> {
         let url = &self.settings.portal_url;
-        let notice = &delivery.notice;
+        let shown = self.settings.shown(&delivery.notice);
+        let notice = &*shown;
         if let Some(name) = delivery.channel.strip_prefix("endpoint:") {
             let Some(endpoint) = self.settings.endpoint(name) else {
                 return Err(Failure::Lasting(format!(

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use domain::notification::{Channel, Subscription};
+use domain::masking::Masker;
+use domain::notification::{Channel, Notice, Subscription};
 
 /// As written in the configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -25,6 +26,13 @@ pub struct NotificationsFile {
     /// Domains people's e-mail addresses must be in (`example.com` takes `ann@example.com`
     /// and `ann@eu.example.com`); any domain when absent.
     pub email_domains: Option<Vec<String>>,
+    /// Messages hide account ids, IP and e-mail addresses (as presentation mode does), and
+    /// what `mask_patterns` match.
+    #[serde(default)]
+    pub mask: bool,
+    /// Regular expressions of more to hide, such as `i-[0-9a-f]{8,17}`.
+    #[serde(default)]
+    pub mask_patterns: Vec<String>,
 }
 
 /// How the SMTP connection is secured.
@@ -84,6 +92,8 @@ pub struct Settings {
     pub webhook_hosts: Vec<String>,
     /// Lowercase; empty: any domain.
     pub email_domains: Vec<String>,
+    /// Hides what messages should not show, when the operator says so.
+    pub masker: Option<Masker>,
     pub first_retry: Duration,
     pub give_up_after: Duration,
     pub overdue_after: Duration,
@@ -98,6 +108,7 @@ impl Default for Settings {
             endpoints: Vec::new(),
             webhook_hosts: vec!["hooks.slack.com".into()],
             email_domains: Vec::new(),
+            masker: None,
             first_retry: Duration::from_secs(30),
             give_up_after: Duration::from_secs(24 * 3600),
             overdue_after: Duration::from_secs(3600),
@@ -237,10 +248,26 @@ impl Settings {
                 _ => {}
             }
         }
+        let masker = match (file.mask, Masker::new(&file.mask_patterns)) {
+            (_, Err(e)) => {
+                mistakes.push(format!("notifications.mask_patterns: {e}"));
+                None
+            }
+            (false, Ok(_)) if !file.mask_patterns.is_empty() => {
+                mistakes.push(
+                    "notifications.mask_patterns are given without mask = true: add it, or \
+                     remove them"
+                        .into(),
+                );
+                None
+            }
+            (mask, Ok(masker)) => mask.then_some(masker),
+        };
         if !mistakes.is_empty() {
             return Err(mistakes.join("; "));
         }
         Ok(Self {
+            masker,
             smtp: file.smtp,
             endpoints: file.endpoint,
             webhook_hosts: file.webhook_hosts.unwrap_or(defaults.webhook_hosts),
@@ -262,6 +289,19 @@ impl Settings {
             channels.push(Channel::Slack);
         }
         channels
+    }
+
+    /// `notice` as messages show it: masked when the operator says so.
+    pub fn shown<'a>(&self, notice: &'a Notice) -> std::borrow::Cow<'a, Notice> {
+        let Some(masker) = &self.masker else {
+            return std::borrow::Cow::Borrowed(notice);
+        };
+        let mut shown = notice.clone();
+        shown.title = masker.mask(&shown.title);
+        for (_, value) in &mut shown.facts {
+            *value = masker.mask(value);
+        }
+        std::borrow::Cow::Owned(shown)
     }
 
     pub fn endpoint(&self, name: &str) -> Option<&Endpoint> {
@@ -347,6 +387,8 @@ mod tests {
                 r#"
                 first_retry_seconds = -1
                 email_domains = ["example.com", "@"]
+                mask = true
+                mask_patterns = ["("]
                 [smtp]
                 host = "smtp.example.com"
                 from = "not an address"
@@ -376,6 +418,7 @@ mod tests {
             "a slack endpoint takes no secret",
             "smtp.ca_file: /nonexistent/ca.pem cannot be read",
             "email_domains: \"\" is not a domain",
+            "mask_patterns: \"(\" is not a regular expression",
         ] {
             assert!(refused.contains(expected), "{expected:?} in {refused}");
         }

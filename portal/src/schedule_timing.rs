@@ -102,9 +102,35 @@ impl Timing {
     }
 }
 
+/// `ms` (milliseconds since the epoch) as a clock in `zone` reads it, when `zone` is an IANA
+/// time zone.
+pub(crate) fn in_zone(ms: i64, zone: &str) -> Option<String> {
+    let zone = Tz::from_str(zone.trim()).ok()?;
+    Utc.timestamp_millis_opt(ms).single().map(|t| {
+        t.with_timezone(&zone)
+            .format("%Y-%m-%d %H:%M:%S %Z")
+            .to_string()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_reads_in_the_viewers_zone() {
+        // 2026-07-01 00:00:00 UTC.
+        let ms = 1_782_864_000_000;
+        assert_eq!(
+            in_zone(ms, "Asia/Tokyo").as_deref(),
+            Some("2026-07-01 09:00:00 JST")
+        );
+        assert_eq!(
+            in_zone(ms, "America/New_York").as_deref(),
+            Some("2026-06-30 20:00:00 EDT")
+        );
+        assert_eq!(in_zone(ms, "Mars/Olympus"), None);
+    }
 
     #[test]
     fn a_mistake_says_what_is_wrong_and_what_to_give() {

@@ -11,7 +11,7 @@ use domain::wizard::WizardForm;
 use domain::{FieldError, PortalError};
 use grants::Grant;
 
-use crate::schedule_timing::Timing;
+use crate::schedule_timing::{self, Timing};
 use crate::start::Refused;
 use crate::{audit, notices};
 use crate::{Portal, Viewer};
@@ -205,11 +205,13 @@ impl Portal {
     }
 
     /// The viewer's schedules (everyone's for administrators), with their recent runs; only
-    /// those of `runbook` (as the form names it) when one is given.
+    /// those of `runbook` (as the form names it) when one is given. Next runs are also given in
+    /// `viewer_zone` (the viewer's browser's IANA time zone), when known.
     pub async fn schedules(
         &self,
         viewer: &Viewer,
         runbook: Option<&str>,
+        viewer_zone: Option<&str>,
     ) -> Result<Vec<ScheduleView>, PortalError> {
         let owner = (!viewer.rights.admin).then(|| viewer.name());
         let schedules = self
@@ -230,7 +232,12 @@ impl Portal {
             let next_local = Timing::parse(&schedule.cron, &schedule.time_zone)
                 .map(|t| t.local(schedule.next_at))
                 .unwrap_or_default();
+            let next_viewer = viewer_zone
+                .and_then(|zone| schedule_timing::in_zone(schedule.next_at, zone))
+                .unwrap_or_default();
             views.push(ScheduleView {
+                next_viewer,
+                viewer_zone: viewer_zone.unwrap_or_default().to_owned(),
                 may_change: viewer.rights.admin || schedule.owner == viewer.name(),
                 id: schedule.id,
                 name: schedule.name,
