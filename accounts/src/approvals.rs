@@ -352,7 +352,7 @@ pub(crate) async fn insert(
     .bind(&request.schedule)
     .execute(&mut **tx)
     .await?;
-    enqueue(&mut **tx, notice).await
+    enqueue(tx, notice).await
 }
 
 /// Pauses a schedule whose approval will not come, saying why (resuming it checks its grant

@@ -92,12 +92,12 @@ mod tests {
 
     #[test]
     fn a_pattern_with_a_mistake_is_named() {
-        let refused = Masker::new(&["(".into()]).err().expect("refused");
+        let refused = Masker::new(&["(".into()]).expect_err("refused");
         assert!(
             refused.starts_with("\"(\" is not a regular expression"),
             "{refused}"
         );
-        let empty = Masker::new(&["x*".into()]).err().expect("refused");
+        let empty = Masker::new(&["x*".into()]).expect_err("refused");
         assert!(empty.contains("matches an empty text"), "{empty}");
     }
 }

@@ -120,6 +120,26 @@ fn is_role_pattern(text: &str) -> bool {
 }
 
 impl Grants {
+    /// Who may approve a start under `grant`, as the pages word it (administrators always may).
+    pub fn approvers_of(&self, grant: &str) -> String {
+        let Some(approval) = self
+            .grants
+            .iter()
+            .find(|g| g.name == grant)
+            .and_then(|g| g.approval.as_ref())
+        else {
+            return "administrators".into();
+        };
+        let mut names: Vec<String> = approval
+            .groups
+            .iter()
+            .map(|g| format!("group {g}"))
+            .collect();
+        names.extend(approval.users.iter().cloned());
+        names.push("administrators".into());
+        names.join(", ")
+    }
+
     /// What the file now means where it says nothing, for the log: a file written before these
     /// keys existed keeps working with the safe defaults, and its operator learns what they are.
     pub fn notices(&self) -> Vec<String> {

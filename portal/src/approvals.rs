@@ -140,26 +140,6 @@ fn may_see(viewer: &Viewer, request: &ApprovalRequest) -> bool {
         || viewer.rights.may_audit()
 }
 
-/// Who may approve under `grant`, as the pages word it.
-pub(crate) fn approvers(grants: &Grants, grant: &str) -> String {
-    let Some(approval) = grants
-        .grants
-        .iter()
-        .find(|g| g.name == grant)
-        .and_then(|g| g.approval.as_ref())
-    else {
-        return "administrators".into();
-    };
-    let mut names: Vec<String> = approval
-        .groups
-        .iter()
-        .map(|g| format!("group {g}"))
-        .collect();
-    names.extend(approval.users.iter().cloned());
-    names.push("administrators".into());
-    names.join(", ")
-}
-
 fn view(viewer: &Viewer, grants: &Grants, request: ApprovalRequest) -> ApprovalView {
     let pending = request.is_pending();
     let own = request.requested_by == viewer.name();
@@ -167,7 +147,7 @@ fn view(viewer: &Viewer, grants: &Grants, request: ApprovalRequest) -> ApprovalV
     ApprovalView {
         may_decide: pending && !same_person && viewer.rights.may_approve(&request.grant),
         may_withdraw: pending && own,
-        approvers: approvers(grants, &request.grant),
+        approvers: grants.approvers_of(&request.grant),
         request,
     }
 }

@@ -108,7 +108,7 @@ impl Portal {
                 state::AWAITING_APPROVAL,
                 format!(
                     "waits for approval by {}",
-                    crate::approvals::approvers(&self.grants(), &g.name)
+                    self.grants().approvers_of(&g.name)
                 ),
             ),
             None => (state::ACTIVE, String::new()),
