@@ -252,9 +252,9 @@ impl Approvals {
                 .bind(deciding.id)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
+                let activated = sqlx::query(
                     "UPDATE schedules SET state = $1, approved_by = $2, next_at = $3, reason = '' \
-                     WHERE id = $4 AND state = $5",
+                     WHERE id = $4 AND state = $5 AND $3 > 0",
                 )
                 .bind(schedule_state::ACTIVE)
                 .bind(deciding.by)
@@ -262,7 +262,13 @@ impl Approvals {
                 .bind(&schedule)
                 .bind(schedule_state::AWAITING_APPROVAL)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                // The request and its schedule change together, or neither does.
+                if activated != 1 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
             } else {
                 let why = match deciding.comment {
                     "" => format!("its approval was {} by {}", deciding.decision, deciding.by),

@@ -47,15 +47,26 @@ impl Masker {
             let first = c[0].chars().next().unwrap_or('•');
             format!("{first}{HIDDEN}@{HIDDEN}")
         });
-        let text = self
-            .account
-            .replace_all(&text, |c: &Captures| format!("••••••••{}", &c[0][8..]));
+        let text = self.account.replace_all(&text, |c: &Captures| {
+            let whole = c.get(0).expect("the match");
+            // The last group of a UUID (an execution id) can be twelve digits: not an account.
+            if text[..whole.start()].ends_with('-') {
+                return whole.as_str().to_owned();
+            }
+            format!("••••••••{}", &whole.as_str()[8..])
+        });
         let text = self.ipv4.replace_all(&text, |c: &Captures| {
             format!("{HIDDEN}.{HIDDEN}.{HIDDEN}.{}", &c[1])
         });
         let mut text = text.into_owned();
         for pattern in &self.extra {
-            text = pattern.replace_all(&text, HIDDEN).into_owned();
+            // An empty match (`\b`) hides nothing: it is left as it is.
+            text = pattern
+                .replace_all(&text, |c: &Captures| match &c[0] {
+                    "" => String::new(),
+                    _ => HIDDEN.to_owned(),
+                })
+                .into_owned();
         }
         text
     }
@@ -86,8 +97,16 @@ mod tests {
         ] {
             assert!(!masked.contains(hidden), "{hidden} in {masked}");
         }
-        // A longer number is not an account id; a version is not an address.
-        assert_eq!(masker.mask("1234567890123 v1.2.3"), "1234567890123 v1.2.3");
+        // A longer number is not an account id; a version is not an address; an execution id
+        // whose last group is all digits is not an account id.
+        let execution = "0b7c1f2a-3d4e-4f50-8a6b-123456789012";
+        assert_eq!(
+            masker.mask(&format!("1234567890123 v1.2.3 {execution}")),
+            format!("1234567890123 v1.2.3 {execution}")
+        );
+        // A pattern that can match nothing hides nothing where it does.
+        let bounded = Masker::new(&[r"\bsecret\b|\b".into()]).expect("patterns");
+        assert_eq!(bounded.mask("a secret word"), "a ••• word");
     }
 
     #[test]

@@ -234,6 +234,15 @@ impl Sender {
                         "e-mail is no longer set up (no notifications.smtp)".into(),
                     ));
                 };
+                // Checked again: the allowed domains may have changed since it was saved.
+                let subscription = domain::notification::Subscription {
+                    channel: Channel::Email,
+                    address: delivery.address.clone(),
+                    events: Vec::new(),
+                };
+                self.settings
+                    .check(&subscription)
+                    .map_err(Failure::Lasting)?;
                 let (subject, body) = message::email(url, notice);
                 mailer
                     .send(&delivery.address, &subject, body)

@@ -204,7 +204,12 @@ impl Settings {
             .email_domains
             .unwrap_or_default()
             .iter()
-            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .map(|d| {
+                d.trim()
+                    .trim_start_matches('@')
+                    .trim_matches('.')
+                    .to_ascii_lowercase()
+            })
             .collect();
         for domain in &email_domains {
             if domain.is_empty() || !domain.contains('.') || domain.contains(['@', '/', ' ']) {
@@ -470,7 +475,7 @@ mod tests {
         let settings = Settings::from_file(
             file(
                 r#"
-                email_domains = ["Example.com"]
+                email_domains = [".Example.com."]
                 [smtp]
                 host = "smtp.example.com"
                 from = "portal@example.com"

@@ -23,6 +23,14 @@ pub struct Mailer {
 /// The certificate in the PEM file at `path`.
 pub(crate) fn certificate(path: &Path) -> Result<Certificate, String> {
     let pem = std::fs::read(path).map_err(|e| format!("{} cannot be read: {e}", path.display()))?;
+    // An empty or key-only file would parse as no certificate at all.
+    let begin = b"-----BEGIN CERTIFICATE-----";
+    if !pem.windows(begin.len()).any(|w| w == begin) {
+        return Err(format!(
+            "{} holds no certificate: give the CA's certificate, -----BEGIN CERTIFICATE----- …",
+            path.display()
+        ));
+    }
     Certificate::from_pem(&pem).map_err(|e| {
         format!(
             "{} is not a PEM certificate ({e}): give the CA's certificate, \

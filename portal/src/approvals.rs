@@ -24,7 +24,7 @@ const PAGE: i64 = 50;
 impl Portal {
     /// Marks the requests nobody decided in time expired; answers the oldest time a request may
     /// have been asked for and still be decided.
-    async fn expire_undecided(&self) -> Result<i64, PortalError> {
+    pub(crate) async fn expire_undecided(&self) -> Result<i64, PortalError> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -72,7 +72,7 @@ impl Portal {
         );
         let trail = &self.records.audit;
         let intent = audit::intend(trail, &record, "nothing was requested").await?;
-        let made = self.approval_request(prepared, viewer, &record).await;
+        let made = self.approval_request(prepared, viewer, &record, &id).await;
         let kept = match &made {
             Ok((request, fields)) => {
                 let waiting = notices::approval_waiting(&self.grants(), request);
@@ -94,13 +94,14 @@ impl Portal {
         Ok(id)
     }
 
-    /// The request `prepared` waits as under a four-eyes grant (its id is `record`'s request
-    /// id), and the form fields it keeps.
+    /// Request `id`, which `prepared` (described in `record`) waits as under a four-eyes grant,
+    /// and the form fields it keeps.
     pub(crate) async fn approval_request(
         &self,
         prepared: &Prepared,
         viewer: &Viewer,
         record: &AuditRecord,
+        id: &str,
     ) -> Result<(ApprovalRequest, BTreeMap<String, String>), PortalError> {
         let user = &viewer.user;
         let mut shown = prepared.request.clone();
@@ -111,7 +112,7 @@ impl Portal {
         fields.insert("version".into(), prepared.runbook.version.clone());
         let requester_local = self.is_local(&user.name).await.map_err(unavailable)?;
         let request = ApprovalRequest {
-            id: record.request_id.clone(),
+            id: id.to_owned(),
             requested_by: user.name.clone(),
             requester_groups: user.groups.clone(),
             requester_local,
@@ -252,8 +253,8 @@ impl Portal {
             Decision::Approve | Decision::Reject if same_person => {
                 return Err(self.refuse(
                     viewer,
-                    "You asked for this start, so you cannot decide it: four eyes means \
-                     another approver must. Nothing was started.",
+                    "You asked for this, so you cannot decide it: four eyes means another \
+                     approver must. Nothing was started or approved.",
                 ))
             }
             Decision::Approve | Decision::Reject if !rights.may_approve(&request.grant) => {

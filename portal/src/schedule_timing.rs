@@ -102,15 +102,15 @@ impl Timing {
     }
 }
 
-/// `ms` (milliseconds since the epoch) as a clock in `zone` reads it, when `zone` is an IANA
-/// time zone.
-pub(crate) fn in_zone(ms: i64, zone: &str) -> Option<String> {
+/// `ms` (milliseconds since the epoch) as a clock in `zone` reads it, and the zone's name as
+/// the tz database spells it, when `zone` is an IANA time zone.
+pub(crate) fn in_zone(ms: i64, zone: &str) -> Option<(String, String)> {
     let zone = Tz::from_str(zone.trim()).ok()?;
-    Utc.timestamp_millis_opt(ms).single().map(|t| {
-        t.with_timezone(&zone)
-            .format("%Y-%m-%d %H:%M:%S %Z")
-            .to_string()
-    })
+    let at = Utc.timestamp_millis_opt(ms).single()?.with_timezone(&zone);
+    Some((
+        at.format("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        zone.name().to_owned(),
+    ))
 }
 
 #[cfg(test)]
@@ -121,13 +121,14 @@ mod tests {
     fn a_time_reads_in_the_viewers_zone() {
         // 2026-07-01 00:00:00 UTC.
         let ms = 1_782_864_000_000;
+        let read = |zone| in_zone(ms, zone).map(|(at, name)| format!("{at} ({name})"));
         assert_eq!(
-            in_zone(ms, "Asia/Tokyo").as_deref(),
-            Some("2026-07-01 09:00:00 JST")
+            read(" Asia/Tokyo").as_deref(),
+            Some("2026-07-01 09:00:00 JST (Asia/Tokyo)")
         );
         assert_eq!(
-            in_zone(ms, "America/New_York").as_deref(),
-            Some("2026-06-30 20:00:00 EDT")
+            read("America/New_York").as_deref(),
+            Some("2026-06-30 20:00:00 EDT (America/New_York)")
         );
         assert_eq!(in_zone(ms, "Mars/Olympus"), None);
     }

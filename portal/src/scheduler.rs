@@ -52,6 +52,11 @@ impl Portal {
             if let Err(e) = self.run_due_schedules(began).await {
                 tracing::warn!(error = %e, "cannot read the schedules");
             }
+            // A schedule's request nobody decided in time pauses it now, not when someone
+            // next looks.
+            if let Err(e) = self.expire_undecided().await {
+                tracing::warn!(error = %e, "cannot expire undecided approval requests");
+            }
             tokio::time::sleep(EVERY).await;
         }
     }

@@ -93,6 +93,11 @@ impl Portal {
         let four_eyes = prepared.grant.as_ref().filter(|g| g.needs_approval());
         let mut fields: BTreeMap<String, String> = prepared.asked.to_pairs().into_iter().collect();
         fields.insert("document".into(), prepared.asked.document.clone());
+        if four_eyes.is_some() {
+            // The version the approver reviews is the one every run starts, even when the
+            // default moves on: a new version needs a new approval.
+            fields.insert("version".into(), prepared.runbook.version.clone());
+        }
         let owner_local = self.is_local(viewer.name()).await.map_err(unavailable)?;
         let id = uuid::Uuid::new_v4().to_string();
         let approval_id = four_eyes
@@ -133,7 +138,7 @@ impl Portal {
             ..Schedule::default()
         };
         let mut record = audit::record(viewer, Action::CreateSchedule, Outcome::Succeeded);
-        self.describe(&mut record, &prepared, &approval_id);
+        self.describe(&mut record, &prepared, &id);
         record.detail = format!(
             "schedule “{}”: {} ({}), missed runs: {}",
             spec.name,
@@ -147,7 +152,9 @@ impl Portal {
         let waiting = match four_eyes {
             None => None,
             Some(_) => {
-                let (mut request, form) = self.approval_request(&prepared, viewer, &record).await?;
+                let (mut request, form) = self
+                    .approval_request(&prepared, viewer, &record, &approval_id)
+                    .await?;
                 request.schedule_id = id.clone();
                 request.schedule = format!("“{}”: {} ({})", spec.name, spec.cron, spec.time_zone);
                 let notice = notices::approval_waiting(&self.grants(), &request);
@@ -213,6 +220,8 @@ impl Portal {
         runbook: Option<&str>,
         viewer_zone: Option<&str>,
     ) -> Result<Vec<ScheduleView>, PortalError> {
+        // A schedule whose request expired is shown paused, not still waiting.
+        self.expire_undecided().await?;
         let owner = (!viewer.rights.admin).then(|| viewer.name());
         let schedules = self
             .records
@@ -221,7 +230,13 @@ impl Portal {
             .await
             .map_err(unavailable)?;
         let mut views = Vec::with_capacity(schedules.len());
-        let of_runbook = |s: &Schedule| runbook.is_none_or(|r| s.runbook == r);
+        // Another account's runbook is kept by its ARN, and its page may be opened by name.
+        let of_runbook = |s: &Schedule| {
+            runbook.is_none_or(|r| {
+                s.runbook == r
+                    || (!r.contains(':') && s.runbook.ends_with(&format!(":document/{r}")))
+            })
+        };
         for schedule in schedules.into_iter().filter(of_runbook) {
             let runs = self
                 .records
@@ -232,12 +247,12 @@ impl Portal {
             let next_local = Timing::parse(&schedule.cron, &schedule.time_zone)
                 .map(|t| t.local(schedule.next_at))
                 .unwrap_or_default();
-            let next_viewer = viewer_zone
+            let (next_viewer, viewer_zone) = viewer_zone
                 .and_then(|zone| schedule_timing::in_zone(schedule.next_at, zone))
                 .unwrap_or_default();
             views.push(ScheduleView {
                 next_viewer,
-                viewer_zone: viewer_zone.unwrap_or_default().to_owned(),
+                viewer_zone,
                 may_change: viewer.rights.admin || schedule.owner == viewer.name(),
                 id: schedule.id,
                 name: schedule.name,

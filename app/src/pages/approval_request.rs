@@ -89,8 +89,8 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         view! {
             <dt>"Schedule"</dt>
             <dd data-field="schedule">
-                <a href=format!("/automation/schedules#schedule-{}", r.schedule_id)>{r.schedule.clone()}</a>
-                " — once approved, each run starts as below without asking again"
+                {r.schedule.clone()}
+                " — once approved, each run starts as below (this version) without asking again"
             </dd>
         }
     });

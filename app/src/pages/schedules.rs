@@ -36,8 +36,10 @@ pub fn SchedulesPage() -> impl IntoView {
 fn Schedule(s: ScheduleView) -> impl IntoView {
     let active = s.state == domain::schedule::state::ACTIVE;
     let awaiting = s.state == domain::schedule::state::AWAITING_APPROVAL;
-    // Waiting for approval, it is decided on its request, not paused or resumed here.
-    let change = (s.may_change && !awaiting).then(|| {
+    // Waiting for approval, it is decided on its request, not paused or resumed here; one
+    // never approved cannot run, so it is not offered to resume.
+    let unapproved = !s.approval_id.is_empty() && s.approved_by.is_empty();
+    let change = (s.may_change && !awaiting && !unapproved).then(|| {
         let (value, label) = if active {
             ("pause", "Pause")
         } else {
