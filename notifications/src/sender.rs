@@ -191,6 +191,20 @@ impl Sender {
             .await
     }
 
+    /// A person's address checked again as when it was saved: the allowed e-mail domains and
+    /// webhook hosts may have changed since.
+    fn still_allowed(&self, channel: Channel, address: &str) -> Result<(), Failure> {
+        let subscription = domain::notification::Subscription {
+            channel,
+            address: address.to_owned(),
+            events: Vec::new(),
+        };
+        self.settings
+            .check(&subscription)
+            .map(drop)
+            .map_err(Failure::Lasting)
+    }
+
     async fn send(&self, delivery: &DueDelivery) -> Result<String, Failure> {
         let url = &self.settings.portal_url;
         let shown = self.settings.shown(&delivery.notice);
@@ -234,15 +248,7 @@ impl Sender {
                         "e-mail is no longer set up (no notifications.smtp)".into(),
                     ));
                 };
-                // Checked again: the allowed domains may have changed since it was saved.
-                let subscription = domain::notification::Subscription {
-                    channel: Channel::Email,
-                    address: delivery.address.clone(),
-                    events: Vec::new(),
-                };
-                self.settings
-                    .check(&subscription)
-                    .map_err(Failure::Lasting)?;
+                self.still_allowed(Channel::Email, &delivery.address)?;
                 let (subject, body) = message::email(url, notice);
                 mailer
                     .send(&delivery.address, &subject, body)
@@ -250,15 +256,7 @@ impl Sender {
                     .map_err(Failure::Passing)
             }
             Some(Channel::Slack) => {
-                // Checked again: the allowed hosts may have changed since it was saved.
-                let subscription = domain::notification::Subscription {
-                    channel: Channel::Slack,
-                    address: delivery.address.clone(),
-                    events: Vec::new(),
-                };
-                self.settings
-                    .check(&subscription)
-                    .map_err(Failure::Lasting)?;
+                self.still_allowed(Channel::Slack, &delivery.address)?;
                 let body = message::slack(url, notice).to_string().into_bytes();
                 self.poster
                     .post(&delivery.address, body, &[])

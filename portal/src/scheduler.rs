@@ -24,6 +24,8 @@ use crate::Portal;
 
 /// How often due schedules are looked for.
 const EVERY: Duration = Duration::from_secs(1);
+/// Undecided approval requests are expired once in this many rounds.
+const EXPIRE_EVERY_ROUNDS: u64 = 60;
 /// An occurrence due this long before the scheduler began was missed (no portal was running);
 /// one due since is on time, however late a busy round reaches it.
 const MISSED_AFTER_MS: i64 = 30_000;
@@ -48,14 +50,16 @@ impl Portal {
     /// Runs due schedules for as long as the process runs.
     pub async fn run_schedules(self: Arc<Self>) {
         let began = now_ms();
-        loop {
+        for round in 0u64.. {
             if let Err(e) = self.run_due_schedules(began).await {
                 tracing::warn!(error = %e, "cannot read the schedules");
             }
-            // A schedule's request nobody decided in time pauses it now, not when someone
-            // next looks.
-            if let Err(e) = self.expire_undecided().await {
-                tracing::warn!(error = %e, "cannot expire undecided approval requests");
+            // A schedule's request nobody decided in time pauses it within a minute, not when
+            // someone next looks (requests expire after hours: no need to write every round).
+            if round % EXPIRE_EVERY_ROUNDS == 0 {
+                if let Err(e) = self.expire_undecided().await {
+                    tracing::warn!(error = %e, "cannot expire undecided approval requests");
+                }
             }
             tokio::time::sleep(EVERY).await;
         }
