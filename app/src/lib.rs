@@ -38,9 +38,14 @@ pub const OUTPUT_NAME: &str = "runbook-portal";
 pub fn document(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security::page_policy();
+    // Larger type and a strong focus ring for a screen share (the server masks the values).
+    #[cfg(feature = "ssr")]
+    let presenting = service::ssr::presenting();
+    #[cfg(not(feature = "ssr"))]
+    let presenting = false;
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" class=presenting.then_some("presenting")>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

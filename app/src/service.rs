@@ -31,6 +31,16 @@ pub mod ssr {
             .filter(|zone| !zone.is_empty() && zone.len() <= 64)
     }
 
+    /// Whether this request comes from a session in presentation mode.
+    pub fn presenting() -> bool {
+        parts().is_some_and(|parts| {
+            parts
+                .extensions
+                .get::<domain::presentation::Presenting>()
+                .is_some()
+        })
+    }
+
     /// The signed-in user of this request (the gate lets no other request reach a page).
     pub fn signed_in() -> Option<SignedIn> {
         parts().and_then(|parts| parts.extensions.get::<SignedIn>().cloned())

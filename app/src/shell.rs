@@ -1,6 +1,7 @@
 //! The console frame every page sits in: top bar, service navigation, content area.
 
 mod breadcrumbs;
+mod presentation_switch;
 mod side_nav;
 mod top_bar;
 

@@ -15,7 +15,17 @@ pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
         Some(_) => Some(ssr::viewer()?.1),
         None => None,
     };
-    ssr::answer(ssr::portal().shell(viewer.as_ref()).await)
+    let mut info = ssr::answer(ssr::portal().shell(viewer.as_ref()).await)?;
+    // The server masks what a presenting session is sent; the page only says so.
+    info.presenting = ssr::presenting();
+    if info.presenting {
+        // The identity's name goes too (its account is masked on the way out like any other).
+        if let Some((prefix, resource)) = info.arn.rsplit_once(':') {
+            let kind = resource.split('/').next().unwrap_or(resource);
+            info.arn = format!("{prefix}:{kind}/{}", domain::masking::HIDDEN);
+        }
+    }
+    Ok(info)
 }
 
 #[server(endpoint = "sign_in_methods")]

@@ -8,6 +8,7 @@ pub mod execution;
 pub mod executions;
 pub mod masking;
 pub mod notification;
+pub mod presentation;
 pub mod runbook;
 pub mod schedule;
 pub mod shell;

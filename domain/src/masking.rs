@@ -7,6 +7,11 @@ use regex_lite::{Captures, Regex};
 /// What stands for the hidden part of a value.
 pub const HIDDEN: &str = "•••";
 
+/// Whether `value` holds a masked value (every masked form has `•••` in it).
+pub fn is_masked(value: &str) -> bool {
+    value.contains(HIDDEN)
+}
+
 #[derive(Debug, Clone)]
 pub struct Masker {
     email: Regex,
@@ -43,9 +48,16 @@ impl Masker {
 
     /// `text` with every sensitive value hidden.
     pub fn mask(&self, text: &str) -> String {
+        self.mask_with(text, &mut |_, masked| masked)
+    }
+
+    /// `text` with every sensitive value hidden, each through `alias(original, masked)`, which
+    /// may record the pair or answer another masked form (to tell apart two values that would
+    /// look alike).
+    pub fn mask_with(&self, text: &str, alias: &mut dyn FnMut(&str, String) -> String) -> String {
         let text = self.email.replace_all(text, |c: &Captures| {
             let first = c[0].chars().next().unwrap_or('•');
-            format!("{first}{HIDDEN}@{HIDDEN}")
+            alias(&c[0], format!("{first}{HIDDEN}@{HIDDEN}"))
         });
         let text = self.account.replace_all(&text, |c: &Captures| {
             let whole = c.get(0).expect("the match");
@@ -53,10 +65,10 @@ impl Masker {
             if text[..whole.start()].ends_with('-') {
                 return whole.as_str().to_owned();
             }
-            format!("••••••••{}", &whole.as_str()[8..])
+            alias(whole.as_str(), format!("••••••••{}", &whole.as_str()[8..]))
         });
         let text = self.ipv4.replace_all(&text, |c: &Captures| {
-            format!("{HIDDEN}.{HIDDEN}.{HIDDEN}.{}", &c[1])
+            alias(&c[0], format!("{HIDDEN}.{HIDDEN}.{HIDDEN}.{}", &c[1]))
         });
         let mut text = text.into_owned();
         for pattern in &self.extra {
@@ -64,7 +76,7 @@ impl Masker {
             text = pattern
                 .replace_all(&text, |c: &Captures| match &c[0] {
                     "" => String::new(),
-                    _ => HIDDEN.to_owned(),
+                    found => alias(found, HIDDEN.to_owned()),
                 })
                 .into_owned();
         }

@@ -13,6 +13,9 @@ pub struct ShellInfo {
     pub user: Option<crate::SignedIn>,
     /// Whether the user may read the audit trail (the top bar links to it).
     pub may_audit: bool,
+    /// Whether the session is in presentation mode (values hidden, larger type).
+    #[serde(default)]
+    pub presenting: bool,
 }
 
 /// Where the sign-in page's server function answers (the sign-in gate lets anyone reach it).

@@ -268,6 +268,8 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     'POST check_notice': [{ ask: { method: 'POST', path: 'check_notice', form: { subject: 'refused', value: 'made up', seal: '1.x' } }, expect: open(401, 200) }],
     'GET /healthz/details': [{ ask: { method: 'GET', path: '/healthz/details' }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: ['123456789012'], shows: { admin: '123456789012' } }],
     'POST /session': [{ ask: { method: 'POST', path: '/session', form: { name: 'nobody-at-all', password: 'wrong password', next: '/' } }, expect: open(303, 303) }],
+    // A session's own presentation mode (asked to stop, so the matrix's sessions stay unmasked).
+    'POST /presentation': [{ ask: { method: 'POST', path: '/presentation', form: { on: '0', back: '/automation' } }, expect: open(401, 303) }],
     'GET /favicon.svg': [{ ask: { method: 'GET', path: '/favicon.svg' }, expect: open(200, 200) }],
     'GET /pkg/{file}': [{ ask: { method: 'GET', path: '/pkg/runbook-portal.css' }, expect: open(200, 200) }],
     // Signing out ends the session it is sent with: asked last, with sessions of its own.

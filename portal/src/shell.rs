@@ -18,6 +18,7 @@ impl Portal {
                 emulator: backend.is_emulator(),
                 user: None,
                 may_audit: false,
+                presenting: false,
             });
         };
         let identity = backend.caller_identity().await.map_err(|e| {
@@ -32,6 +33,7 @@ impl Portal {
             emulator: backend.is_emulator(),
             may_audit: viewer.rights.may_audit(),
             user: Some(viewer.user.clone()),
+            presenting: false,
         })
     }
 }

@@ -44,7 +44,18 @@ struct ConfigFile {
     aws_poll_rate: Option<f64>,
     oidc: Option<OidcSettings>,
     notifications: Option<notifications::NotificationsFile>,
+    presentation: Option<PresentationFile>,
     schedule_min_interval_seconds: Option<f64>,
+}
+
+/// The `[presentation]` table: what presentation mode hides besides account ids and IP and
+/// e-mail addresses.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresentationFile {
+    /// Regular expressions; each match is hidden (e.g. instance ids, an internal domain).
+    #[serde(default)]
+    mask_patterns: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +94,8 @@ pub struct ServeConfig {
     pub aws_poll_rate: f64,
     /// E-mail and webhooks for notifications (the `[notifications]` table).
     pub notifications: std::sync::Arc<notifications::Settings>,
+    /// What presentation mode hides (the `[presentation]` table's patterns added).
+    pub presentation: std::sync::Arc<domain::masking::Masker>,
     /// The shortest time allowed between two runs of a schedule.
     pub schedule_min_interval: std::time::Duration,
 }
@@ -175,6 +188,9 @@ impl ServeConfig {
         let notifications =
             notifications::Settings::from_file(file.notifications.unwrap_or_default(), &portal_url)
                 .map_err(|e| anyhow::anyhow!("the [notifications] table: {e}"))?;
+        let presentation =
+            domain::masking::Masker::new(&file.presentation.unwrap_or_default().mask_patterns)
+                .map_err(|e| anyhow::anyhow!("the [presentation] table's mask_patterns: {e}"))?;
         let metrics_allow = if args.metrics_allow.is_empty() {
             file.metrics_allow
         } else {
@@ -191,6 +207,7 @@ impl ServeConfig {
         )?;
         Ok(Self {
             notifications: std::sync::Arc::new(notifications),
+            presentation: std::sync::Arc::new(presentation),
             database_url,
             replica_expiry: std::time::Duration::from_secs_f64(replica_expiry),
             secrets,

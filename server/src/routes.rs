@@ -18,7 +18,7 @@ pub struct Route {
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 14] = [
+const OWN: [(&str, &str, &str); 15] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("GET", health::DETAILS, "health"),
@@ -27,6 +27,7 @@ const OWN: [(&str, &str, &str); 14] = [
     ("GET", metrics_endpoint::PATH, "metrics"),
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),
+    ("POST", domain::presentation::SWITCH_PATH, "session"),
     ("GET", oidc::START, "session"),
     ("GET", oidc::CALLBACK, "session"),
     ("GET", status_streams::LIST_EVENTS, "stream"),

@@ -36,8 +36,8 @@ use crate::shutdown::Stopping;
 use crate::sign_in::{self, Gate};
 use crate::trusted_proxy::TrustedProxy;
 use crate::{
-    assets, audit_export, form_errors, grants_file, health, request_log, request_safety, shutdown,
-    status_streams,
+    assets, audit_export, form_errors, grants_file, health, presentation, request_log,
+    request_safety, shutdown, status_streams,
 };
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
@@ -155,6 +155,7 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         public_url: config.public_url.clone().map(Arc::new),
         proxy: config.proxy.clone(),
         stopping: stopping.clone(),
+        presentation: config.presentation.clone(),
     };
     let router = router(
         portal,
@@ -199,6 +200,8 @@ pub struct Operations {
     pub public_url: Option<Arc<PublicUrl>>,
     pub proxy: Option<TrustedProxy>,
     pub stopping: Stopping,
+    /// What presentation mode hides.
+    pub presentation: Arc<domain::masking::Masker>,
 }
 
 fn sessions(store: PortalSessions, secure: bool) -> SessionManagerLayer<PortalSessions> {
@@ -232,6 +235,7 @@ pub fn router(
         public_url,
         proxy,
         stopping,
+        presentation,
     } = operations;
     let methods = SignInOptions {
         single_sign_on: oidc.as_ref().map(|o| o.label().to_owned()),
@@ -269,9 +273,15 @@ pub fn router(
         .merge(status_streams::routes(portal, stopping))
         .merge(sign_in::routes(gate.clone()))
         .merge(oidc::routes(oidc, gate.clone()))
+        .merge(presentation::routes())
         .merge(pages)
         // Inside the gate: an error is sealed for the user it is shown to.
         .layer(axum::middleware::from_fn(form_errors::seal))
+        // What a presenting session is sent is masked, whatever sent it.
+        .layer(axum::middleware::from_fn_with_state(
+            presentation,
+            presentation::disguise,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             gate,
             sign_in::require_sign_in,

@@ -58,7 +58,7 @@ fn SettingsForm(settings: Settings) -> impl IntoView {
                 "E-mail",
                 "E-mail address",
                 "email",
-                "you@example.com".to_owned(),
+                "Your work e-mail address".to_owned(),
                 "Sent through the portal's mail server.".to_owned(),
             ),
             Channel::Slack => (

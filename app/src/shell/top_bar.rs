@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::presentation_switch::PresentationSwitch;
 use crate::error::PortalError;
 use crate::shell_info::ShellInfo;
 
@@ -51,6 +52,7 @@ fn Identity(info: ShellInfo) -> impl IntoView {
                 <span class="account" title="Account">{info.account}</span>
                 <span class="arn" title="The identity the server acts as">{info.arn}</span>
                 {info.may_audit.then(|| view! { <a class="audit-link" href="/audit">"Audit trail"</a> })}
+                <PresentationSwitch presenting=info.presenting />
                 <span class="user" title="Signed in as">{user.name}</span>
                 <form method="post" action="/session/end" class="sign-out">
                     <button type="submit" class="button button-link">"Sign out"</button>

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{Mode, TargetKind, Unit, WizardForm};
 use crate::error::FieldError;
+use crate::masking::is_masked;
 use crate::runbook::ParameterSpec;
 
 /// A multi-account and Region target location.
@@ -94,6 +95,17 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
         .and_then(|k| k.strip_suffix('>'))
         .unwrap_or(&spec.kind);
     for value in values {
+        if is_masked(value) {
+            // Shown masked in presentation mode: the server restores it, then checks it.
+            if cfg!(target_arch = "wasm32") {
+                continue;
+            }
+            return Some(
+                "This value was shown masked (presentation mode) and the portal could not \
+                 restore it: type it again, or stop presenting."
+                    .into(),
+            );
+        }
         // A message can end up in an address or a log: a secret value is never repeated.
         let shown = if spec.secret {
             "The value".to_owned()
@@ -120,7 +132,7 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
                 "Enter an S3 bucket name (lower-case letters, digits, dots and dashes).",
             ),
             "AWS::IAM::Role::Arn" => (matches(ROLE_ARN, value) == Some(false))
-                .then_some("Enter a role ARN, such as arn:aws:iam::123456789012:role/Name."),
+                .then_some("Enter a role ARN: arn:aws:iam::<12-digit account ID>:role/<name>."),
             _ => None,
         };
         if let Some(message) = wrong_type {
@@ -149,14 +161,19 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
     if spec.is_assume_role()
         && values
             .first()
-            .is_some_and(|v| matches(ROLE_ARN, v) == Some(false))
+            .is_some_and(|v| !left_to_the_server(v) && matches(ROLE_ARN, v) == Some(false))
     {
         return Some(
-            "Choose a role, or enter a role ARN such as arn:aws:iam::123456789012:role/Name."
+            "Choose a role, or enter a role ARN: arn:aws:iam::<12-digit account ID>:role/<name>."
                 .into(),
         );
     }
     None
+}
+
+/// A value shown masked (presentation mode) is checked on the server once it is restored.
+fn left_to_the_server(value: &str) -> bool {
+    cfg!(target_arch = "wasm32") && is_masked(value)
 }
 
 /// A limit as SSM takes it: `10` or `10%`.
@@ -335,7 +352,9 @@ impl WizardForm {
                 );
             }
             if let Some(bad) = accounts.iter().find(|a| {
-                !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()) || a.starts_with("ou-"))
+                !(a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
+                    || a.starts_with("ou-")
+                    || left_to_the_server(a))
             }) {
                 fail(
                     "accounts",
@@ -511,6 +530,21 @@ mod tests {
         };
         let message = check_parameter(&plain, &["Hunter2!".into()]).expect("refused");
         assert!(message.starts_with("\"Hunter2!\""), "{message}");
+    }
+
+    #[test]
+    fn a_value_still_masked_on_the_server_is_refused_with_the_reason() {
+        let role = spec("AutomationAssumeRole", "String");
+        let message = check_parameter(&role, &["arn:aws:iam::••••••••9012:role/Ops".into()])
+            .expect("refused");
+        assert!(
+            message.contains("shown masked (presentation mode)"),
+            "{message}"
+        );
+        assert_eq!(
+            check_parameter(&role, &["arn:aws:iam::123456789012:role/Ops".into()]),
+            None
+        );
     }
 
     #[test]

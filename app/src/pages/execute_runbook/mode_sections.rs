@@ -156,7 +156,7 @@ pub fn Locations(initial: WizardForm) -> impl IntoView {
             <div class="field">
                 <label for="field-accounts">"Accounts and organizational units (OUs)"</label>
                 <input id="field-accounts" type="text" name="accounts" value=initial.accounts.clone()
-                    placeholder="123456789012, 111122223333"
+                    placeholder="12-digit account IDs or OU IDs (ou-…), comma-separated"
                     aria-describedby=error_id("accounts") aria-invalid=invalid("accounts") />
                 <FieldMistake field="accounts" />
             </div>
