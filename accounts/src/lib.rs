@@ -11,6 +11,7 @@ mod execution_changes;
 mod failed_sign_ins;
 mod outbox;
 mod password;
+mod presentation_aliases;
 mod replicas;
 mod schedules;
 mod sql;
@@ -31,6 +32,7 @@ pub use database::{open, redacted as redacted_url, Database, Native, OpenError};
 pub use failed_sign_ins::FailedSignIns;
 pub use outbox::{AfterAttempt, DueDelivery, NewDelivery, Outbox, WaitingEvent};
 pub use password::random_password;
+pub use presentation_aliases::PresentationAliases;
 pub use replicas::{Repaired, Replicas};
 pub use schedules::{Schedule, ScheduleApproval, Schedules};
 /// The database's errors, for crates that use the repositories without sqlx themselves.

@@ -4,6 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where Rerun goes: the server answers with the Execute automation form filled in as the
+/// execution was started.
+pub fn rerun_path(id: &str) -> String {
+    format!("/automation/executions/{id}/rerun")
+}
+
 /// Everything the execution page shows. Live events replace the summary, one step, or the
 /// children, each on its own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

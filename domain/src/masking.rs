@@ -2,7 +2,7 @@
 //! and inside ARNs), IPv4 addresses, e-mail addresses, and what the operator adds as patterns.
 //! Masked values keep enough to tell them apart (`••••••••9012`, `a•••@•••`).
 
-use regex_lite::{Captures, Regex};
+use regex_lite::Regex;
 
 /// What stands for the hidden part of a value.
 pub const HIDDEN: &str = "•••";
@@ -15,10 +15,17 @@ pub fn is_masked(value: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Masker {
     email: Regex,
-    account: Regex,
+    digits: Regex,
     ipv4: Regex,
     /// The operator's own patterns: each match is hidden whole.
     extra: Vec<Regex>,
+}
+
+/// One value found to hide: `text[start..end]`, and how it is shown by default.
+struct Found {
+    start: usize,
+    end: usize,
+    masked: String,
 }
 
 impl Masker {
@@ -39,9 +46,10 @@ impl Masker {
             .collect::<Result<_, _>>()?;
         let compiled = |p: &str| Regex::new(p).expect("a built-in pattern");
         Ok(Self {
-            email: compiled(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
-            account: compiled(r"\b\d{12}\b"),
-            ipv4: compiled(r"\b(?:\d{1,3}\.){3}(\d{1,3})\b"),
+            // `%40` too: an address inside a link's query.
+            email: compiled(r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"),
+            digits: compiled(r"[0-9]{12,}"),
+            ipv4: compiled(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"),
             extra,
         })
     }
@@ -53,35 +61,141 @@ impl Masker {
 
     /// `text` with every sensitive value hidden, each through `alias(original, masked)`, which
     /// may record the pair or answer another masked form (to tell apart two values that would
-    /// look alike).
+    /// look alike). Every pattern looks at the original text, never at what another one masked;
+    /// where two matches overlap, the earlier (then the longer) one is hidden.
     pub fn mask_with(&self, text: &str, alias: &mut dyn FnMut(&str, String) -> String) -> String {
-        let text = self.email.replace_all(text, |c: &Captures| {
-            let first = c[0].chars().next().unwrap_or('•');
-            alias(&c[0], format!("{first}{HIDDEN}@{HIDDEN}"))
-        });
-        let text = self.account.replace_all(&text, |c: &Captures| {
-            let whole = c.get(0).expect("the match");
-            // The last group of a UUID (an execution id) can be twelve digits: not an account.
-            if text[..whole.start()].ends_with('-') {
-                return whole.as_str().to_owned();
+        let mut found = Vec::new();
+        for m in self.email.find_iter(text) {
+            // A JSON or JavaScript escape just before the address (`\n`, `\u003c`) is not in it.
+            let skip = escape_before(&text[..m.start()], m.as_str());
+            let address = &m.as_str()[skip..];
+            if address.starts_with('@') || address.starts_with("%40") {
+                continue;
             }
-            alias(whole.as_str(), format!("••••••••{}", &whole.as_str()[8..]))
-        });
-        let text = self.ipv4.replace_all(&text, |c: &Captures| {
-            alias(&c[0], format!("{HIDDEN}.{HIDDEN}.{HIDDEN}.{}", &c[1]))
-        });
-        let mut text = text.into_owned();
-        for pattern in &self.extra {
-            // An empty match (`\b`) hides nothing: it is left as it is.
-            text = pattern
-                .replace_all(&text, |c: &Captures| match &c[0] {
-                    "" => String::new(),
-                    found => alias(found, HIDDEN.to_owned()),
-                })
-                .into_owned();
+            let first = address.chars().next().unwrap_or('•');
+            found.push(Found {
+                start: m.start() + skip,
+                end: m.end(),
+                masked: format!("{first}{HIDDEN}@{HIDDEN}"),
+            });
         }
-        text
+        for m in self.digits.find_iter(text) {
+            // The two digits of an escape (`%20`) before the run are not part of it.
+            let skip = if text[..m.start()].ends_with('%') {
+                2
+            } else {
+                0
+            };
+            let run = &m.as_str()[skip.min(m.len())..];
+            let start = m.start() + skip;
+            if run.len() == 12 && !after_uuid_head(&text[..start]) {
+                found.push(Found {
+                    start,
+                    end: m.end(),
+                    masked: format!("••••••••{}", &run[8..]),
+                });
+            }
+        }
+        for m in self.ipv4.find_iter(text) {
+            let part_of_more = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
+            let mut m = m;
+            if part_of_more(text[..m.start()].chars().next_back()) {
+                // After an escape whose second digit the match took (`%2010.1.2.3`): from the
+                // next character on.
+                let escaped = m.start() >= 2 && text.as_bytes()[m.start() - 2] == b'%';
+                match escaped
+                    .then(|| self.ipv4.find_at(text, m.start() + 1))
+                    .flatten()
+                {
+                    Some(next) if next.start() == m.start() + 1 => m = next,
+                    _ => continue,
+                }
+            }
+            if part_of_more(text[m.end()..].chars().next()) {
+                continue;
+            }
+            let last = m.as_str().rsplit('.').next().unwrap_or_default();
+            found.push(Found {
+                start: m.start(),
+                end: m.end(),
+                masked: format!("{HIDDEN}.{HIDDEN}.{HIDDEN}.{last}"),
+            });
+        }
+        // The operator's patterns hide what the built-in ones left.
+        let mut chosen = without_overlaps(found);
+        let extra: Vec<Found> = self
+            .extra
+            .iter()
+            .flat_map(|pattern| pattern.find_iter(text))
+            // An empty match (`\b`) hides nothing.
+            .filter(|m| !m.is_empty())
+            .map(|m| Found {
+                start: m.start(),
+                end: m.end(),
+                masked: HIDDEN.to_owned(),
+            })
+            .filter(|e| !chosen.iter().any(|c| e.start < c.end && c.start < e.end))
+            .collect();
+        chosen.extend(without_overlaps(extra));
+        chosen.sort_by_key(|f| f.start);
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for f in chosen {
+            out.push_str(&text[at..f.start]);
+            out.push_str(&alias(&text[f.start..f.end], f.masked));
+            at = f.end;
+        }
+        out.push_str(&text[at..]);
+        out
     }
+}
+
+/// `found` without a match that overlaps an earlier (or, from the same place, a longer) one.
+fn without_overlaps(mut found: Vec<Found>) -> Vec<Found> {
+    found.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut kept: Vec<Found> = Vec::with_capacity(found.len());
+    for f in found {
+        if kept.last().is_none_or(|last| f.start >= last.end) {
+            kept.push(f);
+        }
+    }
+    kept
+}
+
+/// How many bytes of `found` belong to an escape that `before` opened (`\n`, `\u003c`).
+fn escape_before(before: &str, found: &str) -> usize {
+    if !before.ends_with('\\') || before.ends_with("\\\\") {
+        return 0;
+    }
+    let bytes = found.as_bytes();
+    if bytes.first() == Some(&b'u')
+        && bytes.len() > 5
+        && bytes[1..5].iter().all(u8::is_ascii_hexdigit)
+    {
+        5
+    } else {
+        1
+    }
+}
+
+/// Whether `before` ends with the first four groups of a UUID (an execution id's last group
+/// can be twelve digits: not an account).
+fn after_uuid_head(before: &str) -> bool {
+    let groups = [8usize, 4, 4, 4];
+    let head_len = groups.iter().sum::<usize>() + groups.len();
+    let Some(head) = before
+        .len()
+        .checked_sub(head_len)
+        .and_then(|i| before.get(i..))
+    else {
+        return false;
+    };
+    let mut parts = head.split('-');
+    groups.iter().all(|&n| {
+        parts
+            .next()
+            .is_some_and(|p| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    }) && parts.next() == Some("")
 }
 
 #[cfg(test)]
@@ -100,15 +214,6 @@ mod tests {
             "arn:aws:iam::••••••••9012:role/Ops by a•••@••• from •••.•••.•••.34 on ••• at \
              12:30:45, account ••••••••4321"
         );
-        for hidden in [
-            "123456789012",
-            "ann.lee",
-            "corp.example.com",
-            "10.1.2",
-            "i-0abc",
-        ] {
-            assert!(!masked.contains(hidden), "{hidden} in {masked}");
-        }
         // A longer number is not an account id; a version is not an address; an execution id
         // whose last group is all digits is not an account id.
         let execution = "0b7c1f2a-3d4e-4f50-8a6b-123456789012";
@@ -119,6 +224,31 @@ mod tests {
         // A pattern that can match nothing hides nothing where it does.
         let bounded = Masker::new(&[r"\bsecret\b|\b".into()]).expect("patterns");
         assert_eq!(bounded.mask("a secret word"), "a ••• word");
+    }
+
+    #[test]
+    fn values_inside_links_names_and_escapes_are_hidden_too() {
+        let masker = Masker::new(&[r"\d{4}".into()]).expect("patterns");
+        let cases = [
+            // In a link's query, escaped.
+            (
+                "?p.Role=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FOps&p.Contact=ops%40corp.example&p.Host=%2010.20.30.40",
+                "?p.Role=arn%3Aaws%3Aiam%3A%3A••••••••9012%3Arole%2FOps&p.Contact=o•••@•••&p.Host=%20•••.•••.•••.40",
+            ),
+            // Inside names, after a dash or an underscore.
+            (
+                "cdk-hnb659fds-assets-123456789012-us-east-1 logs_210987654321",
+                "cdk-hnb659fds-assets-••••••••9012-us-east-1 logs_••••••••4321",
+            ),
+            // After a JSON escape.
+            (r#""\nops@corp.example \u003cann@corp.example""#, r#""\no•••@••• \u003ca•••@•••""#),
+            // A four-part version is part of something longer; the operator's pattern does not
+            // reach into what was masked.
+            ("agent 3.3.40.0.1 ran", "agent 3.3.40.0.1 ran"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(masker.mask(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -20,9 +20,52 @@ pub fn utc(secs: i64) -> String {
     utc_at(secs, 0)
 }
 
+/// Seconds since the Unix epoch of a time the portal wrote (`None` if empty or not one).
+pub fn epoch_seconds(text: &str) -> Option<f64> {
+    let at = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    Some(at.unix_timestamp_nanos() as f64 / 1e9)
+}
+
+/// A length of time as people read it: `41 s`, `3 min 12 s`, `2 h 5 min`.
+pub fn span(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s} s"),
+        _ => format!("{h} h {m} min"),
+    }
+}
+
+/// How long something took (`took 41 s`), or has been running until `now` (`running for 3 min
+/// 12 s`); `None` before it started.
+pub fn duration(start: &str, end: &str, now: f64) -> Option<String> {
+    let from = epoch_seconds(start)?;
+    Some(match epoch_seconds(end) {
+        Some(to) => format!("took {}", span(to - from)),
+        None => format!("running for {}", span(now - from)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        let start = "2026-12-03T09:40:30Z";
+        assert_eq!(
+            duration(start, "2026-12-03T09:41:11.4Z", 0.0).as_deref(),
+            Some("took 41 s")
+        );
+        let now = epoch_seconds(start).expect("a time") + 192.0;
+        assert_eq!(
+            duration(start, "", now).as_deref(),
+            Some("running for 3 min 12 s")
+        );
+        assert_eq!(span(7_500.0), "2 h 5 min");
+        assert_eq!(duration("", "", now), None);
+    }
 
     #[test]
     fn whole_seconds_have_no_fraction() {

@@ -162,6 +162,11 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       { ask: { method: 'GET', path: `/documents/${secret}` }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: DESCRIPTION_MARKER } },
       { ask: { method: 'GET', path: `/documents/${GRANTED}` }, expect: pageDenied(200, 200) },
     ],
+    // Rerun: the form filled in as the run was started, for those who may see the run.
+    'GET /automation/executions/{id}/rerun': [
+      { ask: { method: 'GET', path: `/automation/executions/${secretRun}/rerun` }, expect: pageDenied(303), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [PARAMETER_MARKER] },
+      { ask: { method: 'GET', path: `/automation/executions/${webRun}/rerun` }, expect: pageDenied(303, 303) },
+    ],
     'GET /automation/executions/{id}': [
       { ask: { method: 'GET', path: `/automation/executions/${secretRun}` }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: PARAMETER_MARKER } },
       { ask: { method: 'GET', path: `/automation/executions/${webRun}` }, expect: pageDenied(200, 200), shows: { granted: GRANTED } },

@@ -100,6 +100,15 @@ test('presenting, no account id, IP or e-mail address reaches the browser, and w
   await expect(page.getByLabel(/^Contact/)).toHaveValue('o•••@•••');
   await expect(page.getByLabel(/^Host/)).toHaveValue('•••.•••.•••.40');
   const role = page.getByLabel(/^AutomationAssumeRole/);
+  // A start AWS refuses first: its error answer is masked too.
+  if (hydrated(page)) {
+    await role.fill('EC2InstanceProfileRole');
+    await page.getByRole('option', { name: /^EC2InstanceProfileRole/ }).click();
+  } else {
+    await role.selectOption('arn:aws:iam::••••••••9012:role/EC2InstanceProfileRole');
+  }
+  await page.getByRole('button', { name: 'Execute' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The defined assume role is unable to be assumed.' })).toBeVisible();
   if (hydrated(page)) {
     await role.fill('AmazonSSMAutomationRole');
     await page.getByRole('option', { name: /^AmazonSSMAutomationRole/ }).click();
@@ -131,12 +140,15 @@ test('presenting, no account id, IP or e-mail address reaches the browser, and w
 
   const stream = await streamText(id, await sessionCookie(page));
   expect(stream).toContain('••••••••9012');
+  // The audit trail's export, downloaded while presenting.
+  const exported = await (await fetch(`${portals.emulator}/audit.csv`, { headers: await sessionCookie(page) })).text();
+  expect(exported).toContain('•••.•••.•••.1');
 
   const leaks: string[] = [];
   const texts = await Promise.all(answers.map(async (a) => ({ url: a.url, text: await a.text })));
   expect(texts.filter((t) => t.text.length > 0).length).toBeGreaterThan(5);
   if (hydrated(page)) expect(texts.some((t) => t.url.endsWith('.wasm'))).toBe(true);
-  for (const { url, text } of [...texts, { url: 'the execution stream', text: stream }]) {
+  for (const { url, text } of [...texts, { url: 'the execution stream', text: stream }, { url: 'the audit export', text: exported }]) {
     for (const [what, pattern] of SENSITIVE) {
       const found = text.match(pattern);
       if (found) leaks.push(`${what} (${found[0]}) in ${url}`);
@@ -159,6 +171,34 @@ test('presenting, no account id, IP or e-mail address reaches the browser, and w
   expect(shown).toContain(ACCOUNT);
   await open(page, '/audit');
   expect(await page.content()).toContain('127.0.0.1');
+});
+
+test('presenting outlives signing out, and neither another site\'s link nor an unknown masked value gets through', async ({ page }) => {
+  test.skip(!hydrated(page), 'HTTP requests: once is enough');
+  await page.goto('/login');
+  await signIn(page, tester.name, tester.password);
+  await expect(page).toHaveURL(/\/automation$/);
+  // Another site's link with ?present=1 turns nothing on (the browser says where it came from).
+  const headers = await sessionCookie(page);
+  const crossSite = await fetch(`${portals.emulator}/automation?present=1`, { headers: { ...headers, 'sec-fetch-site': 'cross-site' }, redirect: 'manual' });
+  expect(crossSite.status).toBe(200);
+  expect(crossSite.headers.getSetCookie().some((c) => c.startsWith('portal_presenting='))).toBe(false);
+  expect(await crossSite.text()).toContain(ACCOUNT);
+
+  await open(page, '/automation?present=1');
+  await expect(page.getByRole('status').filter({ hasText: 'Presenting' })).toBeVisible();
+  // A masked value this browser was never shown is refused, not guessed.
+  const presenting = await sessionCookie(page);
+  const unknown = await fetch(`${portals.emulator}/automation?prefix=${encodeURIComponent('•••.•••.•••.99')}`, { headers: presenting, redirect: 'manual' });
+  expect(unknown.status).toBe(409);
+  expect(await unknown.text()).toContain('cannot put back');
+  // Signed out and in again on the shared screen: still presenting.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await signIn(page, tester.name, tester.password);
+  await expect(page).toHaveURL(/\/automation$/);
+  await expect(page.getByRole('status').filter({ hasText: 'Presenting' })).toBeVisible();
+  expect(await page.content()).not.toContain(ACCOUNT);
 });
 
 test('the switch and its shortcut turn presentation mode on and off for the session', async ({ page }) => {

@@ -22,6 +22,7 @@ mod kept;
 mod notices;
 mod notification_settings;
 mod refusal;
+mod rerun;
 mod run_notices;
 mod runbooks;
 mod schedule_timing;

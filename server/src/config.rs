@@ -683,6 +683,31 @@ mod tests {
     }
 
     #[test]
+    fn presentation_patterns_are_read_and_checked() {
+        let (_dir, path) = write("[presentation]\nmask_patterns = ['i-[0-9a-f]{8,17}']\n");
+        let config = ServeConfig::resolve(ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        })
+        .expect("valid configuration");
+        assert_eq!(
+            config.presentation.mask("on i-0abc1234def567890 now"),
+            "on ••• now"
+        );
+        let (_dir, path) = write("[presentation]\nmask_patterns = ['(']\n");
+        let err = ServeConfig::resolve(ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        })
+        .expect_err("not a pattern");
+        assert!(
+            err.to_string()
+                .contains("the [presentation] table's mask_patterns"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_bad_listen_address_says_what_to_give() {
         let err = ServeConfig::resolve(ServeArgs {
             listen: Some("3000".into()),

@@ -19,6 +19,7 @@ mod probes;
 mod public_url;
 mod request_log;
 mod request_safety;
+mod rerun;
 mod routes;
 mod serve;
 mod session_store;

@@ -1,40 +1,115 @@
-//! Presentation mode, for screen shares. Everything a presenting session is sent — pages and
-//! their hydration data, server functions' answers, live-status streams, downloads, redirects —
-//! has account ids (alone and in ARNs, the portal's own among them), IP and e-mail addresses
-//! and the operator's `[presentation] mask_patterns` hidden here, on the server, so that no
-//! zoom, selection or page source shows them. What the browser sends back is restored (see
-//! `aliases`), so a form filled with masked values still does what it shows.
+//! Presentation mode, for screen shares. Everything a presenting browser is sent — pages and
+//! their hydration data, server functions' answers and errors, live-status streams, downloads,
+//! redirects — has account ids (alone and in ARNs, the portal's own among them), IP and e-mail
+//! addresses and the operator's `[presentation] mask_patterns` hidden here, on the server, so
+//! that no zoom, selection or page source shows them. What the browser sends back is restored
+//! from its book (see `aliases` and `accounts::PresentationAliases`), so a form filled with
+//! masked values still does what it shows; a masked form the book does not know is refused.
+//!
+//! The mode is a cookie naming the browser's book: it outlives a sign-out or an expired session
+//! (a presenter signing in again on a shared screen stays masked), and a book belongs to the
+//! user who filled it (another user on the same browser gets a new one).
 
 mod aliases;
 
 use std::sync::Arc;
 
+use accounts::PresentationAliases;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use axum::{Form, Router};
+use axum::{Extension, Form, Router};
 use domain::masking::Masker;
 use domain::presentation::{Presenting, QUERY_PARAMETER, SWITCH_PATH};
-use futures_util::StreamExt;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION};
-use http::{HeaderValue, StatusCode, Uri};
+use domain::SignedIn;
+use futures_util::{Stream, StreamExt};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, ETAG, LOCATION, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use aliases::Aliases;
+use aliases::{Aliases, Unknown};
 
-/// Where the session keeps its masked forms; present while it is presenting.
-const SESSION_KEY: &str = "presentation";
+/// The cookie that names a presenting browser's book.
+const COOKIE_NAME: &str = "portal_presenting";
 /// The largest request body restored (server functions' arguments and forms are far smaller).
 const MAX_REQUEST: usize = 2 * 1024 * 1024;
 /// The largest answer masked whole (the audit trail's export is the largest).
 const MAX_RESPONSE: usize = 64 * 1024 * 1024;
+/// How often a request masks again when another one claimed a form it used first.
+const CLAIM_ATTEMPTS: usize = 3;
 
-/// The switch (`POST /presentation`) and `?present=1` on any page.
-pub fn routes() -> Router {
-    Router::new().route(SWITCH_PATH, post(switch))
+/// What presentation mode hides, and where each browser's book is kept.
+pub struct Presentation {
+    pub masker: Masker,
+    pub books: PresentationAliases,
+    /// Whether cookies are sent over HTTPS only (`--secure-cookies`).
+    pub secure: bool,
+}
+
+impl Presentation {
+    fn cookie(&self, book: &str) -> HeaderValue {
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{COOKIE_NAME}={book}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        ))
+        .expect("a cookie of a UUID")
+    }
+
+    fn cleared_cookie(&self) -> HeaderValue {
+        HeaderValue::from_static("portal_presenting=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
+
+    /// `text` masked with `aliases`, its new forms claimed in `book`: masked again with the
+    /// book as it is when another request claimed one of them first.
+    async fn mask_and_keep(
+        &self,
+        book: &str,
+        owner: &str,
+        aliases: &mut Aliases,
+        text: &str,
+    ) -> Result<String, Response> {
+        for _ in 0..CLAIM_ATTEMPTS {
+            let masked = aliases.mask(&self.masker, text);
+            let new = aliases.take_new();
+            // Without a signed-in owner nothing is restorable: nothing to keep.
+            if new.is_empty() || owner.is_empty() {
+                return Ok(masked);
+            }
+            if self
+                .books
+                .claim(book, owner, &new)
+                .await
+                .map_err(unavailable)?
+            {
+                return Ok(masked);
+            }
+            *aliases = Aliases::from_pairs(self.books.load(book).await.map_err(unavailable)?);
+        }
+        Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Presentation mode could not mask this answer consistently: reload the page.",
+        )
+            .into_response())
+    }
+}
+
+fn unavailable(e: accounts::SqlError) -> Response {
+    tracing::error!(error = %e, "presentation mode's book is unavailable");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Presentation mode cannot reach the portal's database, so nothing is shown unmasked: \
+         try again shortly.",
+    )
+        .into_response()
+}
+
+/// The switch (`POST /presentation`).
+pub fn routes(presentation: Arc<Presentation>) -> Router {
+    Router::new()
+        .route(SWITCH_PATH, post(switch))
+        .with_state(presentation)
 }
 
 #[derive(Deserialize)]
@@ -44,82 +119,170 @@ struct SwitchForm {
     back: String,
 }
 
-async fn switch(session: Session, Form(form): Form<SwitchForm>) -> Response {
-    let stored = match form.on.as_str() {
-        "1" => match session.get::<Aliases>(SESSION_KEY).await {
-            Ok(Some(_)) => Ok(()),
-            _ => session.insert(SESSION_KEY, Aliases::default()).await,
-        },
-        "0" => session.remove::<Aliases>(SESSION_KEY).await.map(|_| ()),
-        other => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("on must be 1 (present) or 0 (stop presenting), not {other:?}"),
-            )
-                .into_response()
+async fn switch(
+    State(presentation): State<Arc<Presentation>>,
+    headers: HeaderMap,
+    Form(form): Form<SwitchForm>,
+) -> Response {
+    let back = crate::sign_in::local_path(&form.back).to_owned();
+    match form.on.as_str() {
+        // The page comes back through `?present=1`, which starts the book and masks the address.
+        "1" => {
+            let joiner = if back.contains('?') { '&' } else { '?' };
+            Redirect::to(&format!("{back}{joiner}{QUERY_PARAMETER}=1")).into_response()
         }
-    };
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "cannot keep presentation mode in the session");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Presentation mode could not be saved in your session: try again.",
+        "0" => {
+            if let Some(book) = book_of(&headers) {
+                if let Err(e) = presentation.books.forget(&book).await {
+                    return unavailable(e);
+                }
+            }
+            let mut response = Redirect::to(&back).into_response();
+            response
+                .headers_mut()
+                .insert(SET_COOKIE, presentation.cleared_cookie());
+            response
+        }
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "on must be 1 (present) or 0 (stop presenting)",
         )
-            .into_response();
+            .into_response(),
     }
-    Redirect::to(crate::sign_in::local_path(&form.back)).into_response()
 }
 
-/// Masks what a presenting session is sent, and restores what it sends back.
+/// The book the browser's cookie names (a UUID, or none).
+fn book_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix("portal_presenting="))
+        .and_then(|book| uuid::Uuid::parse_str(book).ok())
+        .map(|book| book.to_string())
+}
+
+/// `?present=1` from the portal's own pages or typed in — never from another site's link.
+fn asks_to_present(request: &Request) -> bool {
+    let own = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|site| matches!(site, "none" | "same-origin"));
+    own && request.method() == Method::GET
+        && request.uri().query().is_some_and(|query| {
+            query
+                .split('&')
+                .any(|pair| pair == format!("{QUERY_PARAMETER}=1"))
+        })
+}
+
+/// Masks what a presenting browser is sent, and restores what it sends back.
 pub async fn disguise(
-    State(masker): State<Arc<Masker>>,
-    session: Session,
+    State(presentation): State<Arc<Presentation>>,
+    user: Option<Extension<SignedIn>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let (mut aliases, started) = match session.get::<Aliases>(SESSION_KEY).await {
-        Ok(Some(aliases)) => (aliases, false),
-        _ if asks_to_present(request.uri()) => (Aliases::default(), true),
-        _ => return next.run(request).await,
-    };
-    let switching = request.uri().path() == SWITCH_PATH;
-    let request = match restore(&aliases, request).await {
-        Ok(request) => request,
-        Err(refusal) => return refusal,
-    };
-    let response = next.run(request).await;
-    if switching {
-        // The switch keeps the session's state itself, and its redirect goes back to a page as
-        // it really is (restored above), presenting or not.
-        return response;
+    if is_static_file(request.uri().path()) {
+        return next.run(request).await;
     }
-    let response = mask(&masker, &mut aliases, response).await;
-    // The forms shown are kept, so that they read the same on the next page and come back.
-    if started || aliases.added() {
-        if let Err(e) = session.insert(SESSION_KEY, &aliases).await {
-            tracing::warn!(error = %e, "cannot keep the masked forms in the session");
+    let owner = user.map(|Extension(u)| u.name).unwrap_or_default();
+    let (mut book, mut started) = match book_of(request.headers()) {
+        Some(book) => (book, false),
+        None if asks_to_present(&request) => (uuid::Uuid::new_v4().to_string(), true),
+        None => return next.run(request).await,
+    };
+    if !owner.is_empty() {
+        match presentation.books.owner(&book).await {
+            Ok(Some(other)) if other != owner => {
+                (book, started) = (uuid::Uuid::new_v4().to_string(), true);
+            }
+            Ok(_) => {}
+            Err(e) => return unavailable(e),
         }
+    }
+    let mut aliases = match presentation.books.load(&book).await {
+        Ok(pairs) => Aliases::from_pairs(pairs),
+        Err(e) => return unavailable(e),
+    };
+    let response = if started && asks_to_present(&request) {
+        // The same page again at its masked address, without `present=1`: the address bar
+        // shows nothing either.
+        let uri = request.uri();
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+                .filter(|(k, v)| !(k == QUERY_PARAMETER && v == "1"))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+        let mut address = uri.path().to_owned();
+        if !query.is_empty() {
+            address.push('?');
+            address.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(query)
+                    .finish(),
+            );
+        }
+        match presentation
+            .mask_and_keep(&book, &owner, &mut aliases, &address)
+            .await
+        {
+            Ok(masked) => Redirect::to(&masked).into_response(),
+            Err(refusal) => return refusal,
+        }
+    } else {
+        let switching = request.uri().path() == SWITCH_PATH;
+        let request = match restore(&aliases, request).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal,
+        };
+        let response = next.run(request).await;
+        if switching {
+            // The switch sets the cookie itself; its redirect goes to a page as it really is.
+            return response;
+        }
+        mask(presentation.clone(), &book, &owner, aliases, response).await
+    };
+    let mut response = response;
+    if started {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, presentation.cookie(&book));
     }
     response
 }
 
-fn asks_to_present(uri: &Uri) -> bool {
-    uri.query().is_some_and(|query| {
-        query
-            .split('&')
-            .any(|pair| pair == format!("{QUERY_PARAMETER}=1"))
-    })
+fn refused_unknown() -> Response {
+    (
+        StatusCode::CONFLICT,
+        "This request holds a value hidden by presentation mode that the portal cannot put \
+         back (it was shown in another browser, or the presentation was restarted): reload the \
+         page and try again, or stop presenting.",
+    )
+        .into_response()
 }
 
 async fn restore(aliases: &Aliases, request: Request) -> Result<Request, Response> {
     let (mut parts, body) = request.into_parts();
-    if let Some(path_and_query) = parts.uri.path_and_query() {
-        let restored = aliases.restore(path_and_query.as_str());
-        if restored != path_and_query.as_str() {
-            let mut uri = parts.uri.clone().into_parts();
-            uri.path_and_query = restored.parse().ok();
-            parts.uri = Uri::from_parts(uri).unwrap_or(parts.uri);
-        }
+    let path = aliases
+        .restore_path(parts.uri.path())
+        .map_err(|Unknown| refused_unknown())?;
+    let query = parts
+        .uri
+        .query()
+        .map(|q| aliases.restore_form(q))
+        .transpose()
+        .map_err(|Unknown| refused_unknown())?;
+    let address = match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    if Some(address.as_str()) != parts.uri.path_and_query().map(|p| p.as_str()) {
+        let mut uri = parts.uri.clone().into_parts();
+        uri.path_and_query = address.parse().ok();
+        parts.uri = Uri::from_parts(uri).map_err(|_| refused_unknown())?;
     }
     parts.extensions.insert(Presenting);
     let bytes = axum::body::to_bytes(body, MAX_REQUEST).await.map_err(|_| {
@@ -130,9 +293,18 @@ async fn restore(aliases: &Aliases, request: Request) -> Result<Request, Respons
         )
             .into_response()
     })?;
+    let form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     let body = match std::str::from_utf8(&bytes) {
         Ok(text) => {
-            let restored = aliases.restore(text);
+            let restored = match form {
+                true => aliases.restore_form(text),
+                false => aliases.restore(text),
+            }
+            .map_err(|Unknown| refused_unknown())?;
             if restored.len() != bytes.len() {
                 parts.headers.remove(CONTENT_LENGTH);
             }
@@ -143,21 +315,32 @@ async fn restore(aliases: &Aliases, request: Request) -> Result<Request, Respons
     Ok(Request::from_parts(parts, body))
 }
 
-/// The kinds of answer that carry text a person reads.
-fn is_text(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.starts_with("text/")
-        || essence == "application/json"
-        || essence.ends_with("+json")
-        || essence == "application/x-www-form-urlencoded"
+/// The bundle's files and the icon: the same for everyone, with no value of anyone's in them.
+fn is_static_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
-async fn mask(masker: &Masker, aliases: &mut Aliases, response: Response) -> Response {
+async fn mask(
+    presentation: Arc<Presentation>,
+    book: &str,
+    owner: &str,
+    mut aliases: Aliases,
+    response: Response,
+) -> Response {
     let (mut parts, body) = response.into_parts();
     if let Some(location) = parts.headers.get(LOCATION).and_then(|v| v.to_str().ok()) {
-        let masked = aliases.mask(masker, location);
-        if let Ok(value) = HeaderValue::from_str(&masked) {
-            parts.headers.insert(LOCATION, value);
+        let location = location.to_owned();
+        match presentation
+            .mask_and_keep(book, owner, &mut aliases, &location)
+            .await
+        {
+            Ok(masked) => match HeaderValue::from_str(&masked) {
+                Ok(value) => {
+                    parts.headers.insert(LOCATION, value);
+                }
+                Err(_) => return refused_unmaskable(),
+            },
+            Err(refusal) => return refusal,
         }
     }
     let content_type = parts
@@ -166,47 +349,104 @@ async fn mask(masker: &Masker, aliases: &mut Aliases, response: Response) -> Res
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    if !is_text(&content_type) {
-        return Response::from_parts(parts, body);
-    }
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(ETAG);
     if content_type.starts_with("text/event-stream") {
-        // Each event masked as it comes (with this session's forms; new ones are not kept).
-        let stream = masked_events(body, masker.clone(), aliases.clone());
+        let stream = masked_events(
+            body,
+            presentation,
+            book.to_owned(),
+            owner.to_owned(),
+            aliases,
+        );
         return Response::from_parts(parts, Body::from_stream(stream));
     }
-    match axum::body::to_bytes(body, MAX_RESPONSE).await {
-        Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
-            Ok(text) => Response::from_parts(parts, Body::from(aliases.mask(masker, &text))),
-            Err(_) => Response::from_parts(parts, Body::from(bytes)),
-        },
+    // Everything else, whatever its type says (a server function's error has none): masked
+    // whole, or not sent.
+    let bytes = match axum::body::to_bytes(body, MAX_RESPONSE).await {
+        Ok(bytes) => bytes,
         Err(e) => {
             tracing::error!(error = %e, "an answer could not be read to be masked");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "This answer could not be masked for presentation mode: stop presenting to see it.",
-            )
-                .into_response()
+            return refused_unmaskable();
         }
+    };
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => match presentation
+            .mask_and_keep(book, owner, &mut aliases, text)
+            .await
+        {
+            Ok(masked) => Response::from_parts(parts, Body::from(masked)),
+            Err(refusal) => refusal,
+        },
+        Err(_) => refused_unmaskable(),
     }
 }
 
+fn refused_unmaskable() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "This answer could not be masked for presentation mode: stop presenting to see it.",
+    )
+        .into_response()
+}
+
+/// A stream's events are buffered up to this much while waiting for an event's end.
+const MAX_EVENT: usize = 1024 * 1024;
+
 /// The stream's events, each masked whole once its blank line has arrived (so that a value
-/// split between two chunks is never sent half-masked).
+/// split between two chunks is never sent half-masked). A stream that cannot be masked ends
+/// (the browser reconnects).
 fn masked_events(
     body: Body,
-    masker: Masker,
-    mut aliases: Aliases,
-) -> impl futures_util::Stream<Item = Result<Bytes, axum::Error>> + Send {
-    let mut pending: Vec<u8> = Vec::new();
-    body.into_data_stream().map(move |chunk| {
-        pending.extend_from_slice(&chunk?);
-        let Some(end) = pending.windows(2).rposition(|w| w == b"\n\n") else {
-            return Ok(Bytes::new());
-        };
-        let complete: Vec<u8> = pending.drain(..end + 2).collect();
-        let masked = aliases.mask(&masker, &String::from_utf8_lossy(&complete));
-        Ok(Bytes::from(masked))
+    presentation: Arc<Presentation>,
+    book: String,
+    owner: String,
+    aliases: Aliases,
+) -> impl Stream<Item = Result<Bytes, axum::Error>> + Send {
+    struct Following {
+        chunks: axum::body::BodyDataStream,
+        pending: Vec<u8>,
+        aliases: Aliases,
+        presentation: Arc<Presentation>,
+        book: String,
+        owner: String,
+    }
+    let start = Following {
+        chunks: body.into_data_stream(),
+        pending: Vec::new(),
+        aliases,
+        presentation,
+        book,
+        owner,
+    };
+    futures_util::stream::unfold(Some(start), |state| async move {
+        let mut s = state?;
+        loop {
+            let chunk = match s.chunks.next().await? {
+                Ok(chunk) => chunk,
+                Err(e) => return Some((Err(e), None)),
+            };
+            s.pending.extend_from_slice(&chunk);
+            let Some(end) = s.pending.windows(2).rposition(|w| w == b"\n\n") else {
+                if s.pending.len() > MAX_EVENT {
+                    return None;
+                }
+                continue;
+            };
+            let complete: Vec<u8> = s.pending.drain(..end + 2).collect();
+            let text = String::from_utf8_lossy(&complete).into_owned();
+            let Following {
+                presentation,
+                book,
+                owner,
+                aliases,
+                ..
+            } = &mut s;
+            let masked = presentation
+                .mask_and_keep(book, owner, aliases, &text)
+                .await
+                .ok()?;
+            return Some((Ok(Bytes::from(masked)), Some(s)));
+        }
     })
 }

@@ -6,7 +6,7 @@
 use leptos_axum::generate_route_list;
 use serde::Serialize;
 
-use crate::{audit_export, health, metrics_endpoint, oidc, probes, sign_in, status_streams};
+use crate::{audit_export, health, metrics_endpoint, oidc, probes, rerun, sign_in, status_streams};
 
 #[derive(Debug, Serialize)]
 pub struct Route {
@@ -18,7 +18,7 @@ pub struct Route {
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 15] = [
+const OWN: [(&str, &str, &str); 16] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("GET", health::DETAILS, "health"),
@@ -30,6 +30,7 @@ const OWN: [(&str, &str, &str); 15] = [
     ("POST", domain::presentation::SWITCH_PATH, "session"),
     ("GET", oidc::START, "session"),
     ("GET", oidc::CALLBACK, "session"),
+    ("GET", rerun::PATH, "page"),
     ("GET", status_streams::LIST_EVENTS, "stream"),
     ("GET", status_streams::EXECUTION_EVENTS, "stream"),
     ("GET", "/favicon.svg", "asset"),

@@ -37,7 +37,7 @@ use crate::sign_in::{self, Gate};
 use crate::trusted_proxy::TrustedProxy;
 use crate::{
     assets, audit_export, form_errors, grants_file, health, presentation, request_log,
-    request_safety, shutdown, status_streams,
+    request_safety, rerun, shutdown, status_streams,
 };
 
 const EMULATOR_DEFAULT_REGION: &str = "us-east-1";
@@ -155,7 +155,11 @@ pub async fn run(config: ServeConfig) -> anyhow::Result<()> {
         public_url: config.public_url.clone().map(Arc::new),
         proxy: config.proxy.clone(),
         stopping: stopping.clone(),
-        presentation: config.presentation.clone(),
+        presentation: Arc::new(presentation::Presentation {
+            masker: (*config.presentation).clone(),
+            books: accounts::PresentationAliases::new(&database),
+            secure: config.secure_cookies,
+        }),
     };
     let router = router(
         portal,
@@ -200,8 +204,8 @@ pub struct Operations {
     pub public_url: Option<Arc<PublicUrl>>,
     pub proxy: Option<TrustedProxy>,
     pub stopping: Stopping,
-    /// What presentation mode hides.
-    pub presentation: Arc<domain::masking::Masker>,
+    /// What presentation mode hides, and each presenting browser's book.
+    pub presentation: Arc<presentation::Presentation>,
 }
 
 fn sessions(store: PortalSessions, secure: bool) -> SessionManagerLayer<PortalSessions> {
@@ -270,10 +274,11 @@ pub fn router(
         )
         .route(health::DETAILS, get(health::details).with_state(health))
         .merge(audit_export::routes(portal.clone()))
+        .merge(rerun::routes(portal.clone()))
         .merge(status_streams::routes(portal, stopping))
         .merge(sign_in::routes(gate.clone()))
         .merge(oidc::routes(oidc, gate.clone()))
-        .merge(presentation::routes())
+        .merge(presentation::routes(presentation.clone()))
         .merge(pages)
         // Inside the gate: an error is sealed for the user it is shown to.
         .layer(axum::middleware::from_fn(form_errors::seal))

@@ -77,11 +77,14 @@ fn bad_request(message: String) -> Response {
     (StatusCode::BAD_REQUEST, message).into_response()
 }
 
+/// Whether `id` has an execution id's shape (AWS's are UUIDs).
+pub fn is_execution_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// Execution ids are UUIDs; anything else is refused before it reaches a watcher.
 fn check_id(id: &str) -> Result<(), String> {
-    let valid =
-        (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if valid {
+    if is_execution_id(id) {
         Ok(())
     } else {
         Err(format!(

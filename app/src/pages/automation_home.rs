@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use std::collections::HashMap;
 
 use crate::components::StatusBadge;
-use crate::execution::{is_terminal, ExecutionSummary};
+use crate::execution::{is_terminal, rerun_path, ExecutionSummary};
 use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
 use crate::live_status::Connection;
 use crate::shell::{crumb, Breadcrumbs};
@@ -163,6 +163,7 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
             <thead><tr>
                 <th>"Execution ID"</th><th>"Document name"</th><th>"Status"</th><th>"Start time"</th>
                 <th>"End time"</th><th>"Started by"</th><th>"Executed by"</th><th>"Mode"</th>
+                <th><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>
                 {page.rows.into_iter().map(|row| {
@@ -181,6 +182,7 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
                         <td data-field="started-by">{row.started_by}</td>
                         <td class="arn">{row.executed_by}</td>
                         <td>{row.mode}</td>
+                        <td><RowMenu id=row.id.clone() /></td>
                     </tr>
                     }
                 }).collect_view()}
@@ -228,4 +230,19 @@ fn follow(
     _updates: RwSignal<HashMap<String, ExecutionSummary>>,
     _connection: RwSignal<Connection>,
 ) {
+}
+
+/// A row's actions: a disclosure, so it opens without JavaScript too.
+#[component]
+fn RowMenu(id: String) -> impl IntoView {
+    view! {
+        <details class="row-menu">
+            <summary aria-label=format!("Actions for {id}")>"Actions"</summary>
+            <ul>
+                <li><a href=format!("/automation/executions/{id}")>"View details"</a></li>
+                // The server fills in the form: a full page load, not the router's.
+                <li><a href=rerun_path(&id) rel="external">"Rerun execution"</a></li>
+            </ul>
+        </details>
+    }
 }

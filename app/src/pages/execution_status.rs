@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::StatusBadge;
 use crate::error::PortalError;
-use crate::execution::{get_execution, ControlExecution, ExecutionView};
+use crate::execution::{get_execution, rerun_path, ControlExecution, ExecutionView};
 use crate::live_status::Connection;
 use crate::notice::{self, Carried, Unverified};
 use crate::shell::{crumb, Breadcrumbs};
@@ -80,6 +80,8 @@ fn LiveExecution(execution: ExecutionView) -> impl IntoView {
             <span class="execution-status" data-field="execution-status">{move || view! { <StatusBadge status=summary.with(|s| s.status.clone()) /> }}</span>
             <span class="live-state" data-live=move || connection.get().attr() aria-live="polite">{move || connection.get().label()}</span>
             <a class="button" href=format!("/automation/executions/{id}")>"Refresh"</a>
+            // The server fills in the form: a full page load, not the router's.
+            <a class="button" href=rerun_path(&id) rel="external">"Rerun"</a>
         </div>
         {move || fault.get().map(|text| view! {
             <div class="alert alert-warning" role="status"><p>{format!("Live status paused: {text} The page retries by itself.")}</p></div>

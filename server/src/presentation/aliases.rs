@@ -1,46 +1,68 @@
-//! The masked forms a presenting session has been shown, kept in its session so each value
-//! keeps one form all session long (two values that would look alike get `·2`, `·3`…) and so
-//! a form that sends a masked value back reaches the service with the real one.
+//! One request's view of a presenting browser's book: each value keeps the masked form it was
+//! first shown in (two values that would look alike get `·2`, `·3`…), and what the browser
+//! sends back has each whole masked form put back as the value it stands for.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use domain::masking::Masker;
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
-use serde::{Deserialize, Serialize};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use regex_lite::Regex;
 
-/// Beyond this many values a session's new ones are still masked but no longer restorable (the
-/// session record stays small).
-const MAX_ALIASES: usize = 4096;
+/// Beyond this many values a book's new ones are still masked but not restorable (a request
+/// that sends one back is refused).
+pub const MAX_ALIASES: usize = 4096;
 
-/// How a form (`application/x-www-form-urlencoded`) writes a value: all but `*-._` and
-/// alphanumerics escaped.
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'*')
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_');
+/// What an address's path escapes when a restored value goes back into it.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
 
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+/// Every shape a masked form has (see `domain::masking`), whole, with its `·n` if any: an
+/// e-mail address, an account id, an IPv4 address, an operator's pattern.
+static MASKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        "[A-Za-z0-9._%+\\-]?•••@•••(?:·[0-9]+)?\
+         |••••••••[0-9]{4}(?:·[0-9]+)?\
+         |•••\\.•••\\.•••\\.[0-9]{1,3}(?:·[0-9]+)?\
+         |•••(?:·[0-9]+)?",
+    )
+    .expect("the masked shapes")
+});
+
+/// A request held a masked form the book does not know (shown elsewhere, or past the cap).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unknown;
+
+#[derive(Debug, Default, Clone)]
 pub struct Aliases {
     /// Masked form → the value it stands for.
-    hidden: BTreeMap<String, String>,
-    #[serde(skip)]
+    hidden: HashMap<String, String>,
     by_original: HashMap<String, String>,
-    /// Whether a form was added since the session was read (it is then written back).
-    #[serde(skip)]
-    added: bool,
+    /// Pairs made by this request, to be claimed in the book.
+    new: Vec<(String, String)>,
 }
 
 impl Aliases {
-    /// `text` masked, each value in the form this session has seen it in (or a new one).
-    pub fn mask(&mut self, masker: &Masker, text: &str) -> String {
-        if self.by_original.len() != self.hidden.len() {
-            self.by_original = self
-                .hidden
-                .iter()
-                .map(|(masked, original)| (original.clone(), masked.clone()))
-                .collect();
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let by_original = pairs.iter().map(|(m, o)| (o.clone(), m.clone())).collect();
+        Self {
+            hidden: pairs.into_iter().collect(),
+            by_original,
+            new: Vec::new(),
         }
+    }
+
+    /// `text` masked, each value in the form this book has it in (or a new one).
+    pub fn mask(&mut self, masker: &Masker, text: &str) -> String {
         masker.mask_with(text, &mut |original, masked| self.alias(original, masked))
     }
 
@@ -58,42 +80,62 @@ impl Aliases {
             self.hidden.insert(candidate.clone(), original.to_owned());
             self.by_original
                 .insert(original.to_owned(), candidate.clone());
-            self.added = true;
+            self.new.push((candidate.clone(), original.to_owned()));
         }
         candidate
     }
 
-    pub fn added(&self) -> bool {
-        self.added
+    /// The pairs this request made, for the book to claim.
+    pub fn take_new(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.new)
     }
 
-    /// `text` (an address, a form, a server function's arguments) with every masked form this
-    /// session was shown put back as the value it stands for: as typed, as a form escapes it,
-    /// and as an address escapes it.
-    pub fn restore(&self, text: &str) -> String {
-        let lower = text.to_ascii_lowercase();
-        if !text.contains('•') && !lower.contains("%e2%80%a2") {
-            return text.to_owned();
+    /// `text` with every whole masked form put back.
+    pub fn restore(&self, text: &str) -> Result<String, Unknown> {
+        if !text.contains('•') {
+            return Ok(text.to_owned());
         }
-        // Longest first: `•••·2` before `•••`.
-        let mut forms: Vec<_> = self.hidden.iter().collect();
-        forms.sort_by_key(|(masked, _)| std::cmp::Reverse(masked.len()));
-        let mut text = text.to_owned();
-        for (masked, original) in forms {
-            for escape in [FORM, CONTROLS] {
-                let escaped = utf8_percent_encode(masked, escape).to_string();
-                for spelling in [escaped.clone(), escaped.to_ascii_lowercase()] {
-                    if text.contains(&spelling) {
-                        let restored = utf8_percent_encode(original, escape).to_string();
-                        text = text.replace(&spelling, &restored);
-                    }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for m in MASKED.find_iter(text) {
+            let form = m.as_str();
+            // The character before an e-mail form may be the text's own, not the form's.
+            let (kept, original) = match self.hidden.get(form) {
+                Some(original) => ("", original),
+                None => {
+                    let first = form.chars().next().filter(|c| *c != '•').ok_or(Unknown)?;
+                    let (kept, rest) = form.split_at(first.len_utf8());
+                    (kept, self.hidden.get(rest).ok_or(Unknown)?)
                 }
-            }
-            if text.contains(masked.as_str()) {
-                text = text.replace(masked.as_str(), original);
-            }
+            };
+            out.push_str(&text[at..m.start()]);
+            out.push_str(kept);
+            out.push_str(original);
+            at = m.end();
         }
-        text
+        out.push_str(&text[at..]);
+        Ok(out)
+    }
+
+    /// A form body (`a=1&b=2`) with each name and value restored.
+    pub fn restore_form(&self, body: &str) -> Result<String, Unknown> {
+        if !body.contains('•') && !body.to_ascii_uppercase().contains("%E2%80%A2") {
+            return Ok(body.to_owned());
+        }
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in form_urlencoded::parse(body.as_bytes()) {
+            form.append_pair(&self.restore(&name)?, &self.restore(&value)?);
+        }
+        Ok(form.finish())
+    }
+
+    /// An address's path with each segment's masked forms put back.
+    pub fn restore_path(&self, path: &str) -> Result<String, Unknown> {
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        if !decoded.contains('•') {
+            return Ok(path.to_owned());
+        }
+        Ok(utf8_percent_encode(&self.restore(&decoded)?, PATH).to_string())
     }
 }
 
@@ -102,38 +144,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_value_keeps_one_form_and_comes_back_from_a_form() {
+    fn each_value_keeps_one_form_and_comes_back_whole() {
         let masker = Masker::new(&[]).expect("masker");
         let mut aliases = Aliases::default();
         let page = aliases.mask(
             &masker,
-            "arn:aws:iam::123456789012:role/Ops, 999999999012, ann@corp.example, 123456789012",
+            "arn:aws:iam::123456789012:role/Ops, 999999999012, ann@corp.example, 123456789012, \
+             172.16.5.4",
         );
         assert_eq!(
             page,
-            "arn:aws:iam::••••••••9012:role/Ops, ••••••••9012·2, a•••@•••, ••••••••9012"
+            "arn:aws:iam::••••••••9012:role/Ops, ••••••••9012·2, a•••@•••, ••••••••9012, \
+             •••.•••.•••.4"
         );
-        assert!(aliases.added());
-        // Read back from the session: the same forms, nothing new to write.
-        let mut stored: Aliases =
-            serde_json::from_value(serde_json::to_value(&aliases).expect("json")).expect("json");
+        let mut stored = Aliases::from_pairs(aliases.take_new());
         assert_eq!(stored.mask(&masker, "999999999012"), "••••••••9012·2");
-        assert!(!stored.added());
-        // What a browser sends back: a form, an address, JSON.
+        assert!(stored.take_new().is_empty());
+        // A form, an address, JSON.
         let form = "role=arn%3Aaws%3Aiam%3A%3A%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A29012%C2%B72%3Arole%2FOps&to=a%E2%80%A2%E2%80%A2%E2%80%A2%40%E2%80%A2%E2%80%A2%E2%80%A2";
         assert_eq!(
-            stored.restore(form),
-            "role=arn%3Aaws%3Aiam%3A%3A999999999012%3Arole%2FOps&to=ann%40corp.example"
+            stored.restore_form(form),
+            Ok("role=arn%3Aaws%3Aiam%3A%3A999999999012%3Arole%2FOps&to=ann%40corp.example".into())
         );
         assert_eq!(
-            stored.restore("/documents/arn:aws:ssm:us-east-1:%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A29012:document/X"),
-            "/documents/arn:aws:ssm:us-east-1:123456789012:document/X"
+            stored.restore_path("/documents/arn:aws:ssm:us-east-1:%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A29012:document/X"),
+            Ok("/documents/arn:aws:ssm:us-east-1:123456789012:document/X".into())
         );
         assert_eq!(
             stored.restore(r#"{"role":"arn:aws:iam::••••••••9012:role/Ops"}"#),
-            r#"{"role":"arn:aws:iam::123456789012:role/Ops"}"#
+            Ok(r#"{"role":"arn:aws:iam::123456789012:role/Ops"}"#.into())
         );
-        // A bullet the session never showed stays as typed.
-        assert_eq!(stored.restore("comment=a•b"), "comment=a•b");
+        // Only whole forms: `.40` is not `.4`, and a form the book never gave is refused.
+        assert_eq!(stored.restore("host •••.•••.•••.40"), Err(Unknown));
+        assert_eq!(
+            stored.restore("a comment • with a bullet"),
+            Ok("a comment • with a bullet".into())
+        );
+        assert_eq!(stored.restore("b•••@•••"), Err(Unknown));
     }
 }
