@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/automation/execute") view=pages::ChooseRunbook ssr=SsrMode::Async />
                     <Route path=path!("/automation/execute/:name") view=pages::ExecuteRunbook ssr=SsrMode::Async />
                     <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id/steps/:step") view=pages::StepStatus ssr=SsrMode::Async />
                     <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
                     <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />

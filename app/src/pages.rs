@@ -13,6 +13,7 @@ mod notification_settings;
 mod runbook_page;
 mod schedules;
 mod sign_in;
+mod step_status;
 
 pub use approval_request::ApprovalRequestPage;
 pub use approval_requests::ApprovalRequests;
@@ -27,3 +28,4 @@ pub use notification_settings::NotificationSettings;
 pub use runbook_page::RunbookPage;
 pub use schedules::SchedulesPage;
 pub use sign_in::SignIn;
+pub use step_status::StepStatus;

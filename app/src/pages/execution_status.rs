@@ -104,7 +104,7 @@ fn LiveExecution(execution: ExecutionView) -> impl IntoView {
 
 /// Opens the live stream once hydrated (never on the server, never for a finished execution).
 #[cfg(feature = "hydrate")]
-fn follow(
+pub(super) fn follow(
     id: &str,
     finished: bool,
     live: RwSignal<ExecutionView>,
@@ -135,7 +135,7 @@ fn follow(
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn follow(
+pub(super) fn follow(
     _id: &str,
     _finished: bool,
     _live: RwSignal<ExecutionView>,

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::StatusBadge;
+use crate::components::{clock, StatusBadge};
 use crate::execution::{ExecutionSummary, Progress, Targeting};
 
 #[component]
 pub fn Description(summary: Memo<ExecutionSummary>) -> impl IntoView {
+    let now = clock();
     move || {
         let s = summary.get();
         let dash = |t: String| if t.is_empty() { "–".to_owned() } else { t };
@@ -22,6 +23,9 @@ pub fn Description(summary: Memo<ExecutionSummary>) -> impl IntoView {
                     <dt>"Executed by"</dt><dd class="arn">{s.executed_by.clone()}</dd>
                     <dt>"Start time"</dt><dd>{dash(s.start.clone())}</dd>
                     <dt>"End time"</dt><dd data-field="end">{dash(s.end.clone())}</dd>
+                    <dt>"Duration"</dt><dd data-field="duration">{move || summary.with(|s| {
+                        domain::time::duration(&s.start, &s.end, now.get()).unwrap_or_else(|| "–".into())
+                    })}</dd>
                     {(!s.parent.is_empty()).then(|| view! {
                         <dt>"Parent execution"</dt><dd><a href=format!("/automation/executions/{}", s.parent)>{s.parent.clone()}</a></dd>
                     })}

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 
 use crate::components::StatusBadge;
 use crate::execution::{ExecutionView, StepView};
+use crate::pages::step_status::step_path;
 
 #[component]
 pub fn ExecutedSteps(execution: RwSignal<ExecutionView>) -> impl IntoView {
+    let id = execution.with_untracked(|v| v.summary.id.clone());
     view! {
         <section class="panel">
             <h2>"Executed steps"</h2>
@@ -20,7 +22,7 @@ pub fn ExecutedSteps(execution: RwSignal<ExecutionView>) -> impl IntoView {
                     each=move || execution.with(|v| v.steps.clone())
                     // A changed step is a new key, so only its rows are drawn again.
                     key=|s| serde_json::to_string(s).unwrap_or_default()
-                    children=|step| view! { <StepRows step /> }
+                    children=move |step| view! { <StepRows step execution=id.clone() /> }
                 />
             </table>
         </section>
@@ -28,7 +30,7 @@ pub fn ExecutedSteps(execution: RwSignal<ExecutionView>) -> impl IntoView {
 }
 
 #[component]
-fn StepRows(step: StepView) -> impl IntoView {
+fn StepRows(step: StepView, execution: String) -> impl IntoView {
     let has_details =
         !step.inputs.is_empty() || !step.outputs.is_empty() || !step.failure_details.is_empty();
     let details = has_details.then(|| {
@@ -61,7 +63,7 @@ fn StepRows(step: StepView) -> impl IntoView {
         <tbody data-step=step.name.clone() data-status=step.status.clone()>
             <tr>
                 <td>{step.number}</td>
-                <td><code class="step-id">{step.id}</code></td>
+                <td><a href=step_path(&execution, &step.id)><code class="step-id">{step.id.clone()}</code></a></td>
                 <td>{step.name.clone()}</td>
                 <td><code>{step.action}</code></td>
                 <td>

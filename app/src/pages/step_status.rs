@@ -1,0 +1,198 @@
+//! A step's own page (`/automation/executions/<id>/steps/<step-id>`): its inputs, outputs,
+//! failure details and timing, kept current by the execution's live stream once hydrated. Its
+//! outputs can be copied (hydrated) and downloaded as JSON (with or without JavaScript).
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::{clock, StatusBadge};
+use crate::execution::{get_execution, ExecutionView, StepView};
+use crate::live_status::Connection;
+use crate::shell::{crumb, Breadcrumbs};
+
+use super::execution_status::follow;
+
+/// A step's page, as the steps table links to it.
+pub fn step_path(execution: &str, step: &str) -> String {
+    format!("/automation/executions/{execution}/steps/{step}")
+}
+
+#[component]
+pub fn StepStatus() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let step = Memo::new(move |_| params.read().get("step").unwrap_or_default());
+    let execution = Resource::new(move || id.get(), get_execution);
+    view! {
+        <Title text=move || format!("Step {} of {}", step.get(), id.get()) />
+        <Breadcrumbs trail=vec![
+            crumb("Automation", "/automation"),
+            crumb(id.get_untracked(), format!("/automation/executions/{}", id.get_untracked())),
+            crumb(step.get_untracked(), step_path(&id.get_untracked(), &step.get_untracked())),
+        ] />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || execution.get().map(|answer| match answer {
+                Ok(execution) => match execution.steps.iter().any(|s| s.id == step.get()) {
+                    true => view! { <LiveStep execution step=step.get() /> }.into_any(),
+                    false => view! {
+                        <div class="page-header"><h1>"Step " <code>{step.get()}</code></h1></div>
+                        <p class="alert alert-error" role="alert">
+                            {format!("Execution {} has no step {}: open a step from the execution's page.", id.get(), step.get())}
+                        </p>
+                    }.into_any(),
+                },
+                Err(e) => view! {
+                    <div class="page-header"><h1>"Step " <code>{step.get()}</code></h1></div>
+                    <p class="alert alert-error" role="alert">{e.to_string()}</p>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
+    let id = execution.summary.id.clone();
+    let finished = execution.is_terminal();
+    let live = RwSignal::new(execution);
+    let connection = RwSignal::new(Connection::Off);
+    let fault = RwSignal::new(None::<String>);
+    follow(&id, finished, live, connection, fault);
+    let key = step.clone();
+    let current = Memo::new(move |_| {
+        live.with(|v| v.steps.iter().find(|s| s.id == key).cloned())
+            .unwrap_or_else(|| placeholder(&key))
+    });
+    let now = clock();
+    view! {
+        <div class="page-header">
+            <h1>"Step " {move || current.with(|s| s.name.clone())}</h1>
+            <span data-field="step-status">{move || view! { <StatusBadge status=current.with(|s| s.status.clone()) /> }}</span>
+            <span class="live-state" data-live=move || connection.get().attr() aria-live="polite">{move || connection.get().label()}</span>
+            <a class="button" href=step_path(&id, &step)>"Refresh"</a>
+        </div>
+        {move || fault.get().map(|text| view! {
+            <div class="alert alert-warning" role="status"><p>{format!("Live status paused: {text} The page retries by itself.")}</p></div>
+        })}
+        {move || current.with(|s| (!s.failure.is_empty()).then(|| s.failure.clone())).map(|text| view! {
+            <div class="alert alert-error" role="alert"><p>{text}</p></div>
+        })}
+        {move || {
+            let s = current.get();
+            let dash = |t: String| if t.is_empty() { "–".to_owned() } else { t };
+            let duration = domain::time::duration(&s.start, &s.end, now.get());
+            view! {
+                <section class="panel">
+                    <h2>"Step details"</h2>
+                    <dl class="facts">
+                        <dt>"Execution ID"</dt><dd><a href=format!("/automation/executions/{id}")>{id.clone()}</a></dd>
+                        <dt>"Step ID"</dt><dd><code>{s.id.clone()}</code></dd>
+                        <dt>"Step number"</dt><dd>{s.number}</dd>
+                        <dt>"Action"</dt><dd><code>{s.action.clone()}</code></dd>
+                        <dt>"Status"</dt><dd data-field="status"><StatusBadge status=s.status.clone() /></dd>
+                        <dt>"Start time"</dt><dd>{dash(s.start.clone())}</dd>
+                        <dt>"End time"</dt><dd data-field="end">{dash(s.end.clone())}</dd>
+                        <dt>"Duration"</dt><dd data-field="duration">{dash(duration.unwrap_or_default())}</dd>
+                        {(!s.target_location.is_empty()).then(|| view! { <dt>"Target location"</dt><dd>{s.target_location.clone()}</dd> })}
+                    </dl>
+                </section>
+                <Facts title="Inputs" list=s.inputs.clone() />
+                <Outputs step=s.clone() execution=id.clone() />
+                <Facts title="Failure details" list=s.failure_details.clone() />
+            }
+        }}
+    }
+}
+
+/// What the page shows of a step the stream has not described (it keeps the last it had).
+fn placeholder(id: &str) -> StepView {
+    StepView {
+        number: 0,
+        id: id.to_owned(),
+        name: id.to_owned(),
+        action: String::new(),
+        status: String::new(),
+        start: String::new(),
+        end: String::new(),
+        failure: String::new(),
+        failure_details: Vec::new(),
+        inputs: Vec::new(),
+        outputs: Vec::new(),
+        target_location: String::new(),
+        valid_next_steps: Vec::new(),
+        ended_at: 0.0,
+    }
+}
+
+#[component]
+fn Facts(title: &'static str, list: Vec<(String, String)>) -> impl IntoView {
+    (!list.is_empty()).then(|| {
+        view! {
+            <section class="panel">
+                <h2>{title}</h2>
+                <dl class="facts">
+                    {list.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd><pre class="value">{v}</pre></dd> }).collect_view()}
+                </dl>
+            </section>
+        }
+    })
+}
+
+/// The outputs, with Copy (hydrated) and Download (a `data:` link, so it works without
+/// JavaScript) of them as JSON.
+#[component]
+fn Outputs(step: StepView, execution: String) -> impl IntoView {
+    let json = {
+        let map: BTreeMap<&str, &Vec<String>> =
+            step.outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        serde_json::to_string_pretty(&map).unwrap_or_default()
+    };
+    let download = format!(
+        "data:application/json;charset=utf-8,{}",
+        crate::wizard::form::encode(&json)
+    );
+    let file = format!("{execution}-{}-outputs.json", step.name);
+    let copied = RwSignal::new(None::<bool>);
+    let hydrated = crate::shell::is_hydrated();
+    let text = StoredValue::new(json);
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let promise = window.navigator().clipboard().write_text(&text.get_value());
+            leptos::task::spawn_local(async move {
+                let done = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                copied.set(Some(done));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    };
+    view! {
+        <section class="panel" aria-labelledby="outputs-title">
+            <h2 id="outputs-title">"Outputs"</h2>
+            {match step.outputs.is_empty() {
+                true => view! { <p class="empty">"No outputs yet."</p> }.into_any(),
+                false => view! {
+                    <dl class="facts" data-field="outputs">
+                        {step.outputs.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><pre class="value">{v.join("\n")}</pre></dd> }).collect_view()}
+                    </dl>
+                    <p class="actions">
+                        <a class="button" href=download download=file>"Download outputs (JSON)"</a>
+                        <Show when=move || hydrated.get()>
+                            <button type="button" class="button" on:click=copy>
+                                {move || match copied.get() {
+                                    Some(true) => "Copied",
+                                    Some(false) => "Copy failed: download them instead",
+                                    None => "Copy outputs (JSON)",
+                                }}
+                            </button>
+                        </Show>
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
