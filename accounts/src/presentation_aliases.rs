@@ -22,24 +22,26 @@ impl PresentationAliases {
         }
     }
 
-    /// Who the book belongs to (`None` for a book with nothing in it yet).
-    pub async fn owner(&self, book: &str) -> Result<Option<String>, sqlx::Error> {
-        let row = sqlx::query("SELECT owner FROM presentation_aliases WHERE book = $1 LIMIT 1")
-            .bind(book)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| r.try_get::<String, _>(0)).transpose()
-    }
-
-    /// The book's (masked, original) pairs.
-    pub async fn load(&self, book: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT masked, original FROM presentation_aliases WHERE book = $1")
-            .bind(book)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+    /// Who the book belongs to (`None` for a book with nothing in it yet) and its (masked,
+    /// original) pairs, in one read.
+    pub async fn load(
+        &self,
+        book: &str,
+    ) -> Result<(Option<String>, Vec<(String, String)>), sqlx::Error> {
+        let rows =
+            sqlx::query("SELECT owner, masked, original FROM presentation_aliases WHERE book = $1")
+                .bind(book)
+                .fetch_all(&self.pool)
+                .await?;
+        let owner = rows
+            .first()
+            .map(|r| r.try_get::<String, _>(0))
+            .transpose()?;
+        let pairs = rows
+            .iter()
+            .map(|r| Ok((r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok((owner, pairs))
     }
 
     /// Claims each (masked, original) pair for `owner`'s book; `false` when another request

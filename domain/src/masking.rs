@@ -97,12 +97,13 @@ impl Masker {
             }
         }
         for m in self.ipv4.find_iter(text) {
-            let part_of_more = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
             let mut m = m;
-            if part_of_more(text[..m.start()].chars().next_back()) {
+            let before = &text[..m.start()];
+            let digit_or_dot = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
+            if digit_or_dot(before.chars().next_back()) && !ends_with_escape(before) {
                 // After an escape whose second digit the match took (`%2010.1.2.3`): from the
                 // next character on.
-                let escaped = m.start() >= 2 && text.as_bytes()[m.start() - 2] == b'%';
+                let escaped = before.len() >= 2 && before.as_bytes()[before.len() - 2] == b'%';
                 match escaped
                     .then(|| self.ipv4.find_at(text, m.start() + 1))
                     .flatten()
@@ -111,8 +112,12 @@ impl Masker {
                     _ => continue,
                 }
             }
-            if part_of_more(text[m.end()..].chars().next()) {
-                continue;
+            // A full stop after it ends a sentence; a digit or another part makes it longer.
+            let mut after = text[m.end()..].chars();
+            match after.next() {
+                Some(c) if c.is_ascii_digit() => continue,
+                Some('.') if after.next().is_some_and(|c| c.is_ascii_digit()) => continue,
+                _ => {}
             }
             let last = m.as_str().rsplit('.').next().unwrap_or_default();
             found.push(Found {
@@ -148,6 +153,12 @@ impl Masker {
         out.push_str(&text[at..]);
         out
     }
+}
+
+/// Whether `before` ends with a percent escape (`%20`): what follows starts a value.
+fn ends_with_escape(before: &str) -> bool {
+    let b = before.as_bytes();
+    b.len() >= 3 && b[b.len() - 3] == b'%' && b[b.len() - 2..].iter().all(u8::is_ascii_hexdigit)
 }
 
 /// `found` without a match that overlaps an earlier (or, from the same place, a longer) one.
@@ -245,6 +256,11 @@ mod tests {
             // A four-part version is part of something longer; the operator's pattern does not
             // reach into what was masked.
             ("agent 3.3.40.0.1 ran", "agent 3.3.40.0.1 ran"),
+            // Quoted in a link, or at the end of a sentence.
+            (
+                "p.Hosts=%5B%22192.168.1.1%22%5D from 10.1.2.3.",
+                "p.Hosts=%5B%22•••.•••.•••.1%22%5D from •••.•••.•••.3.",
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(masker.mask(text), expected, "{text}");

@@ -162,6 +162,11 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       { ask: { method: 'GET', path: `/documents/${secret}` }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], shows: { admin: DESCRIPTION_MARKER } },
       { ask: { method: 'GET', path: `/documents/${GRANTED}` }, expect: pageDenied(200, 200) },
     ],
+    // A step's page: the execution's rights (a step it does not have says so, to those who may see it).
+    'GET /automation/executions/{id}/steps/{step}': [
+      { ask: { method: 'GET', path: `/automation/executions/${secretRun}/steps/no-such-step` }, expect: pageDenied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [PARAMETER_MARKER], shows: { admin: 'has no step no-such-step' } },
+      { ask: { method: 'GET', path: `/automation/executions/${webRun}/steps/no-such-step` }, expect: pageDenied(200, 200), shows: { granted: 'has no step no-such-step' } },
+    ],
     // Rerun: the form filled in as the run was started, for those who may see the run.
     'GET /automation/executions/{id}/rerun': [
       { ask: { method: 'GET', path: `/automation/executions/${secretRun}/rerun` }, expect: pageDenied(303), mustNotLeakTo: ['anonymous', 'visitor', 'granted'], alsoSecret: [PARAMETER_MARKER] },

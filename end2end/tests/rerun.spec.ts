@@ -1,4 +1,5 @@
-import { test, expect, open, hydrated } from './fixtures';
+import { test, expect, open, hydrated, sessionCookie } from './fixtures';
+import { portals } from '../playwright.config';
 import { bash, createRunbook, execution, start } from './aws';
 import { executionId } from './procedures';
 
@@ -8,6 +9,7 @@ const RERUNNABLE = {
   parameters: {
     Item: { type: 'String' },
     Notes: { type: 'StringList', default: ['none'] },
+    Echo: { type: 'String', default: '' },
     ApiToken: { type: 'String' },
   },
   mainSteps: [{ name: 'work', action: 'aws:sleep', inputs: { Duration: 'PT1M' } }],
@@ -24,7 +26,7 @@ test('Rerun opens the form as the run was started, secrets left empty, and start
   const first = start(
     `aws ssm start-automation-execution --document-name ${name} --document-version 1 ` +
       `--target-parameter-name Item --targets Key=ParameterValues,Values=a,b --max-concurrency 25% --max-errors 1 ` +
-      `--parameters '{"Notes":["x","y"],"ApiToken":["first-run-token"]}' ` +
+      `--parameters '{"Notes":["x","y"],"ApiToken":["first-run-token"],"Echo":["said first-run-token"]}' ` +
       `--alarm-configuration 'Alarms=[{Name=cpu-high}]' --tags Key=Team,Value=web`,
   );
   await open(page, `/automation/executions/${first}`);
@@ -44,6 +46,8 @@ test('Rerun opens the form as the run was started, secrets left empty, and start
   await expect(page.getByLabel(/^Notes/)).toHaveValue('x\ny');
   // A secret is typed again: it never comes back from the run.
   await expect(page.getByLabel(/^ApiToken/)).toHaveValue('');
+  // So is a parameter that repeats it.
+  await expect(page.getByLabel(/^Echo/)).toHaveValue('');
   expect(await page.content()).not.toContain('first-run-token');
 
   // One changed value: a third target.
@@ -64,6 +68,14 @@ test('Rerun opens the form as the run was started, secrets left empty, and start
   expect(again.Parameters.Notes).toEqual(['x', 'y']);
   expect(again.Parameters.ApiToken).toEqual(['second-run-token']);
   expect(tagsOf(second)).toMatchObject({ Team: 'web', 'portal:user': 'tester' });
+
+  // A child is one target of its parent's run: it has no Rerun, and asking for one says why.
+  const child = bash(`aws ssm describe-automation-executions --filters Key=ParentExecutionId,Values=${first}`).AutomationExecutionMetadataList[0];
+  await open(page, `/automation/executions/${child.AutomationExecutionId}`);
+  await expect(page.getByRole('link', { name: 'Rerun', exact: true })).toHaveCount(0);
+  const refused = await fetch(`${portals.emulator}/automation/executions/${child.AutomationExecutionId}/rerun`, { headers: await sessionCookie(page), redirect: 'manual' });
+  expect(refused.status).toBe(400);
+  expect(await refused.text()).toContain(`one target of execution ${first}: rerun that execution instead`);
 });
 
 test('the executions list offers Rerun in each row\'s menu', async ({ page }, info) => {

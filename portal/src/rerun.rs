@@ -7,7 +7,7 @@ use aws_sdk_ssm::types::{
     AutomationExecution, ExecutionMode, ResourceTypeForTagging, Tag, TargetLocation,
 };
 use domain::wizard::{Mode, TargetKind, Unit, WizardForm, PORTAL_TAG_PREFIX};
-use domain::PortalError;
+use domain::{FieldError, PortalError};
 use grants::SecretNames;
 
 use crate::access::Visible;
@@ -17,10 +17,24 @@ use crate::Portal;
 
 impl Portal {
     /// The form that starts `visible` again (what the user may start is checked when they do).
+    /// A child execution is part of its parent's run, and a run shaped in a way the form cannot
+    /// hold is not turned into a different one: both are refused with what to do.
     pub async fn rerun_form(&self, visible: &Visible) -> Result<WizardForm, PortalError> {
         let execution = automation_execution(&self.backend, visible.id())
             .await
             .map_err(|e| e.error)?;
+        if let Some(parent) = execution.parent_automation_execution_id() {
+            return Err(cannot_rerun(format!(
+                "This execution is one target of execution {parent}: rerun that execution \
+                 instead."
+            )));
+        }
+        if let Some(why) = beyond_the_form(&execution) {
+            return Err(cannot_rerun(format!(
+                "This execution {why}, which the Execute automation form cannot hold: start it \
+                 again with the AWS CLI."
+            )));
+        }
         let tags = self
             .backend
             .ssm
@@ -31,6 +45,36 @@ impl Portal {
             .await
             .map_err(|e| aws_error("read the execution's tags", e))?;
         Ok(form_of(&execution, tags.tag_list(), &self.secrets))
+    }
+}
+
+/// Why an execution is not rerun from the form (answered with 400 and this text).
+fn cannot_rerun(message: String) -> PortalError {
+    PortalError::Invalid(vec![FieldError {
+        field: "rerun".into(),
+        message,
+    }])
+}
+
+/// What a run has that the form would drop (and so run differently), if anything.
+fn beyond_the_form(e: &AutomationExecution) -> Option<&'static str> {
+    let location = e.target_locations().first();
+    if e.targets().len() > 1 {
+        Some("targets by several keys at once")
+    } else if !e.target_maps().is_empty() {
+        Some("targets by a target map")
+    } else if e.target_locations().len() > 1 {
+        Some("runs in several groups of accounts and Regions")
+    } else if location.is_some_and(|l| !l.exclude_accounts().is_empty()) {
+        Some("excludes accounts")
+    } else if location.is_some_and(|l| l.include_child_organization_units()) {
+        Some("includes child organizational units")
+    } else if location.is_some_and(|l| {
+        !l.targets().is_empty() || l.target_location_alarm_configuration().is_some()
+    }) {
+        Some("has targets or an alarm of its own per location")
+    } else {
+        None
     }
 }
 
@@ -117,11 +161,46 @@ pub(crate) fn form_of(e: &AutomationExecution, tags: &[Tag], secrets: &SecretNam
             // The targets fill it in (above, for parameter values).
             continue;
         }
-        let text = match secrets.is_secret(name) {
-            true => String::new(),
-            false => field_text(values),
-        };
-        form.parameters.insert(name.clone(), text);
+        form.parameters.insert(name.clone(), field_text(values));
+    }
+    without_secrets(form, e, secrets)
+}
+
+/// `form` with secret parameters empty, and every other field that holds a secret value too (a
+/// command line that repeats a password): they are typed again, and never in an address.
+fn without_secrets(
+    mut form: WizardForm,
+    e: &AutomationExecution,
+    secrets: &SecretNames,
+) -> WizardForm {
+    let scrubber = secrets.scrubber(
+        e.parameters()
+            .into_iter()
+            .flatten()
+            .map(|(name, values)| (name.as_str(), values.as_slice())),
+    );
+    let clean = |text: &mut String| {
+        if !text.is_empty() && scrubber.scrub(text) != *text {
+            text.clear();
+        }
+    };
+    for (name, text) in form.parameters.iter_mut() {
+        if secrets.is_secret(name) {
+            text.clear();
+        }
+        clean(text);
+    }
+    for text in [
+        &mut form.tag_key,
+        &mut form.tag_value,
+        &mut form.resource_group,
+        &mut form.accounts,
+        &mut form.regions,
+        &mut form.execution_role,
+        &mut form.alarm,
+        &mut form.tags,
+    ] {
+        clean(text);
     }
     form
 }
@@ -150,6 +229,7 @@ mod tests {
             .parameters("InstanceId", vec!["i-1".into(), "i-2".into()])
             .parameters("DbPassword", vec!["hunter2".into()])
             .parameters("Notes", vec!["a".into(), "b".into()])
+            .parameters("Command", vec!["login --password hunter2".into()])
             .alarm_configuration(
                 AlarmConfiguration::builder()
                     .alarms(Alarm::builder().name("cpu-high").build().expect("alarm"))
@@ -176,6 +256,8 @@ mod tests {
         assert_eq!(form.parameters["InstanceId"], "i-1,i-2");
         assert_eq!(form.parameters["DbPassword"], "");
         assert_eq!(form.parameters["Notes"], "a\nb");
+        // A secret repeated in another parameter empties that one too.
+        assert_eq!(form.parameters["Command"], "");
         assert_eq!(
             (form.concurrency.as_str(), form.concurrency_unit),
             ("25", Unit::Percent)

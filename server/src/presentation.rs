@@ -25,7 +25,9 @@ use domain::masking::Masker;
 use domain::presentation::{Presenting, QUERY_PARAMETER, SWITCH_PATH};
 use domain::SignedIn;
 use futures_util::{Stream, StreamExt};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, ETAG, LOCATION, SET_COOKIE};
+use http::header::{
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, ETAG, LOCATION, SET_COOKIE,
+};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use serde::Deserialize;
 
@@ -62,30 +64,42 @@ impl Presentation {
     }
 
     /// `text` masked with `aliases`, its new forms claimed in `book`: masked again with the
-    /// book as it is when another request claimed one of them first.
+    /// book as it is when another request claimed one of them first. When the forms cannot be
+    /// kept, the answer to a request that changed something (`done`) is still sent, masked,
+    /// with those forms unrestorable (a request sending one back is refused); any other answer
+    /// is refused, so it can be asked again.
     async fn mask_and_keep(
         &self,
         book: &str,
         owner: &str,
         aliases: &mut Aliases,
         text: &str,
+        done: bool,
     ) -> Result<String, Response> {
+        let mut masked = String::new();
         for _ in 0..CLAIM_ATTEMPTS {
-            let masked = aliases.mask(&self.masker, text);
+            masked = aliases.mask(&self.masker, text);
             let new = aliases.take_new();
             // Without a signed-in owner nothing is restorable: nothing to keep.
             if new.is_empty() || owner.is_empty() {
                 return Ok(masked);
             }
-            if self
-                .books
-                .claim(book, owner, &new)
-                .await
-                .map_err(unavailable)?
-            {
-                return Ok(masked);
+            let reloaded = match self.books.claim(book, owner, &new).await {
+                Ok(true) => return Ok(masked),
+                Ok(false) => self.books.load(book).await,
+                Err(e) => Err(e),
+            };
+            match reloaded {
+                Ok((_, pairs)) => *aliases = Aliases::from_pairs(pairs),
+                Err(e) if done => {
+                    tracing::warn!(error = %e, "masked forms of a change's answer not kept");
+                    return Ok(masked);
+                }
+                Err(e) => return Err(unavailable(e)),
             }
-            *aliases = Aliases::from_pairs(self.books.load(book).await.map_err(unavailable)?);
+        }
+        if done {
+            return Ok(masked);
         }
         Err((
             StatusCode::SERVICE_UNAVAILABLE,
@@ -132,7 +146,7 @@ async fn switch(
             Redirect::to(&format!("{back}{joiner}{QUERY_PARAMETER}=1")).into_response()
         }
         "0" => {
-            if let Some(book) = book_of(&headers) {
+            if let Ok(Some(book)) = book_of(&headers) {
                 if let Err(e) = presentation.books.forget(&book).await {
                     return unavailable(e);
                 }
@@ -151,16 +165,33 @@ async fn switch(
     }
 }
 
-/// The book the browser's cookie names (a UUID, or none).
-fn book_of(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The book the browser's cookie names (a UUID, or none); two different ones (a cookie set
+/// for the domain or another path beside the portal's own) are refused.
+fn book_of(headers: &HeaderMap) -> Result<Option<String>, Response> {
+    let mut books: Vec<String> = headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix("portal_presenting="))
-        .and_then(|book| uuid::Uuid::parse_str(book).ok())
-        .map(|book| book.to_string())
+        .filter_map(|pair| pair.trim().strip_prefix("portal_presenting="))
+        .filter(|book| !book.is_empty())
+        .map(|book| {
+            uuid::Uuid::parse_str(book)
+                .map(|b| b.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    books.dedup();
+    match books.as_slice() {
+        [] => Ok(None),
+        [book] if !book.is_empty() => Ok(Some(book.clone())),
+        _ => Err((
+            StatusCode::BAD_REQUEST,
+            "This browser sends presentation-mode cookies the portal did not set: clear this \
+             site's cookies and sign in again.",
+        )
+            .into_response()),
+    }
 }
 
 /// `?present=1` from the portal's own pages or typed in — never from another site's link.
@@ -189,24 +220,27 @@ pub async fn disguise(
         return next.run(request).await;
     }
     let owner = user.map(|Extension(u)| u.name).unwrap_or_default();
-    let (mut book, mut started) = match book_of(request.headers()) {
+    let cookie = match book_of(request.headers()) {
+        Ok(cookie) => cookie,
+        Err(refusal) => return refusal,
+    };
+    let (mut book, mut started) = match cookie {
         Some(book) => (book, false),
         None if asks_to_present(&request) => (uuid::Uuid::new_v4().to_string(), true),
         None => return next.run(request).await,
     };
+    // Nobody signed in (the sign-in page): masked with a book of its own that nothing reads.
+    let mut aliases = Aliases::default();
     if !owner.is_empty() {
-        match presentation.books.owner(&book).await {
-            Ok(Some(other)) if other != owner => {
+        match presentation.books.load(&book).await {
+            // Another user's book (the browser changed hands): a new one.
+            Ok((Some(other), _)) if other != owner => {
                 (book, started) = (uuid::Uuid::new_v4().to_string(), true);
             }
-            Ok(_) => {}
+            Ok((_, pairs)) => aliases = Aliases::from_pairs(pairs),
             Err(e) => return unavailable(e),
         }
     }
-    let mut aliases = match presentation.books.load(&book).await {
-        Ok(pairs) => Aliases::from_pairs(pairs),
-        Err(e) => return unavailable(e),
-    };
     let response = if started && asks_to_present(&request) {
         // The same page again at its masked address, without `present=1`: the address bar
         // shows nothing either.
@@ -226,24 +260,29 @@ pub async fn disguise(
             );
         }
         match presentation
-            .mask_and_keep(&book, &owner, &mut aliases, &address)
+            .mask_and_keep(&book, &owner, &mut aliases, &address, false)
             .await
         {
             Ok(masked) => Redirect::to(&masked).into_response(),
             Err(refusal) => return refusal,
         }
     } else {
-        let switching = request.uri().path() == SWITCH_PATH;
-        let request = match restore(&aliases, request).await {
+        let done = request.method() != Method::GET && request.method() != Method::HEAD;
+        let request = match restore(&aliases, request, !owner.is_empty()).await {
             Ok(request) => request,
             Err(refusal) => return refusal,
         };
         let response = next.run(request).await;
-        if switching {
-            // The switch sets the cookie itself; its redirect goes to a page as it really is.
+        let stopped = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .any(|c| c.as_bytes().starts_with(b"portal_presenting=;"));
+        if stopped {
+            // Stopping: the page it goes back to is shown as it really is.
             return response;
         }
-        mask(presentation.clone(), &book, &owner, aliases, response).await
+        mask(presentation.clone(), &book, &owner, aliases, response, done).await
     };
     let mut response = response;
     if started {
@@ -264,8 +303,18 @@ fn refused_unknown() -> Response {
         .into_response()
 }
 
-async fn restore(aliases: &Aliases, request: Request) -> Result<Request, Response> {
+/// The request with what it sends back restored (`restorable`: a signed-in owner's book; the
+/// sign-in page's requests are passed as they are).
+async fn restore(
+    aliases: &Aliases,
+    request: Request,
+    restorable: bool,
+) -> Result<Request, Response> {
     let (mut parts, body) = request.into_parts();
+    parts.extensions.insert(Presenting);
+    if !restorable {
+        return Ok(Request::from_parts(parts, body));
+    }
     let path = aliases
         .restore_path(parts.uri.path())
         .map_err(|Unknown| refused_unknown())?;
@@ -284,7 +333,6 @@ async fn restore(aliases: &Aliases, request: Request) -> Result<Request, Respons
         uri.path_and_query = address.parse().ok();
         parts.uri = Uri::from_parts(uri).map_err(|_| refused_unknown())?;
     }
-    parts.extensions.insert(Presenting);
     let bytes = axum::body::to_bytes(body, MAX_REQUEST).await.map_err(|_| {
         (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -326,12 +374,24 @@ async fn mask(
     owner: &str,
     mut aliases: Aliases,
     response: Response,
+    done: bool,
 ) -> Response {
     let (mut parts, body) = response.into_parts();
-    if let Some(location) = parts.headers.get(LOCATION).and_then(|v| v.to_str().ok()) {
+    // Nothing masked is kept in a cache (the back button shows it again from the server).
+    parts
+        .headers
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The portal's own addresses; another site's (an identity provider's) is its business.
+    let own = |l: &str| l.starts_with('/') && !l.starts_with("//");
+    if let Some(location) = parts
+        .headers
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|l| own(l))
+    {
         let location = location.to_owned();
         match presentation
-            .mask_and_keep(book, owner, &mut aliases, &location)
+            .mask_and_keep(book, owner, &mut aliases, &location, done)
             .await
         {
             Ok(masked) => match HeaderValue::from_str(&masked) {
@@ -372,7 +432,7 @@ async fn mask(
     };
     match std::str::from_utf8(&bytes) {
         Ok(text) => match presentation
-            .mask_and_keep(book, owner, &mut aliases, text)
+            .mask_and_keep(book, owner, &mut aliases, text, done)
             .await
         {
             Ok(masked) => Response::from_parts(parts, Body::from(masked)),
@@ -443,7 +503,7 @@ fn masked_events(
                 ..
             } = &mut s;
             let masked = presentation
-                .mask_and_keep(book, owner, aliases, &text)
+                .mask_and_keep(book, owner, aliases, &text, false)
                 .await
                 .ok()?;
             return Some((Ok(Bytes::from(masked)), Some(s)));

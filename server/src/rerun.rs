@@ -8,7 +8,7 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use domain::{ClientInfo, SignedIn};
+use domain::{ClientInfo, PortalError, SignedIn};
 use http::StatusCode;
 use portal::Portal;
 
@@ -46,6 +46,16 @@ async fn rerun(
     };
     match form {
         Ok(form) => Redirect::to(&form.url()).into_response(),
+        // Why this run is not rerun from the form, in a sentence.
+        Err(PortalError::Invalid(errors)) => (
+            StatusCode::BAD_REQUEST,
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+            .into_response(),
         Err(e) => crate::answer::error(e),
     }
 }

@@ -80,8 +80,11 @@ fn LiveExecution(execution: ExecutionView) -> impl IntoView {
             <span class="execution-status" data-field="execution-status">{move || view! { <StatusBadge status=summary.with(|s| s.status.clone()) /> }}</span>
             <span class="live-state" data-live=move || connection.get().attr() aria-live="polite">{move || connection.get().label()}</span>
             <a class="button" href=format!("/automation/executions/{id}")>"Refresh"</a>
-            // The server fills in the form: a full page load, not the router's.
-            <a class="button" href=rerun_path(&id) rel="external">"Rerun"</a>
+            // The server fills in the form: a full page load, not the router's. A child is one
+            // target of its parent's run: that one is rerun.
+            {summary.with_untracked(|s| s.parent.is_empty()).then(|| view! {
+                <a class="button" href=rerun_path(&id) rel="external">"Rerun"</a>
+            })}
         </div>
         {move || fault.get().map(|text| view! {
             <div class="alert alert-warning" role="status"><p>{format!("Live status paused: {text} The page retries by itself.")}</p></div>

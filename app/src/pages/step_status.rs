@@ -83,7 +83,6 @@ fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
         {move || {
             let s = current.get();
             let dash = |t: String| if t.is_empty() { "–".to_owned() } else { t };
-            let duration = domain::time::duration(&s.start, &s.end, now.get());
             view! {
                 <section class="panel">
                     <h2>"Step details"</h2>
@@ -95,7 +94,10 @@ fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
                         <dt>"Status"</dt><dd data-field="status"><StatusBadge status=s.status.clone() /></dd>
                         <dt>"Start time"</dt><dd>{dash(s.start.clone())}</dd>
                         <dt>"End time"</dt><dd data-field="end">{dash(s.end.clone())}</dd>
-                        <dt>"Duration"</dt><dd data-field="duration">{dash(duration.unwrap_or_default())}</dd>
+                        // Its own closure: the clock's ticks redraw the duration alone.
+                        <dt>"Duration"</dt><dd data-field="duration">{move || current.with(|s| {
+                            domain::time::duration(&s.start, &s.end, now.get()).unwrap_or_else(|| "–".into())
+                        })}</dd>
                         {(!s.target_location.is_empty()).then(|| view! { <dt>"Target location"</dt><dd>{s.target_location.clone()}</dd> })}
                     </dl>
                 </section>

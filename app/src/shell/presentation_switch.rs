@@ -26,7 +26,7 @@ pub fn PresentationSwitch(presenting: bool) -> impl IntoView {
                 class="button button-link"
                 aria-pressed=presenting.to_string()
                 aria-keyshortcuts=SHORTCUT
-                title=format!("Presentation mode hides account ids and addresses for a screen share ({SHORTCUT})")
+                title=format!("Hide ids and addresses for a screen share ({SHORTCUT})")
             >
                 {if presenting { "Stop presenting" } else { "Present" }}
             </button>

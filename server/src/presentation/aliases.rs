@@ -13,8 +13,9 @@ use regex_lite::Regex;
 /// that sends one back is refused).
 pub const MAX_ALIASES: usize = 4096;
 
-/// What an address's path escapes when a restored value goes back into it.
-const PATH: &AsciiSet = &CONTROLS
+/// What a path segment escapes when a restored value goes back into it.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b'/')
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -98,6 +99,16 @@ impl Aliases {
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for m in MASKED.find_iter(text) {
+            // Only a whole form: `•••.•••.•••.4` is not the start of `•••.•••.•••.40`, nor
+            // `••••••••9012` the end of `9.••••••••9012`.
+            let part_of_more =
+                |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '·');
+            if part_of_more(text[m.end()..].chars().next())
+                || (m.as_str().starts_with('•')
+                    && part_of_more(text[..m.start()].chars().next_back()))
+            {
+                return Err(Unknown);
+            }
             let form = m.as_str();
             // The character before an e-mail form may be the text's own, not the form's.
             let (kept, original) = match self.hidden.get(form) {
@@ -129,13 +140,23 @@ impl Aliases {
         Ok(form.finish())
     }
 
-    /// An address's path with each segment's masked forms put back.
+    /// An address's path with each segment's masked forms put back (an escaped `/` stays
+    /// inside its segment).
     pub fn restore_path(&self, path: &str) -> Result<String, Unknown> {
-        let decoded = percent_decode_str(path).decode_utf8_lossy();
-        if !decoded.contains('•') {
+        if !path.to_ascii_uppercase().contains("%E2%80%A2") && !path.contains('•') {
             return Ok(path.to_owned());
         }
-        Ok(utf8_percent_encode(&self.restore(&decoded)?, PATH).to_string())
+        let segments: Result<Vec<String>, Unknown> = path
+            .split('/')
+            .map(|segment| {
+                let decoded = percent_decode_str(segment).decode_utf8_lossy();
+                if !decoded.contains('•') {
+                    return Ok(segment.to_owned());
+                }
+                Ok(utf8_percent_encode(&self.restore(&decoded)?, SEGMENT).to_string())
+            })
+            .collect();
+        Ok(segments?.join("/"))
     }
 }
 
@@ -176,6 +197,13 @@ mod tests {
         );
         // Only whole forms: `.40` is not `.4`, and a form the book never gave is refused.
         assert_eq!(stored.restore("host •••.•••.•••.40"), Err(Unknown));
+        assert_eq!(stored.restore("••••••••90120"), Err(Unknown));
+        assert_eq!(stored.restore("9.•••.•••.•••.4"), Err(Unknown));
+        // An escaped `/` stays in its segment.
+        assert_eq!(
+            stored.restore_path("/automation/execute/arn%3Aaws%3Assm%3A%3A%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A2%E2%80%A29012%3Adocument%2FX"),
+            Ok("/automation/execute/arn:aws:ssm::123456789012:document%2FX".into())
+        );
         assert_eq!(
             stored.restore("a comment • with a bullet"),
             Ok("a comment • with a bullet".into())
