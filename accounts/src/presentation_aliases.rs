@@ -118,15 +118,14 @@ mod tests {
                 .expect("claim"));
             assert_eq!(
                 books.load("b1").await.expect("load"),
-                [pair("•••.•••.•••.5", "10.0.1.5")]
+                (Some("ann".into()), vec![pair("•••.•••.•••.5", "10.0.1.5")])
             );
             assert_eq!(
-                books.owner("b2").await.expect("owner").as_deref(),
+                books.load("b2").await.expect("load").0.as_deref(),
                 Some("bob")
             );
             books.forget("b1").await.expect("forget");
-            assert!(books.load("b1").await.expect("load").is_empty());
-            assert_eq!(books.owner("b1").await.expect("owner"), None);
+            assert_eq!(books.load("b1").await.expect("load"), (None, Vec::new()));
         }
     }
 }

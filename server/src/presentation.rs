@@ -167,7 +167,7 @@ async fn switch(
 
 /// The book the browser's cookie names (a UUID, or none); two different ones (a cookie set
 /// for the domain or another path beside the portal's own) are refused.
-fn book_of(headers: &HeaderMap) -> Result<Option<String>, Response> {
+fn book_of(headers: &HeaderMap) -> Result<Option<String>, DoubledCookies> {
     let mut books: Vec<String> = headers
         .get_all(COOKIE)
         .iter()
@@ -185,12 +185,21 @@ fn book_of(headers: &HeaderMap) -> Result<Option<String>, Response> {
     match books.as_slice() {
         [] => Ok(None),
         [book] if !book.is_empty() => Ok(Some(book.clone())),
-        _ => Err((
+        _ => Err(DoubledCookies),
+    }
+}
+
+/// Presentation cookies the portal did not set (two, or one that names no book).
+struct DoubledCookies;
+
+impl IntoResponse for DoubledCookies {
+    fn into_response(self) -> Response {
+        (
             StatusCode::BAD_REQUEST,
             "This browser sends presentation-mode cookies the portal did not set: clear this \
              site's cookies and sign in again.",
         )
-            .into_response()),
+            .into_response()
     }
 }
 
@@ -222,7 +231,7 @@ pub async fn disguise(
     let owner = user.map(|Extension(u)| u.name).unwrap_or_default();
     let cookie = match book_of(request.headers()) {
         Ok(cookie) => cookie,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let (mut book, mut started) = match cookie {
         Some(book) => (book, false),
