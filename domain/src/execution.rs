@@ -105,7 +105,7 @@ pub struct Progress {
     pub timed_out: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepView {
     /// The step's place in the list, from 1.
     pub number: usize,

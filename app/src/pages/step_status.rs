@@ -112,20 +112,9 @@ fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
 /// What the page shows of a step the stream has not described (it keeps the last it had).
 fn placeholder(id: &str) -> StepView {
     StepView {
-        number: 0,
         id: id.to_owned(),
         name: id.to_owned(),
-        action: String::new(),
-        status: String::new(),
-        start: String::new(),
-        end: String::new(),
-        failure: String::new(),
-        failure_details: Vec::new(),
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        target_location: String::new(),
-        valid_next_steps: Vec::new(),
-        ended_at: 0.0,
+        ..StepView::default()
     }
 }
 

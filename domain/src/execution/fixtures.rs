@@ -10,15 +10,7 @@ pub fn step(number: usize, name: &str, status: &str) -> StepView {
         name: name.to_owned(),
         action: "aws:sleep".to_owned(),
         status: status.to_owned(),
-        start: String::new(),
-        end: String::new(),
-        failure: String::new(),
-        failure_details: Vec::new(),
-        inputs: Vec::new(),
-        outputs: Vec::new(),
-        target_location: String::new(),
-        valid_next_steps: Vec::new(),
-        ended_at: 0.0,
+        ..StepView::default()
     }
 }
 
