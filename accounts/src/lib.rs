@@ -13,6 +13,7 @@ mod outbox;
 mod password;
 mod presentation_aliases;
 mod replicas;
+mod runbook_stars;
 mod schedules;
 mod sql;
 mod sso_identities;
@@ -34,6 +35,7 @@ pub use outbox::{AfterAttempt, DueDelivery, NewDelivery, Outbox, WaitingEvent};
 pub use password::random_password;
 pub use presentation_aliases::PresentationAliases;
 pub use replicas::{Repaired, Replicas};
+pub use runbook_stars::RunbookStars;
 pub use schedules::{Schedule, ScheduleApproval, Schedules};
 /// The database's errors, for crates that use the repositories without sqlx themselves.
 pub use sqlx::Error as SqlError;

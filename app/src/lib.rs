@@ -15,6 +15,7 @@ pub mod live_status;
 pub mod notice;
 pub mod notifications;
 mod pages;
+pub mod preferences;
 pub mod runbook;
 pub mod schedules;
 #[cfg(feature = "ssr")]
@@ -43,9 +44,11 @@ pub fn document(options: LeptosOptions) -> impl IntoView {
     let presenting = service::ssr::presenting();
     #[cfg(not(feature = "ssr"))]
     let presenting = false;
+    // The theme the viewer chose; none follows the operating system.
+    let theme = preferences::current().theme.attribute();
     view! {
         <!DOCTYPE html>
-        <html lang="en" class=presenting.then_some("presenting")>
+        <html lang="en" class=presenting.then_some("presenting") data-theme=theme>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -19,16 +19,7 @@ pub mod ssr {
     /// The viewer's IANA time zone, as their browser told it (the `portal_tz` cookie the
     /// hydrated page sets); `None` before it has, or without JavaScript.
     pub fn time_zone() -> Option<String> {
-        let parts = parts()?;
-        parts
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| pair.trim().strip_prefix("portal_tz="))
-            .map(str::to_owned)
-            .filter(|zone| !zone.is_empty() && zone.len() <= 64)
+        crate::preferences::time_zone()
     }
 
     /// Whether this request comes from a session in presentation mode.

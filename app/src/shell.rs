@@ -1,6 +1,8 @@
 //! The console frame every page sits in: top bar, service navigation, content area.
 
 mod breadcrumbs;
+mod display_menu;
+mod guide;
 mod presentation_switch;
 mod side_nav;
 mod top_bar;
@@ -21,6 +23,16 @@ pub fn is_hydrated() -> Signal<bool> {
     Signal::derive(move || hydrated.is_some_and(|h| h.get()))
 }
 
+/// The page's own address (path and query), for a form that comes back to it.
+pub(crate) fn here() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let location = leptos_router::hooks::use_location();
+    move || {
+        let search = location.search.get();
+        let joiner = if search.is_empty() { "" } else { "?" };
+        format!("{}{joiner}{search}", location.pathname.get())
+    }
+}
+
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let info = Resource::new(|| (), |_| get_shell_info());
@@ -29,13 +41,17 @@ pub fn Shell(children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     provide_context(Hydrated(hydrated));
+    let guide_open = RwSignal::new(crate::preferences::current().guide_open);
+    provide_context(guide::GuideOpen(guide_open));
     view! {
+        <a class="skip-link" href="#content">"Skip to main content"</a>
         <top_bar::TopBar info nav_open hydrated />
-        <div class="layout" class:nav-closed=move || !nav_open.get()>
+        <div class="layout" class:nav-closed=move || !nav_open.get() class:guide-open=move || guide_open.get()>
             <side_nav::SideNav open=nav_open />
-            <main id="content" class="content">
+            <main id="content" class="content" tabindex="-1">
                 {children()}
             </main>
+            <guide::Guide />
         </div>
     }
 }

@@ -18,6 +18,9 @@ pub struct RunbookSummary {
     pub default_version: String,
     pub description: String,
     pub categories: Vec<String>,
+    /// The viewer starred it: their catalog lists it first.
+    #[serde(default)]
+    pub starred: bool,
 }
 
 /// A page of the catalog.

@@ -47,9 +47,59 @@ pub fn duration(start: &str, end: &str, now: f64) -> Option<String> {
     })
 }
 
+/// A moment as a clock `offset_secs` from UTC reads it: `2026-12-03 10:40:30 GMT+1`
+/// (`GMT+5:30`, `GMT-4`, `GMT`), or in UTC with `utc`. The offset is the viewer's zone's at
+/// that moment, so the server (from the tz database) and the browser (from its own clock) write
+/// it alike. Empty if out of range.
+pub fn clock_text(secs: i64, offset_secs: i32, utc: bool) -> String {
+    let offset = if utc { 0 } else { offset_secs };
+    let Ok(at) = OffsetDateTime::from_unix_timestamp(secs.saturating_add(offset as i64)) else {
+        return String::new();
+    };
+    let day = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    if utc {
+        return format!("{day} UTC");
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes) = (
+        offset.unsigned_abs() / 3600,
+        offset.unsigned_abs() / 60 % 60,
+    );
+    match (hours, minutes) {
+        (0, 0) => format!("{day} GMT"),
+        (_, 0) => format!("{day} GMT{sign}{hours}"),
+        _ => format!("{day} GMT{sign}{hours}:{minutes:02}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moment_reads_on_the_viewers_clock_or_in_utc() {
+        // 2026-12-03T09:40:30Z
+        let at = 1_796_290_830;
+        assert_eq!(clock_text(at, 3600, false), "2026-12-03 10:40:30 GMT+1");
+        assert_eq!(
+            clock_text(at, 19_800, false),
+            "2026-12-03 15:10:30 GMT+5:30"
+        );
+        assert_eq!(
+            clock_text(at, -5 * 3600, false),
+            "2026-12-03 04:40:30 GMT-5"
+        );
+        assert_eq!(clock_text(at, 0, false), "2026-12-03 09:40:30 GMT");
+        assert_eq!(clock_text(at, 3600, true), "2026-12-03 09:40:30 UTC");
+    }
 
     #[test]
     fn durations_read_as_people_say_them() {

@@ -238,6 +238,16 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
       },
     ],
     'POST my_rights': [{ ask: { method: 'POST', path: 'my_rights', form: {} }, expect: open(401, 200), shows: { granted: 'Web team restarts web servers' } }],
+    // A star takes a runbook the user may see; taking one's own star off needs nothing more. Each
+    // star is taken off again at once, so the tester's catalog (other specs') keeps its order.
+    'POST star_runbook': [
+      { ask: { method: 'POST', path: 'star_runbook', form: { runbook: secret, star: 'true' } }, expect: denied(200), mustNotLeakTo: ['anonymous', 'visitor', 'granted'] },
+      { ask: { method: 'POST', path: 'star_runbook', form: { runbook: secret, star: 'false' } }, expect: open(401, 200) },
+      { ask: { method: 'POST', path: 'star_runbook', form: { runbook: GRANTED, star: 'true' } }, expect: denied(200, 200) },
+      { ask: { method: 'POST', path: 'star_runbook', form: { runbook: GRANTED, star: 'false' } }, expect: open(401, 200) },
+    ],
+    // Only the asker's own stars.
+    'POST starred_runbooks': [{ ask: { method: 'POST', path: 'starred_runbooks', form: {} }, expect: open(401, 200) }],
     // The preview's address never carries a secret value.
     'POST preview_form': [
       {
@@ -280,6 +290,8 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     'POST /session': [{ ask: { method: 'POST', path: '/session', form: { name: 'nobody-at-all', password: 'wrong password', next: '/' } }, expect: open(303, 303) }],
     // A session's own presentation mode (asked to stop, so the matrix's sessions stay unmasked).
     'POST /presentation': [{ ask: { method: 'POST', path: '/presentation', form: { on: '0', back: '/automation' } }, expect: open(401, 303) }],
+    // A browser's own display preferences (the system theme: the default, so nothing changes).
+    'POST /preferences': [{ ask: { method: 'POST', path: '/preferences', form: { theme: 'system', back: '/automation' } }, expect: open(401, 303) }],
     'GET /favicon.svg': [{ ask: { method: 'GET', path: '/favicon.svg' }, expect: open(200, 200) }],
     'GET /pkg/{file}': [{ ask: { method: 'GET', path: '/pkg/runbook-portal.css' }, expect: open(200, 200) }],
     // Signing out ends the session it is sent with: asked last, with sessions of its own.

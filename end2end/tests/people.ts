@@ -22,7 +22,9 @@ export async function signIn(page: Page, name: string, password: string) {
 
 /** An HTTP client signed in as `name` (none signed in without a name), as a script would be. */
 export async function clientAs(name?: string, password?: string): Promise<APIRequestContext> {
-  const client = await newRequest.newContext({ baseURL: portals.emulator });
+  // Inside a test, a new context takes the project's options, the tester's cookies among them:
+  // this client is someone else, so it starts with none (a sign-in would end the tester's session).
+  const client = await newRequest.newContext({ baseURL: portals.emulator, storageState: { cookies: [], origins: [] } });
   if (name) {
     const answer = await client.post('/session', { form: { name, password: password ?? '', next: '/automation' }, maxRedirects: 0 });
     if (answer.headers().location !== '/automation') throw new Error(`${name} could not sign in`);

@@ -8,6 +8,8 @@ mod instances;
 mod markdown;
 mod roles;
 
+use std::collections::BTreeSet;
+
 use domain::runbook::{CatalogPage, InstanceChoice, RoleChoice, RunbookDetails};
 use domain::PortalError;
 
@@ -15,7 +17,7 @@ use crate::{Portal, Viewer};
 
 impl Portal {
     /// A page of the catalog tab `owner` (`Self`: Owned by me, `Private`: Shared with me, or
-    /// `All`), only the runbooks the viewer may run.
+    /// `All`), only the runbooks the viewer may run, those they starred first.
     pub async fn list_runbooks(
         &self,
         viewer: &Viewer,
@@ -24,8 +26,13 @@ impl Portal {
         search: &str,
         page: usize,
     ) -> Result<CatalogPage, PortalError> {
+        // Stars only order the catalog: without them it is still listed, by name.
+        let starred = self.starred_runbooks(viewer).await.unwrap_or_else(|e| {
+            tracing::error!(user = viewer.name(), error = %e, "could not read the runbook stars");
+            BTreeSet::new()
+        });
         let rights = &viewer.rights;
-        catalog::list_runbooks(self, owner, categories, search, page, &|name| {
+        catalog::list_runbooks(self, owner, categories, search, page, &starred, &|name| {
             rights.may_run(name)
         })
         .await

@@ -113,6 +113,15 @@ pub(crate) fn in_zone(ms: i64, zone: &str) -> Option<(String, String)> {
     ))
 }
 
+/// How far from UTC `zone`'s clocks are at `secs` since the epoch (summer time included), when
+/// `zone` is an IANA time zone.
+pub fn utc_offset(secs: i64, zone: &str) -> Option<i32> {
+    use chrono::Offset;
+    let zone = Tz::from_str(zone.trim()).ok()?;
+    let at = Utc.timestamp_opt(secs, 0).single()?.with_timezone(&zone);
+    Some(at.offset().fix().local_minus_utc())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +140,12 @@ mod tests {
             Some("2026-06-30 20:00:00 EDT (America/New_York)")
         );
         assert_eq!(in_zone(ms, "Mars/Olympus"), None);
+        assert_eq!(utc_offset(ms / 1000, "Europe/Paris"), Some(7200));
+        assert_eq!(
+            utc_offset(ms / 1000 - 200 * 86_400, "Europe/Paris"),
+            Some(3600)
+        );
+        assert_eq!(utc_offset(ms / 1000, "Mars/Olympus"), None);
     }
 
     #[test]

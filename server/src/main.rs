@@ -13,6 +13,7 @@ mod health;
 mod logging;
 mod metrics_endpoint;
 mod oidc;
+mod preferences;
 mod presentation;
 mod probe;
 mod probes;

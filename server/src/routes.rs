@@ -18,7 +18,7 @@ pub struct Route {
 }
 
 /// The routes the server adds beside the app's pages and server functions.
-const OWN: [(&str, &str, &str); 16] = [
+const OWN: [(&str, &str, &str); 17] = [
     ("GET", audit_export::PATH, "export"),
     ("GET", health::PATH, "health"),
     ("GET", health::DETAILS, "health"),
@@ -28,6 +28,7 @@ const OWN: [(&str, &str, &str); 16] = [
     ("POST", sign_in::SIGN_IN, "session"),
     ("POST", sign_in::SIGN_OUT, "session"),
     ("POST", domain::presentation::SWITCH_PATH, "session"),
+    ("POST", domain::preferences::PATH, "session"),
     ("GET", oidc::START, "session"),
     ("GET", oidc::CALLBACK, "session"),
     ("GET", rerun::PATH, "page"),

@@ -36,7 +36,7 @@ use crate::shutdown::Stopping;
 use crate::sign_in::{self, Gate};
 use crate::trusted_proxy::TrustedProxy;
 use crate::{
-    assets, audit_export, form_errors, grants_file, health, presentation, request_log,
+    assets, audit_export, form_errors, grants_file, health, preferences, presentation, request_log,
     request_safety, rerun, shutdown, status_streams,
 };
 
@@ -278,6 +278,7 @@ pub fn router(
         .merge(status_streams::routes(portal, stopping))
         .merge(sign_in::routes(gate.clone()))
         .merge(oidc::routes(oidc, gate.clone()))
+        .merge(preferences::routes(presentation.secure))
         .merge(presentation::routes(presentation.clone()))
         .merge(pages)
         // Inside the gate: an error is sealed for the user it is shown to.

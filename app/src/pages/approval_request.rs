@@ -3,6 +3,7 @@
 //! decision: Approve or Reject with a comment for an approver who did not ask for it, Withdraw for
 //! the requester while it waits.
 
+use crate::components::Moment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -70,7 +71,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         view! { <dt>"Execution"</dt><dd><a href=href data-field="execution"><code>{r.execution_id.clone()}</code></a></dd> }
     });
     let decision = (!r.decided_by.is_empty()).then(|| view! {
-        <dt>"Decided by"</dt><dd data-field="decided-by">{r.decided_by.clone()} " at " {decided_at}</dd>
+        <dt>"Decided by"</dt><dd data-field="decided-by">{r.decided_by.clone()} " at " <Moment at=decided_at.clone() /></dd>
         <dt>"Comment"</dt><dd data-field="comment">{r.comment.clone()}</dd>
     });
     let error = (!r.error.is_empty()).then(
@@ -121,7 +122,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         <section class="panel" aria-label="Request">
             <dl class="facts">
                 <dt>"Status"</dt><dd data-field="status" data-status=r.status.clone()>{r.status_label().to_owned()}</dd>
-                <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " {requested_at}</dd>
+                <dt>"Requested by"</dt><dd data-field="requested-by">{r.requested_by.clone()} " at " <Moment at=requested_at.clone() /></dd>
                 <dt>"Grant"</dt><dd>{r.grant.clone()}</dd>
                 <dt>"Approvers"</dt><dd>{approvers.clone()}</dd>
                 {schedule}

@@ -1,6 +1,7 @@
 //! Approval requests (`/automation/approvals`): starts waiting for a second person, and those
 //! decided, as far as the viewer may see them (their own, those they may decide).
 
+use crate::components::Moment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -45,7 +46,7 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
     let waiting_for_you = list.iter().filter(|r| r.may_decide).count();
     view! {
         <p class="count">{format!("{} requests on this page; {waiting_for_you} waiting for your decision", list.len())}</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Approval requests (scrolls sideways)">
             <table class="table approvals">
                 <thead><tr>
                     <th>"Request"</th><th>"Runbook"</th><th>"Requested by"</th><th>"Requested"</th>
@@ -60,7 +61,7 @@ fn RequestTable(list: Vec<ApprovalView>) -> impl IntoView {
                                 <td><a href=href><code>{short}</code></a></td>
                                 <td>{r.runbook.clone()}{r.is_for_schedule().then(|| format!(" — schedule {}", r.schedule))}</td>
                                 <td>{r.requested_by.clone()}</td>
-                                <td>{domain::time::utc(r.requested_at)}</td>
+                                <td><Moment at=domain::time::utc(r.requested_at) /></td>
                                 <td data-field="status">{r.status_label().to_owned()}{may_decide.then_some(" (yours to decide)")}</td>
                                 <td>{r.decided_by.clone()}</td>
                             </tr>

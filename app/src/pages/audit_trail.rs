@@ -3,6 +3,7 @@
 //! links, keyed by record id, so they work without JavaScript), and exported as CSV with the same
 //! filters.
 
+use crate::components::Moment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -109,7 +110,7 @@ fn Records(page: AuditPage, filters: AuditFilters) -> impl IntoView {
     }
     view! {
         <p class="count">{format!("{} records on this page (newest first, {PAGE_SIZE} a page; the CSV has up to 10,000 from the newest)", rows.len())}</p>
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit records (scrolls sideways)">
             <table class="table audit">
                 <thead><tr>
                     <th>"Time"</th><th>"User"</th><th>"Action"</th><th>"Outcome"</th><th>"Runbook"</th>
@@ -124,7 +125,7 @@ fn Records(page: AuditPage, filters: AuditFilters) -> impl IntoView {
                         let runbook = if r.version.is_empty() { r.runbook.clone() } else { format!("{} v{} ({})", r.runbook, r.version, r.mode) };
                         view! {
                             <tr data-audit=r.id>
-                                <td>{domain::time::utc(r.at)}</td>
+                                <td><Moment at=domain::time::utc(r.at) /></td>
                                 <td>{r.user}<br /><span class="hint">{r.groups.join(", ")}</span></td>
                                 <td data-field="action">{r.action.as_str()}</td>
                                 <td data-field="outcome">{r.outcome.as_str()}</td>

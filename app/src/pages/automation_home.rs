@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use std::collections::HashMap;
 
-use crate::components::StatusBadge;
+use crate::components::{clock, Moment, StatusBadge};
 use crate::execution::{is_terminal, rerun_path, ExecutionSummary};
 use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
 use crate::live_status::Connection;
@@ -152,6 +152,7 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
         .collect();
     let connection = RwSignal::new(Connection::Off);
     follow(running, updates, connection);
+    let now = clock();
     let field = move |id: &str, pick: fn(&ExecutionSummary) -> String, initial: &str| {
         updates
             .with(|u| u.get(id).map(pick))
@@ -162,22 +163,23 @@ fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl Into
         <table class="table executions">
             <thead><tr>
                 <th>"Execution ID"</th><th>"Document name"</th><th>"Status"</th><th>"Start time"</th>
-                <th>"End time"</th><th>"Started by"</th><th>"Executed by"</th><th>"Mode"</th>
+                <th>"End time"</th><th>"Duration"</th><th>"Started by"</th><th>"Executed by"</th><th>"Mode"</th>
                 <th><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>
                 {page.rows.into_iter().map(|row| {
                     let (id, status, end) = (row.id.clone(), row.status.clone(), row.end.clone());
-                    let id2 = id.clone();
+                    let (id2, id3, end2, start) = (id.clone(), id.clone(), end.clone(), row.start.clone());
                     view! {
                     <tr data-execution=row.id.clone()>
                         <td><a href=format!("/automation/executions/{}", row.id)><code>{row.id.clone()}</code></a></td>
                         <td>{row.document}</td>
                         <td data-field="status">{move || view! { <StatusBadge status=field(&id, |s| s.status.clone(), &status) /> }}</td>
-                        <td>{row.start}</td>
-                        <td>{move || {
-                            let end = field(&id2, |s| s.end.clone(), &end);
-                            if end.is_empty() { "–".to_owned() } else { end }
+                        <td><Moment at=row.start.clone() /></td>
+                        <td>{move || view! { <Moment at=field(&id2, |s| s.end.clone(), &end) /> }}</td>
+                        <td data-field="duration">{move || {
+                            let end = field(&id3, |s| s.end.clone(), &end2);
+                            domain::time::duration(&start, &end, now.get()).unwrap_or_else(|| "–".into())
                         }}</td>
                         <td data-field="started-by">{row.started_by}</td>
                         <td class="arn">{row.executed_by}</td>

@@ -1,13 +1,15 @@
 //! Execute automation, step 1: choose a runbook from the catalog (Owned by me / Shared with me /
-//! All documents, by category and name), read its details, pick the document version.
+//! All documents, by category and name; the user's starred runbooks first), read its details,
+//! pick the document version.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::RunbookDetailsView;
+use crate::components::{RunbookDetailsView, StarToggle};
+use crate::notice::Refused;
 use crate::runbook::{get_runbook, list_runbooks};
-use crate::runbook::{CatalogPage, RunbookDetails};
+use crate::runbook::{CatalogPage, RunbookDetails, StarRunbook};
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -64,9 +66,11 @@ pub fn ChooseRunbook() -> impl IntoView {
             runbook: q.get("runbook").unwrap_or_default(),
         }
     });
+    let star = ServerAction::<StarRunbook>::new();
+    // Read again after each star: it moves the runbook to (or from) the top.
     let catalog = Resource::new(
-        move || catalog_query.get(),
-        |q| {
+        move || (catalog_query.get(), star.version().get()),
+        |(q, _)| {
             let owner = TABS
                 .iter()
                 .find(|(k, _, _)| *k == q.tab)
@@ -109,13 +113,18 @@ pub fn ChooseRunbook() -> impl IntoView {
                     }).collect_view()
                 }}
             </nav>
+            <Refused />
+            {move || star.value().get().and_then(Result::err).map(
+                |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
+            )}
             <div class="catalog">
-                <Suspense fallback=|| view! { <p>"Loading runbooks…"</p> }>
+                // The list stays while a star reads it again.
+                <Transition fallback=|| view! { <p>"Loading runbooks…"</p> }>
                     {move || catalog.get().map(|answer| match answer {
-                        Ok(page) => view! { <Catalog page query=catalog_query.get() /> }.into_any(),
+                        Ok(page) => view! { <Catalog page query=catalog_query.get() star /> }.into_any(),
                         Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}
-                </Suspense>
+                </Transition>
             </div>
         </section>
         <Suspense fallback=|| ()>
@@ -128,7 +137,11 @@ pub fn ChooseRunbook() -> impl IntoView {
 }
 
 #[component]
-fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
+fn Catalog(
+    page: CatalogPage,
+    query: CatalogQuery,
+    star: ServerAction<StarRunbook>,
+) -> impl IntoView {
     let CatalogPage {
         runbooks,
         categories,
@@ -150,6 +163,7 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
         }
         .url()
     });
+    let back = query.url();
     view! {
         <form class="catalog-filters" method="get" action="/automation/execute" role="search">
             <input type="hidden" name="tab" value=query.tab.clone() />
@@ -174,18 +188,19 @@ fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
         <div class="catalog-list">
             <p class="count">{format!("{total} runbooks")}</p>
             <table class="table">
-                <thead><tr><th>"Name"</th><th>"Owner"</th><th>"Platform types"</th><th>"Default version"</th><th>"Description"</th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Owner"</th><th>"Platform types"</th><th>"Default version"</th><th>"Description"</th><th><span class="visually-hidden">"Star"</span></th></tr></thead>
                 <tbody>
                     {runbooks.into_iter().map(|r| {
                         let url = CatalogQuery { runbook: r.name.clone(), ..query.clone() }.url();
                         let chosen = query.runbook == r.name;
                         view! {
-                            <tr class:chosen=chosen>
+                            <tr class:chosen=chosen data-runbook=r.name.clone()>
                                 <td><a href=url aria-current=chosen.then_some("true")>{r.name.clone()}</a></td>
                                 <td>{r.owner}</td>
                                 <td>{r.platform_types.join(", ")}</td>
                                 <td>{r.default_version}</td>
                                 <td>{first_line(&r.description)}</td>
+                                <td><StarToggle runbook=r.name.clone() starred=r.starred back=back.clone() action=star /></td>
                             </tr>
                         }
                     }).collect_view()}

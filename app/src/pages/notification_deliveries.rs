@@ -1,6 +1,7 @@
 //! Notification deliveries (`/notifications/deliveries`, administrators): every message the
 //! portal sent or tried to, with each attempt: when, from which replica, what the receiver said.
 
+use crate::components::Moment;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -34,7 +35,7 @@ pub fn NotificationDeliveries() -> impl IntoView {
 #[component]
 fn DeliveryTable(list: Vec<DeliveryView>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Deliveries (scrolls sideways)">
             <table class="table deliveries">
                 <thead><tr>
                     <th>"Created"</th><th>"Message"</th><th>"Channel"</th><th>"For"</th>
@@ -43,7 +44,7 @@ fn DeliveryTable(list: Vec<DeliveryView>) -> impl IntoView {
                 <tbody>
                     {list.into_iter().map(|d| view! {
                         <tr data-delivery=d.id.clone() data-channel=d.channel.clone() data-status=d.status.clone()>
-                            <td>{domain::time::utc(d.created_at / 1000)}</td>
+                            <td><Moment at=domain::time::utc(d.created_at / 1000) /></td>
                             <td>{d.title.clone()}<br /><small>{d.event.clone()}</small></td>
                             <td>{d.channel.clone()}</td>
                             <td>{d.recipient.clone()}</td>
@@ -53,7 +54,7 @@ fn DeliveryTable(list: Vec<DeliveryView>) -> impl IntoView {
                                 <ol class="attempts" data-field="attempts">
                                     {d.attempts.iter().map(|a| view! {
                                         <li data-delivered=a.delivered.to_string()>
-                                            {domain::time::utc(a.at / 1000)} " · " {a.replica.clone()} " · "
+                                            <Moment at=domain::time::utc(a.at / 1000) /> " · " {a.replica.clone()} " · "
                                             {if a.delivered { "delivered" } else { "failed" }} ": " {a.detail.clone()}
                                         </li>
                                     }).collect_view()}

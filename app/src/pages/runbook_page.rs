@@ -1,12 +1,19 @@
-//! A runbook's own page (`/documents/<name>`), with its details and a way to execute it.
+//! A runbook's own page (`/documents/<name>`), with its details, its star, a way to execute it,
+//! its recent executions and its schedules.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::RunbookDetailsView;
-use crate::runbook::get_runbook;
-use crate::schedules::list_schedules;
+mod recent_executions;
+mod schedules;
+
+use recent_executions::RecentExecutions;
+use schedules::RunbookSchedules;
+
+use crate::components::{RunbookDetailsView, StarToggle};
+use crate::notice::Refused;
+use crate::runbook::{get_runbook, starred_runbooks, StarRunbook};
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -19,54 +26,42 @@ pub fn RunbookPage() -> impl IntoView {
         move || (name(), query.read().get("version").unwrap_or_default()),
         |(name, version)| get_runbook(name, version),
     );
+    let star = ServerAction::<StarRunbook>::new();
+    let stars = Resource::new(move || star.version().get(), |_| starred_runbooks());
+    // This page, as a post without JavaScript comes back to it.
+    let back = move || {
+        let page = format!("/documents/{}", encode(&name()));
+        match query.read().get("version").filter(|v| !v.is_empty()) {
+            Some(version) => format!("{page}?version={}", encode(&version)),
+            None => page,
+        }
+    };
+    // The star, for a runbook the viewer may see.
+    let toggle = move || {
+        let shown = details.with(|d| matches!(d, Some(Ok(_))));
+        let runbook = name();
+        let starred = stars.get()?.ok()?.contains(&runbook);
+        shown.then(|| view! { <StarToggle runbook starred back=back() action=star /> })
+    };
     view! {
         <Title text=move || name() />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb(name(), format!("/documents/{}", encode(&name())))] />
         <div class="page-header">
             <h1>{name}</h1>
+            <Transition fallback=|| ()>{toggle}</Transition>
             <a class="button button-primary" href=move || format!("/automation/execute/{}", encode(&name()))>"Execute automation"</a>
         </div>
+        <Refused />
+        {move || star.value().get().and_then(Result::err).map(
+            |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
+        )}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || details.get().map(|answer| match answer {
                 Ok(details) => view! { <RunbookDetailsView details /> }.into_any(),
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
+        <RecentExecutions name=Signal::derive(name) />
         <RunbookSchedules name=Signal::derive(name) />
-    }
-}
-
-/// The runbook's schedules the viewer may see (their own; all for administrators).
-#[component]
-fn RunbookSchedules(name: Signal<String>) -> impl IntoView {
-    let schedules = Resource::new(move || name.get(), list_schedules);
-    view! {
-        <section class="panel" aria-label="Schedules">
-            <h2>"Schedules"</h2>
-            <Suspense fallback=|| view! { <p>"Loading schedules…"</p> }>
-                {move || schedules.get().map(|answer| match answer {
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="empty">"No schedules of this runbook. To make one, fill in Execute automation, then Run on a schedule."</p>
-                    }.into_any(),
-                    Ok(list) => view! {
-                        <table class="table schedules">
-                            <thead><tr><th>"Name"</th><th>"Owner"</th><th>"When"</th><th>"State"</th><th>"Next run"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|s| view! {
-                                    <tr data-schedule=s.id.clone()>
-                                        <td><a href=format!("/automation/schedules#schedule-{}", s.id)>{s.name.clone()}</a></td>
-                                        <td>{s.owner.clone()}</td>
-                                        <td><code>{s.cron.clone()}</code> " in " {s.time_zone.clone()}</td>
-                                        <td>{s.state.clone()}</td>
-                                        <td>{s.next_run()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Suspense>
-        </section>
     }
 }

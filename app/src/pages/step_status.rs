@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{clock, StatusBadge};
+use crate::components::{clock, Moment, StatusBadge};
 use crate::execution::{get_execution, ExecutionView, StepView};
 use crate::live_status::Connection;
 use crate::shell::{crumb, Breadcrumbs};
@@ -82,7 +82,6 @@ fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
         })}
         {move || {
             let s = current.get();
-            let dash = |t: String| if t.is_empty() { "–".to_owned() } else { t };
             view! {
                 <section class="panel">
                     <h2>"Step details"</h2>
@@ -91,9 +90,9 @@ fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
                         <dt>"Step ID"</dt><dd><code>{s.id.clone()}</code></dd>
                         <dt>"Step number"</dt><dd>{s.number}</dd>
                         <dt>"Action"</dt><dd><code>{s.action.clone()}</code></dd>
-                        <dt>"Status"</dt><dd data-field="status"><StatusBadge status=s.status.clone() /></dd>
-                        <dt>"Start time"</dt><dd>{dash(s.start.clone())}</dd>
-                        <dt>"End time"</dt><dd data-field="end">{dash(s.end.clone())}</dd>
+                        <dt>"Status"</dt><dd data-field="status" aria-live="polite"><StatusBadge status=s.status.clone() /></dd>
+                        <dt>"Start time"</dt><dd><Moment at=s.start.clone() /></dd>
+                        <dt>"End time"</dt><dd data-field="end"><Moment at=s.end.clone() /></dd>
                         // Its own closure: the clock's ticks redraw the duration alone.
                         <dt>"Duration"</dt><dd data-field="duration">{move || current.with(|s| {
                             domain::time::duration(&s.start, &s.end, now.get()).unwrap_or_else(|| "–".into())

@@ -4,14 +4,12 @@
 
 use domain::presentation::{SHORTCUT, SWITCH_PATH};
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 const FORM_CLASS: &str = "presentation-switch";
 
 #[component]
 pub fn PresentationSwitch(presenting: bool) -> impl IntoView {
-    let location = use_location();
-    let back = move || format!("{}{}", location.pathname.get(), location.search.get());
+    let back = super::here();
     #[cfg(feature = "hydrate")]
     follow_the_presenter(presenting);
     view! {

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::display_menu::DisplayMenu;
+use super::guide::GuideSwitch;
 use super::presentation_switch::PresentationSwitch;
 use crate::error::PortalError;
 use crate::shell_info::ShellInfo;
@@ -52,6 +54,8 @@ fn Identity(info: ShellInfo) -> impl IntoView {
                 <span class="account" title="Account">{info.account}</span>
                 <span class="arn" title="The identity the server acts as">{info.arn}</span>
                 {info.may_audit.then(|| view! { <a class="audit-link" href="/audit">"Audit trail"</a> })}
+                <GuideSwitch />
+                <DisplayMenu />
                 <PresentationSwitch presenting=info.presenting />
                 <span class="user" title="Signed in as">{user.name}</span>
                 <form method="post" action="/session/end" class="sign-out">

@@ -1,5 +1,6 @@
 //! The catalog: ListDocuments for the tab asked for, each runbook described (DescribeDocument,
-//! kept a while), filtered by the viewer's grants, categories and search, a page at a time.
+//! kept a while), filtered by the viewer's grants, categories and search, the viewer's starred
+//! runbooks first, a page at a time.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -54,6 +55,7 @@ pub(super) async fn list_runbooks(
     categories: &[String],
     search: &str,
     page: usize,
+    starred: &BTreeSet<String>,
     may_run: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<CatalogPage, PortalError> {
     let backend = portal.backend.clone();
@@ -124,14 +126,16 @@ pub(super) async fn list_runbooks(
         }
     }
     let mut all_categories = BTreeSet::new();
-    let mut runbooks: Vec<RunbookSummary> = identifiers
+    let runbooks: Vec<RunbookSummary> = identifiers
         .into_iter()
         .zip(details)
         .filter_map(|(identifier, described)| {
             let described = described?;
             all_categories.extend(described.categories.iter().cloned());
+            let name = identifier.name.unwrap_or_default();
             Some(RunbookSummary {
-                name: identifier.name.unwrap_or_default(),
+                starred: starred.contains(&name),
+                name,
                 owner: identifier.owner.unwrap_or_default(),
                 platform_types: identifier
                     .platform_types
@@ -146,7 +150,18 @@ pub(super) async fn list_runbooks(
         })
         .filter(|r| categories.is_empty() || r.categories.iter().any(|c| categories.contains(c)))
         .collect();
-    runbooks.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(page_of(
+        runbooks,
+        all_categories.into_iter().collect(),
+        page,
+    ))
+}
+
+/// Page `page` of the catalog in its order: the viewer's starred runbooks first, then by name.
+/// The whole list is ordered before it is cut into pages, so a star on page 3 comes first on
+/// page 1.
+fn page_of(mut runbooks: Vec<RunbookSummary>, categories: Vec<String>, page: usize) -> CatalogPage {
+    runbooks.sort_by(|a, b| b.starred.cmp(&a.starred).then_with(|| a.name.cmp(&b.name)));
     let total = runbooks.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
@@ -155,13 +170,13 @@ pub(super) async fn list_runbooks(
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .collect();
-    Ok(CatalogPage {
+    CatalogPage {
         runbooks: shown,
-        categories: all_categories.into_iter().collect(),
+        categories,
         page,
         pages,
         total,
-    })
+    }
 }
 
 /// How SSM names a document to this account: by name if it is Amazon's or this account's,
@@ -171,5 +186,54 @@ pub(super) fn reference(name: &str, owner: &str, account: &str, region: &str) ->
         name.to_owned()
     } else {
         format!("arn:aws:ssm:{region}:{owner}:document/{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runbook(name: &str, starred: bool) -> RunbookSummary {
+        RunbookSummary {
+            name: name.to_owned(),
+            owner: "Amazon".to_owned(),
+            platform_types: Vec::new(),
+            default_version: "1".to_owned(),
+            description: String::new(),
+            categories: Vec::new(),
+            starred,
+        }
+    }
+
+    fn names(page: &CatalogPage) -> Vec<&str> {
+        page.runbooks.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn starred_runbooks_come_first_before_the_catalog_is_cut_into_pages() {
+        // R00 to R24, listed backwards; R07 and R23 starred (R23 would be on page 3).
+        let runbooks: Vec<RunbookSummary> = (0..25)
+            .rev()
+            .map(|i| runbook(&format!("R{i:02}"), i == 7 || i == 23))
+            .collect();
+        let first = page_of(runbooks.clone(), Vec::new(), 1);
+        assert_eq!(
+            names(&first),
+            ["R07", "R23", "R00", "R01", "R02", "R03", "R04", "R05", "R06", "R08"]
+        );
+        assert_eq!((first.page, first.pages, first.total), (1, 3, 25));
+        // The rest keep the order by name.
+        let last = page_of(runbooks, Vec::new(), 3);
+        assert_eq!(names(&last), ["R19", "R20", "R21", "R22", "R24"]);
+    }
+
+    #[test]
+    fn without_stars_the_catalog_is_by_name() {
+        let runbooks = vec![
+            runbook("b", false),
+            runbook("c", false),
+            runbook("a", false),
+        ];
+        assert_eq!(names(&page_of(runbooks, Vec::new(), 1)), ["a", "b", "c"]);
     }
 }

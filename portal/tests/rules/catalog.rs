@@ -97,6 +97,57 @@ async fn a_name_pattern_does_not_admit_another_accounts_runbook() {
 }
 
 #[tokio::test]
+async fn a_star_is_its_owners_own_and_only_on_a_runbook_they_may_see() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let starred = "Portal-RestartWithHealthCheck";
+    t.portal
+        .star_runbook(&sam, starred, true)
+        .await
+        .expect("a granted runbook");
+    assert_eq!(
+        names(&t, &sam).await,
+        [
+            starred,
+            "AWS-StopEC2Instance",
+            "AWS-StopEC2InstanceWithApproval"
+        ]
+    );
+    // Nobody else's catalog is ordered by Sam's star.
+    let others = names(&t, &t.admin()).await;
+    assert_ne!(others.first().map(String::as_str), Some(starred));
+    // A runbook outside the grants is refused (and audited); a name the grants match that
+    // names no runbook is not found.
+    let refused = forbidden(t.portal.star_runbook(&sam, "AWS-CreateImage", true).await);
+    assert!(
+        refused.contains("You have no grant to run AWS-CreateImage"),
+        "{refused}"
+    );
+    t.refusal("sam", "AWS-CreateImage").await;
+    let missing = t
+        .portal
+        .star_runbook(&sam, "AWS-StopNoSuchRunbook", true)
+        .await;
+    assert!(
+        matches!(missing, Err(domain::PortalError::NotFound(_))),
+        "{missing:?}"
+    );
+    assert_eq!(
+        t.portal.starred_runbooks(&sam).await.expect("read"),
+        std::collections::BTreeSet::from([starred.to_owned()])
+    );
+    // Unstarred, it goes back to its place by name.
+    t.portal
+        .star_runbook(&sam, starred, false)
+        .await
+        .expect("unstarred");
+    assert_eq!(
+        names(&t, &sam).await.last().map(String::as_str),
+        Some(starred)
+    );
+}
+
+#[tokio::test]
 async fn the_role_picker_offers_only_the_grants_roles() {
     let t = TestPortal::new(GRANTS).await;
     let sam = t.viewer("sam", &[]);

@@ -95,6 +95,8 @@ async fn every_operation_as_a_visitor_a_granted_user_and_an_admin() {
     case! { f, people, "approval(waiting)",        [NO, NO, OK], |v| ops.approval(v, &waiting) }
     case! { f, people, "audit_page",               [NO, NO, OK], |v| ops.audit_page(v, &all, place) }
     case! { f, people, "start(secret)",            [NO, NO, OK], |v| ops.start(v, &secret_start) }
+    case! { f, people, "star_runbook(secret)",     [NO, NO, OK], |v| ops.star_runbook(v, SECRET, true) }
+    case! { f, people, "star_runbook(granted)",    [NO, OK, OK], |v| ops.star_runbook(v, GRANTED, true) }
     // Admins go last: their cancel and rejection are real.
     let (cancel, reject) = (Control::Cancel, Decision::Reject);
     case! { f, people, "cancel(secret run)",       [NO, NO, OK], |v| ops.control(v, &secret_run, cancel, "", "") }
@@ -163,9 +165,9 @@ async fn every_operation_as_a_visitor_a_granted_user_and_an_admin() {
         ("rejected", "root")
     );
 
-    // Every "no" above is in the audit trail, naming who was refused: 15 for the visitor,
-    // 10 for the web team member.
-    for (user, refusals) in [("vic", 15), ("wes", 10)] {
+    // Every "no" above is in the audit trail, naming who was refused: 17 for the visitor,
+    // 11 for the web team member.
+    for (user, refusals) in [("vic", 17), ("wes", 11)] {
         let counted = refusals_of(&t, user, refusals).await;
         assert_eq!(counted, refusals, "refusals of {user} recorded");
     }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::StatusBadge;
+use crate::components::{Moment, StatusBadge};
 use crate::execution::ExecutionView;
 
 #[component]
@@ -23,8 +23,8 @@ pub fn ChildExecutions(execution: RwSignal<ExecutionView>) -> impl IntoView {
                                         <td><a href=format!("/automation/executions/{}", c.id)><code>{c.id.clone()}</code></a></td>
                                         <td>{c.target}</td>
                                         <td><StatusBadge status=c.status /></td>
-                                        <td>{c.start}</td>
-                                        <td>{if c.end.is_empty() { "–".to_owned() } else { c.end }}</td>
+                                        <td><Moment at=c.start.clone() /></td>
+                                        <td><Moment at=c.end.clone() /></td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{clock, StatusBadge};
+use crate::components::{clock, Moment, StatusBadge};
 use crate::execution::{ExecutionSummary, Progress, Targeting};
 
 #[component]
@@ -10,7 +10,6 @@ pub fn Description(summary: Memo<ExecutionSummary>) -> impl IntoView {
     let now = clock();
     move || {
         let s = summary.get();
-        let dash = |t: String| if t.is_empty() { "–".to_owned() } else { t };
         view! {
             <section class="panel">
                 <h2>"Execution description"</h2>
@@ -18,11 +17,11 @@ pub fn Description(summary: Memo<ExecutionSummary>) -> impl IntoView {
                     <dt>"Execution ID"</dt><dd>{s.id.clone()}</dd>
                     <dt>"Document name"</dt><dd><a href=format!("/documents/{}", s.document)>{s.document.clone()}</a></dd>
                     <dt>"Document version"</dt><dd>{s.version.clone()}</dd>
-                    <dt>"Execution status"</dt><dd data-field="status"><StatusBadge status=s.status.clone() /></dd>
+                    <dt>"Execution status"</dt><dd data-field="status" aria-live="polite"><StatusBadge status=s.status.clone() /></dd>
                     <dt>"Mode"</dt><dd>{s.mode.clone()}</dd>
                     <dt>"Executed by"</dt><dd class="arn">{s.executed_by.clone()}</dd>
-                    <dt>"Start time"</dt><dd>{dash(s.start.clone())}</dd>
-                    <dt>"End time"</dt><dd data-field="end">{dash(s.end.clone())}</dd>
+                    <dt>"Start time"</dt><dd><Moment at=s.start.clone() /></dd>
+                    <dt>"End time"</dt><dd data-field="end"><Moment at=s.end.clone() /></dd>
                     <dt>"Duration"</dt><dd data-field="duration">{move || summary.with(|s| {
                         domain::time::duration(&s.start, &s.end, now.get()).unwrap_or_else(|| "–".into())
                     })}</dd>

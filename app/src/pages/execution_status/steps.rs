@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::StatusBadge;
+use crate::components::{Moment, StatusBadge};
 use crate::execution::{ExecutionView, StepView};
 use crate::pages::step_status::step_path;
 
@@ -70,8 +70,8 @@ fn StepRows(step: StepView, execution: String) -> impl IntoView {
                     <StatusBadge status=step.status.clone() />
                     {(!step.failure.is_empty()).then(|| view! { <p class="step-failure">{step.failure.clone()}</p> })}
                 </td>
-                <td>{step.start}</td>
-                <td>{step.end}</td>
+                <td><Moment at=step.start /></td>
+                <td><Moment at=step.end /></td>
             </tr>
             {details}
         </tbody>
