@@ -47,10 +47,27 @@ fn cookies() -> String {
 /// reload a half-filled form).
 #[cfg(feature = "hydrate")]
 pub fn remember_for_the_session(name: &str, value: &str) {
-    let cookie = format!("{name}={value}; Path=/; SameSite=Lax");
+    // Over HTTPS as the server's own are (`--secure-cookies`), so it never travels in the clear.
+    let https = leptos::prelude::window()
+        .location()
+        .protocol()
+        .ok()
+        .as_deref()
+        == Some("https:");
+    let secure = if https { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; SameSite=Lax{secure}");
     let _ = js_sys::Reflect::set(
         &leptos::prelude::document(),
         &"cookie".into(),
         &cookie.into(),
     );
+}
+
+/// The browser's own IANA time zone.
+#[cfg(feature = "hydrate")]
+pub fn browser_time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+        .ok()
+        .and_then(|zone| zone.as_string())
 }

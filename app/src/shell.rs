@@ -44,7 +44,8 @@ pub fn Shell(children: Children) -> impl IntoView {
     let guide_open = RwSignal::new(crate::preferences::current().guide_open);
     provide_context(guide::GuideOpen(guide_open));
     view! {
-        <a class="skip-link" href="#content">"Skip to main content"</a>
+        // `rel="external"`: the browser's own jump, which moves focus (the router would only scroll).
+        <a class="skip-link" href="#content" rel="external">"Skip to main content"</a>
         <top_bar::TopBar info nav_open hydrated />
         <div class="layout" class:nav-closed=move || !nav_open.get() class:guide-open=move || guide_open.get()>
             <side_nav::SideNav open=nav_open />

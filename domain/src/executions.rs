@@ -31,6 +31,9 @@ pub struct ExecutionFilters {
     /// An AutomationExecutionStatus, or empty for all.
     pub status: String,
     pub prefix: String,
+    /// One runbook's executions only (its exact name; `prefix` would also take runbooks whose
+    /// names go on).
+    pub document: String,
     /// `YYYY-MM-DDTHH:MM` (UTC), as a datetime-local field gives it.
     pub after: String,
     pub before: String,

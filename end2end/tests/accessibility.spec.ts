@@ -77,7 +77,7 @@ async function visit(page: Page, path: string, hydrating: boolean) {
   if (path !== '/login') expect(new URL(page.url()).pathname, `${path} needs a signed-in browser`).not.toBe('/login');
   if (hydrating) await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   // Streams and resources settle before axe reads the page.
-  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => undefined);
 }
 
 /**

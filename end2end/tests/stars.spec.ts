@@ -109,6 +109,9 @@ test('a starred runbook comes first in its starrer’s catalog only, and is pres
 test('a runbook’s page lists its recent executions that the viewer may see', async ({ page, browser }, info) => {
   const runbook = createRunbook(info, 'Prod-Recent', SLEEPS);
   const id = start(`aws ssm start-automation-execution --document-name ${runbook}`);
+  // A runbook whose name goes on is another runbook: its runs are not this one's, however many.
+  const sibling = createRunbook(info, `Prod-Recent-${info.project.name}-Longer`, SLEEPS);
+  const siblings = Array.from({ length: 3 }, () => start(`aws ssm start-automation-execution --document-name ${sibling}`));
 
   // The tester, an administrator, sees it: linked, with its status.
   await open(page, `/documents/${runbook}`);
@@ -116,12 +119,18 @@ test('a runbook’s page lists its recent executions that the viewer may see', a
   const row = recent.locator(`tr[data-execution="${id}"]`);
   await expect(row.getByRole('link', { name: id })).toHaveAttribute('href', `/automation/executions/${id}`);
   await expect(row.locator('[data-field="status"]')).toHaveText(/^(Pending|InProgress|Success)$/);
-  await expect(recent.getByRole('link', { name: 'View all' })).toHaveAttribute('href', `/automation?prefix=${runbook}`);
+  for (const other of siblings) await expect(recent.locator(`tr[data-execution="${other}"]`)).toHaveCount(0);
+  await expect(recent.locator('tbody tr')).toHaveCount(1);
+  // View all: the executions list of this runbook alone.
+  await recent.getByRole('link', { name: 'View all' }).click();
+  await expect(page).toHaveURL(new RegExp(`/automation\\?document=${runbook}$`));
+  await expect(page.locator(`tr[data-execution="${id}"]`)).toHaveCount(1);
+  for (const other of siblings) await expect(page.locator(`tr[data-execution="${other}"]`)).toHaveCount(0);
 
   // A member of prod sees only their own runs: not one started with the AWS CLI.
   const member = await memberAt(browser, `recent-${info.project.name}`, `/documents/${runbook}`);
   const theirs = member.getByRole('region', { name: 'Recent executions' });
-  await expect(theirs).toContainText('No executions of this runbook that you may see.');
+  await expect(theirs).toContainText("None of this runbook's latest executions is one you may see");
   await expect(theirs.locator(`tr[data-execution="${id}"]`)).toHaveCount(0);
   await member.context().close();
 });

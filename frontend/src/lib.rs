@@ -16,14 +16,10 @@ pub fn hydrate() {
 /// Tells the server the browser's time zone (a cookie), so that the pages it renders next give
 /// times in the viewer's zone.
 fn remember_time_zone() {
-    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-    let zone = js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
-        .ok()
-        .and_then(|zone| zone.as_string())
-        .filter(|zone| {
-            zone.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
-        });
+    let zone = app::preferences::browser_time_zone().filter(|zone| {
+        zone.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+    });
     if let Some(zone) = zone {
         let cookie = format!("portal_tz={zone}; Path=/; Max-Age=31536000; SameSite=Lax");
         let _ = js_sys::Reflect::set(

@@ -54,10 +54,16 @@ impl Portal {
                 filters.status.clone(),
             )?);
         }
-        if !filters.prefix.trim().is_empty() {
+        // AWS filters by prefix only: one runbook's name is asked as one, and the rest left out
+        // below, before a page is counted full.
+        let prefix = match filters.document.trim() {
+            "" => filters.prefix.trim(),
+            document => document,
+        };
+        if !prefix.is_empty() {
             request = request.filters(filter(
                 AutomationExecutionFilterKey::DocumentNamePrefix,
-                filters.prefix.trim().to_owned(),
+                prefix.to_owned(),
             )?);
         }
         if !filters.after.is_empty() {
@@ -87,6 +93,10 @@ impl Portal {
                 .automation_execution_metadata_list()
                 .iter()
                 .filter(|e| filters.children || e.parent_automation_execution_id().is_none())
+                .filter(|e| {
+                    filters.document.trim().is_empty()
+                        || e.document_name() == Some(filters.document.trim())
+                })
                 .map(row)
                 .collect();
             let keys: Vec<(&str, &str, &str)> = listed

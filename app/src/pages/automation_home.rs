@@ -31,6 +31,7 @@ fn url(filters: &ExecutionFilters) -> String {
     for (key, value) in [
         ("status", &filters.status),
         ("prefix", &filters.prefix),
+        ("document", &filters.document),
         ("after", &filters.after),
         ("before", &filters.before),
         ("page", &filters.page),
@@ -61,6 +62,7 @@ pub fn AutomationHome() -> impl IntoView {
         ExecutionFilters {
             status: get("status"),
             prefix: get("prefix"),
+            document: get("document"),
             after: get("after"),
             before: get("before"),
             children: q.get("children").is_some(),

@@ -35,7 +35,7 @@ pub fn GuideSwitch() -> AnyView {
             <input type="hidden" name="guide" value=move || if open.get() { "closed" } else { GUIDE_OPEN } />
             <input type="hidden" name="back" value=back />
             <button type="submit" class="button button-link" aria-controls="guide"
-                aria-pressed=move || open.get().to_string()>
+                aria-expanded=move || open.get().to_string()>
                 "Guide"
             </button>
         </form>
@@ -79,7 +79,9 @@ pub fn Guide() -> impl IntoView {
         })
         .collect_view();
     view! {
-        <aside id="guide" class="guide" aria-label="Guide" hidden=move || !open.get()>
+        // Not beside the sign-in page, which has no switch to close it.
+        <aside id="guide" class="guide" aria-label="Guide"
+            hidden=move || !open.get() || location.pathname.get() == "/login">
             <h2>"Guide: run an automation"</h2>
             <p class="hint" aria-live="polite" data-field="guide-at">{move || match step.get() {
                 Some(at) => format!("This page is step {} of {}.", at + 1, STEPS.len()),
