@@ -1,11 +1,41 @@
 //! The viewer's display preferences as this render sees them: the request's cookies on the
 //! server, `document.cookie` in the browser, so the hydrated page renders as the server did.
 
-use domain::preferences::Preferences;
+use domain::preferences::{Clock, Preferences};
 
 /// The theme, clock and guide the viewer chose (the defaults when they chose none).
 pub fn current() -> Preferences {
     Preferences::from_cookies(&cookies())
+}
+
+/// What every time on a page is read with, worked out once for the page (the shell provides
+/// it): the clock the viewer chose, the zone their browser told the server, and whether that is
+/// the browser's own zone (then the server's rendering already reads on the browser's clock).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeReading {
+    pub clock: Clock,
+    pub zone: Option<String>,
+    pub zone_is_the_browsers: bool,
+}
+
+impl TimeReading {
+    pub fn now() -> Self {
+        let zone = time_zone();
+        #[cfg(feature = "hydrate")]
+        let zone_is_the_browsers = zone.is_some() && zone == browser_time_zone();
+        #[cfg(not(feature = "hydrate"))]
+        let zone_is_the_browsers = false;
+        Self {
+            clock: current().clock,
+            zone,
+            zone_is_the_browsers,
+        }
+    }
+
+    /// The page's, or worked out now outside one.
+    pub fn of_this_page() -> Self {
+        leptos::prelude::use_context::<Self>().unwrap_or_else(Self::now)
+    }
 }
 
 /// The viewer's IANA time zone as their browser told it (`portal_tz`), if it has.

@@ -43,6 +43,7 @@ pub fn Shell(children: Children) -> impl IntoView {
     provide_context(Hydrated(hydrated));
     let guide_open = RwSignal::new(crate::preferences::current().guide_open);
     provide_context(guide::GuideOpen(guide_open));
+    provide_context(crate::preferences::TimeReading::now());
     view! {
         // `rel="external"`: the browser's own jump, which moves focus (the router would only scroll).
         <a class="skip-link" href="#content" rel="external">"Skip to main content"</a>

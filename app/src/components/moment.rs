@@ -5,6 +5,8 @@
 use domain::preferences::Clock;
 use leptos::prelude::*;
 
+use crate::preferences::TimeReading;
+
 /// `at` is a time the portal wrote (RFC 3339, UTC); anything else is shown as it is.
 #[component]
 pub fn Moment(#[prop(into)] at: String) -> impl IntoView {
@@ -15,12 +17,12 @@ pub fn Moment(#[prop(into)] at: String) -> impl IntoView {
             at.into_any()
         };
     };
-    let clock = crate::preferences::current().clock;
+    let basis = TimeReading::of_this_page();
     // The server renders with the zone the browser told it, if any. Hydration keeps that text,
     // and a closure's next value replaces it: once hydrated, the browser's own clock, so a page
     // rendered before the server knew the zone (or with a zone since changed) reads right too.
     let hydrated = crate::shell::is_hydrated();
-    let reading = Memo::new(move |_| read(secs, clock, hydrated.get()));
+    let reading = Memo::new(move |_| read(secs, &basis, hydrated.get()));
     view! {
         <time datetime=at title=move || reading.get().1>{move || reading.get().0}</time>
     }
@@ -28,16 +30,16 @@ pub fn Moment(#[prop(into)] at: String) -> impl IntoView {
 }
 
 /// What the viewer sees and what the hover shows.
-fn read(secs: i64, clock: Clock, hydrated: bool) -> (String, String) {
+fn read(secs: i64, basis: &TimeReading, hydrated: bool) -> (String, String) {
     let utc = domain::time::clock_text(secs, 0, true);
-    let Some(offset) = viewer_offset(secs, hydrated) else {
+    let Some(offset) = viewer_offset(secs, basis, hydrated) else {
         return (
             utc,
             "Your time zone is not known yet: times are in UTC".into(),
         );
     };
     let local = domain::time::clock_text(secs, offset, false);
-    match clock {
+    match basis.clock {
         Clock::Local => (local, utc),
         Clock::Utc => (utc, local),
     }
@@ -46,16 +48,15 @@ fn read(secs: i64, clock: Clock, hydrated: bool) -> (String, String) {
 /// The viewer's clock's distance from UTC at `secs`: the tz database on the server (the zone
 /// the browser told it), the browser's own clock once hydrated.
 #[cfg(feature = "ssr")]
-fn viewer_offset(secs: i64, _hydrated: bool) -> Option<i32> {
-    portal::utc_offset(secs, &crate::preferences::time_zone()?)
+fn viewer_offset(secs: i64, basis: &TimeReading, _hydrated: bool) -> Option<i32> {
+    portal::utc_offset(secs, basis.zone.as_deref()?)
 }
 
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-fn viewer_offset(secs: i64, hydrated: bool) -> Option<i32> {
+fn viewer_offset(secs: i64, basis: &TimeReading, hydrated: bool) -> Option<i32> {
     // Before hydration this render must be what the server sent: its zone is the browser's
     // only if the browser has told it so.
-    let told = crate::preferences::time_zone() == crate::preferences::browser_time_zone();
-    if !hydrated && !told {
+    if !hydrated && !basis.zone_is_the_browsers {
         return None;
     }
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
@@ -64,6 +65,6 @@ fn viewer_offset(secs: i64, hydrated: bool) -> Option<i32> {
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-fn viewer_offset(_secs: i64, _hydrated: bool) -> Option<i32> {
+fn viewer_offset(_secs: i64, _basis: &TimeReading, _hydrated: bool) -> Option<i32> {
     None
 }
