@@ -82,9 +82,11 @@ deploy-check: setup-test
 	scripts/check-deploy
 
 ## make bench: the emulator's engine, the portal's live status (one replica, and two on PostgreSQL),
-## its shutdown, and signed-in users under load with autocannon (figures, not pass/fail tests). The
-## live-status and load benches open thousands of connections: they raise the open-files limit.
+## its shutdown, signed-in users under load with autocannon, and each page's first load on a slow
+## phone in Chromium (figures, not pass/fail tests). The live-status and load benches open
+## thousands of connections: they raise the open-files limit.
 bench: build setup-test
+	cd end2end && PAGE_TIMES=1 PORTAL_BIN=$(PORTAL) npx playwright test tests/page_weight.spec.ts --project hydrated
 	cargo bench --locked --workspace --exclude frontend --bench engine
 	ulimit -n $$(ulimit -Hn) && scripts/with-postgres cargo bench --locked --workspace --exclude frontend --bench live_status
 	ulimit -n $$(ulimit -Hn) && cargo bench --locked --workspace --exclude frontend --bench shutdown

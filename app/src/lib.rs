@@ -11,11 +11,13 @@ mod components;
 pub mod error;
 pub mod execution;
 pub mod executions;
+mod hydration_script;
 pub mod live_status;
 pub mod notice;
 pub mod notifications;
 mod pages;
 pub mod preferences;
+pub mod routes;
 pub mod runbook;
 pub mod schedules;
 #[cfg(feature = "ssr")]
@@ -26,13 +28,17 @@ pub mod shell_info;
 pub mod wizard;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
+use routes::*;
 
+#[cfg(feature = "hydrate")]
+pub use shell::hydration_complete;
 pub use shell::Shell;
 
-/// The bundle name the hydration script and the stylesheet are served under (`/pkg/<name>.*`).
+/// The bundle's name: the hydration script, the module and the stylesheet are `<name>.js`,
+/// `<name>.wasm` and `<name>.css` in the bundle's directory (`/pkg/<hash>/`).
 pub const OUTPUT_NAME: &str = "runbook-portal";
 
 /// The HTML document around the application.
@@ -46,6 +52,8 @@ pub fn document(options: LeptosOptions) -> impl IntoView {
     let presenting = false;
     // The theme the viewer chose; none follows the operating system.
     let theme = preferences::current().theme.attribute();
+    // In the head the server renders, so the stylesheet is not part of what hydration checks.
+    let stylesheet = format!("/{}/{OUTPUT_NAME}.css", options.site_pkg_dir);
     view! {
         <!DOCTYPE html>
         <html lang="en" class=presenting.then_some("presenting") data-theme=theme>
@@ -53,7 +61,8 @@ pub fn document(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <HydrationScripts options />
+                <link rel="stylesheet" href=stylesheet />
+                {hydration_script::hydration_script(&options.site_pkg_dir, OUTPUT_NAME)}
                 <MetaTags />
             </head>
             <body>
@@ -67,27 +76,27 @@ pub fn document(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Every page is rendered whole before it is sent (`SsrMode::Async`), so it reads the same with
-    // JavaScript off; hydration then takes over.
+    // JavaScript off; hydration then takes over. Each page's code is a chunk of the bundle of its
+    // own, loaded with the page or when the browser goes to it (`routes`).
     view! {
-        <Stylesheet id="portal" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title formatter=|page: String| format!("{page} | Runbook Portal") />
         <Router>
             <Shell>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/automation" /> } />
-                    <Route path=path!("/automation") view=pages::AutomationHome ssr=SsrMode::Async />
-                    <Route path=path!("/automation/execute") view=pages::ChooseRunbook ssr=SsrMode::Async />
-                    <Route path=path!("/automation/execute/:name") view=pages::ExecuteRunbook ssr=SsrMode::Async />
-                    <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
-                    <Route path=path!("/automation/executions/:id/steps/:step") view=pages::StepStatus ssr=SsrMode::Async />
-                    <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
-                    <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
-                    <Route path=path!("/automation/approvals") view=pages::ApprovalRequests ssr=SsrMode::Async />
-                    <Route path=path!("/automation/approvals/:id") view=pages::ApprovalRequestPage ssr=SsrMode::Async />
-                    <Route path=path!("/automation/schedules") view=pages::SchedulesPage ssr=SsrMode::Async />
-                    <Route path=path!("/notifications") view=pages::NotificationSettings ssr=SsrMode::Async />
-                    <Route path=path!("/notifications/deliveries") view=pages::NotificationDeliveries ssr=SsrMode::Async />
+                    <Route path=path!("/automation") view={Lazy::<AutomationHomeRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute") view={Lazy::<ChooseRunbookRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute/:name") view={Lazy::<ExecuteRunbookRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id") view={Lazy::<ExecutionStatusRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id/steps/:step") view={Lazy::<StepStatusRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/documents/:name") view={Lazy::<RunbookPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view={Lazy::<AuditTrailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals") view={Lazy::<ApprovalRequestsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals/:id") view={Lazy::<ApprovalRequestRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation/schedules") view={Lazy::<SchedulesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view={Lazy::<NotificationSettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/deliveries") view={Lazy::<NotificationDeliveriesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -17,6 +17,19 @@ use crate::shell_info::get_shell_info;
 #[derive(Debug, Clone, Copy)]
 pub struct Hydrated(pub RwSignal<bool>);
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Says the whole page has hydrated (the browser entry point calls it). Hydration waits for the
+/// page's chunk of the bundle, and the shell's own effects may run meanwhile: until this, every
+/// control is rendered as the server sent it, so that hydration finds the same elements.
+#[cfg(feature = "hydrate")]
+pub fn hydration_complete() {
+    HYDRATED.with(|hydrated| hydrated.set(true));
+}
+
 /// True once the page runs in the browser with JavaScript.
 pub fn is_hydrated() -> Signal<bool> {
     let hydrated = use_context::<Hydrated>().map(|h| h.0);
@@ -37,9 +50,12 @@ pub(crate) fn here() -> impl Fn() -> String + Clone + Send + Sync + 'static {
 pub fn Shell(children: Children) -> impl IntoView {
     let info = Resource::new(|| (), |_| get_shell_info());
     let nav_open = RwSignal::new(true);
-    // Set once hydrated: controls that need JavaScript stay hidden until then.
+    // Set once the whole page has hydrated: controls that need JavaScript stay as the server
+    // rendered them until then.
+    #[cfg(feature = "hydrate")]
+    let hydrated = RwSignal::from(HYDRATED.with(ArcRwSignal::clone));
+    #[cfg(not(feature = "hydrate"))]
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     provide_context(Hydrated(hydrated));
     let guide_open = RwSignal::new(crate::preferences::current().guide_open);
     provide_context(guide::GuideOpen(guide_open));

@@ -2,60 +2,13 @@ import AxeBuilder from '@axe-core/playwright';
 import { writeFileSync } from 'node:fs';
 import type { Page, TestInfo } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
-import { addUser, clientAs } from './people';
-import { createRunbook, execution, start } from './aws';
+import { everyPage } from './walkthrough';
 import { portals } from '../playwright.config';
 
 // axe-core over every page, as each theme shows it: light, dark (the operating system's choice)
 // and presentation mode; the two projects make that hydrated and without JavaScript. A serious or
 // critical violation anywhere fails the run. Each run writes its findings per page (axe.json in
 // the test's output) so a change can be compared page by page.
-
-const ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
-const PASSWORD = 'an accessible password';
-
-/** The pages of one walkthrough: every route, with the wizard's modes and the catalog's tabs. */
-async function pagesToCheck(info: TestInfo, theme: string): Promise<string[]> {
-  const name = createRunbook(info, 'Axe', {
-    schemaVersion: '0.3',
-    description: 'Waits, then reads a document',
-    parameters: { Note: { type: 'String', default: 'checked' } },
-    mainSteps: [
-      { name: 'wait', action: 'aws:sleep', inputs: { Duration: 'PT1S' } },
-      { name: 'read', action: 'aws:executeAwsApi', inputs: { Service: 'ssm', Api: 'DescribeDocument', Name: 'AWS-RestartEC2Instance' }, outputs: [{ Name: 'Said', Selector: '$.Document.Description', Type: 'String' }] },
-    ],
-  });
-  const id = start(`aws ssm start-automation-execution --document-name ${name}`);
-  await expect.poll(() => execution(id).AutomationExecutionStatus, { timeout: 20_000 }).toBe('Success');
-  const step = execution(id).StepExecutions[1].StepExecutionId;
-  // An approval request, asked by someone under the four-eyes grant.
-  const requester = `axe-prod-${info.project.name}-${theme}`;
-  addUser(requester, PASSWORD, ['prod']);
-  const prod = createRunbook(info, 'Prod-AxeCheck', { schemaVersion: '0.3', assumeRole: '{{ AutomationAssumeRole }}', parameters: { AutomationAssumeRole: { type: 'String', default: '' } }, mainSteps: [{ name: 'settle', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }] });
-  const asker = await clientAs(requester, PASSWORD);
-  const asked = await asker.post('/api/start_automation', { form: { document: prod, 'p.AutomationAssumeRole': ROLE }, maxRedirects: 0 });
-  expect(asked.status(), await asked.text()).toBe(200);
-  const request = (await asked.json()) as string;
-  return [
-    '/automation',
-    '/automation/execute',
-    '/automation/execute?tab=owned',
-    '/automation/execute/AWS-RestartEC2Instance',
-    '/automation/execute/AWS-RestartEC2Instance?mode=rate-control',
-    '/automation/execute/AWS-RestartEC2Instance?mode=multi-account',
-    '/automation/execute/AWS-RestartEC2Instance?mode=manual',
-    `/automation/executions/${id}`,
-    `/automation/executions/${id}/steps/${step}`,
-    '/documents/AWS-RestartEC2Instance',
-    '/automation/approvals',
-    `/automation/approvals/${request}`,
-    '/automation/schedules',
-    '/audit',
-    '/notifications',
-    '/notifications/deliveries',
-    '/no-such-page',
-  ];
-}
 
 type Finding = { rule: string; impact: string; nodes: number; help: string; targets: string[] };
 
@@ -135,16 +88,16 @@ test.describe('accessibility', () => {
 
   test('every page in the light theme', async ({ page }, info) => {
     await page.emulateMedia({ colorScheme: 'light' });
-    await sweep(page, info, 'light', await pagesToCheck(info, 'light'));
+    await sweep(page, info, 'light', await everyPage(info, 'light'));
   });
 
   test('every page in the dark theme the operating system asks for', async ({ page }, info) => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await sweep(page, info, 'dark', await pagesToCheck(info, 'dark'));
+    await sweep(page, info, 'dark', await everyPage(info, 'dark'));
   });
 
   test('every page in presentation mode', async ({ page }, info) => {
-    const paths = await pagesToCheck(info, 'presenting');
+    const paths = await everyPage(info, 'presenting');
     await page.goto('/automation?present=1');
     await expect(page.getByRole('status').filter({ hasText: 'Presenting' })).toBeVisible();
     // Pages are shown at their masked addresses: follow the portal's own redirects there.

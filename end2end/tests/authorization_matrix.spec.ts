@@ -136,6 +136,9 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
   const waiting = JSON.parse(asked.body) as string;
 
   const stream = (ids: string) => `/api/executions/events?ids=${ids}`;
+  // The bundle's directory is named by its content: a page says where it is.
+  const signInPage = await send({ method: 'GET', path: '/login' }, '');
+  const stylesheet = /href="(\/pkg\/[0-9a-f]{16}\/runbook-portal\.css)"/.exec(signInPage.body)?.[1] ?? 'no stylesheet on /login';
   const cases: Record<string, Case[]> = {
     'GET /': [{ ask: { method: 'GET', path: '/' }, expect: open(303, 200) }],
     'GET /automation': [
@@ -293,7 +296,7 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
     // A browser's own display preferences (the system theme: the default, so nothing changes).
     'POST /preferences': [{ ask: { method: 'POST', path: '/preferences', form: { theme: 'system', back: '/automation' } }, expect: open(401, 303) }],
     'GET /favicon.svg': [{ ask: { method: 'GET', path: '/favicon.svg' }, expect: open(200, 200) }],
-    'GET /pkg/{file}': [{ ask: { method: 'GET', path: '/pkg/runbook-portal.css' }, expect: open(200, 200) }],
+    'GET /pkg/{bundle}/{file}': [{ ask: { method: 'GET', path: stylesheet }, expect: open(200, 200) }],
     // Signing out ends the session it is sent with: asked last, with sessions of its own.
     'POST /session/end': [{ ask: { method: 'POST', path: '/session/end', form: {} }, expect: open(401, 303) }],
   };

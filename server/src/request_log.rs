@@ -118,7 +118,7 @@ fn route(request: &Request) -> String {
     }
     let path = request.uri().path();
     if path.starts_with("/pkg/") {
-        "/pkg/{file}".into()
+        "/pkg/{bundle}/{file}".into()
     } else if path == "/favicon.svg" {
         path.into()
     } else {
@@ -183,7 +183,10 @@ mod tests {
                 .body(axum::body::Body::empty())
                 .expect("request")
         };
-        assert_eq!(route(&request("/pkg/runbook-portal.wasm")), "/pkg/{file}");
+        assert_eq!(
+            route(&request("/pkg/0123456789abcdef/runbook-portal.wasm")),
+            "/pkg/{bundle}/{file}"
+        );
         assert_eq!(route(&request("/no/such/page/4105a4fc")), "unmatched");
         assert_eq!(method_label(&Method::GET), "GET");
         assert_eq!(

@@ -35,7 +35,7 @@ const OWN: [(&str, &str, &str); 17] = [
     ("GET", status_streams::LIST_EVENTS, "stream"),
     ("GET", status_streams::EXECUTION_EVENTS, "stream"),
     ("GET", "/favicon.svg", "asset"),
-    ("GET", "/pkg/{file}", "asset"),
+    ("GET", "/pkg/{bundle}/{file}", "asset"),
 ];
 
 pub fn all() -> Vec<Route> {

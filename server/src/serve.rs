@@ -244,16 +244,22 @@ pub fn router(
     let methods = SignInOptions {
         single_sign_on: oidc.as_ref().map(|o| o.label().to_owned()),
     };
+    let bundle = assets::bundle();
     let options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
+        .site_pkg_dir(bundle.dir.as_str())
         .site_addr(addr)
         .build();
+    // Which chunks each split point of the module needs: a page's hydration script asks for its
+    // chunks with the main module.
+    let chunks = app::routes::Chunks(bundle.needs.clone());
     let routes = generate_route_list(App);
     let context = {
         let portal = portal.clone();
         move || {
             provide_context(portal.clone());
             provide_context(methods.clone());
+            provide_context(chunks.clone());
         }
     };
     let pages = Router::new()
