@@ -1,10 +1,11 @@
-//! The script that makes the page the server rendered interactive: once the browser has painted
-//! it and is idle, it fetches the bundle's main module and the chunks of the page's area side by
-//! side, then hydrates.
+//! The script that makes the page the server rendered interactive. Once the browser has painted it
+//! and is idle, it asks for the bundle's main script, its main module and the chunks of the page's
+//! area side by side, hydrates, and has the chunks of the area the page leads to prefetched.
 //!
-//! Nothing of the bundle is asked for before the first paint: preloads in the head would share the
-//! connection with the stylesheet and hold the paint back on a slow network. Leptos's own
-//! `HydrationScripts` preloads the main module in the head and knows nothing of the chunks.
+//! Nothing of the bundle but the stylesheet is asked for before the first paint: preloads in the
+//! head would share the connection with the stylesheet and hold the paint back on a slow network.
+//! Leptos's own `HydrationScripts` can defer too, but reads which chunks a page needs from a file
+//! on disk, and the bundle here is embedded in the binary.
 
 use leptos::prelude::*;
 
@@ -12,34 +13,42 @@ use leptos::prelude::*;
 /// its main script and module.
 pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let (nonce, chunks) = (
+    let (nonce, (needed, next)) = (
         leptos::nonce::use_nonce().map(|nonce| nonce.to_string()),
         crate::routes::chunks_of_this_page(),
     );
     #[cfg(not(feature = "ssr"))]
-    let (nonce, chunks) = (None::<String>, Vec::<String>::new());
-    // Names the build made: hex, digits, letters and underscores, nothing to escape in a script.
-    let chunks = chunks
-        .iter()
-        .map(|chunk| format!("\"{chunk}\""))
-        .collect::<Vec<_>>()
-        .join(",");
+    let (nonce, (needed, next)) = (None::<String>, (Vec::<String>::new(), Vec::<String>::new()));
     let script = format!(
         r#"(() => {{
   const dir = "/{dir}";
+  const link = (attributes) => document.head.append(Object.assign(document.createElement("link"), attributes));
+  const module = (file, rel) => link({{ rel, as: "fetch", type: "application/wasm", crossOrigin: "anonymous", href: `${{dir}}/${{file}}.wasm` }});
   const start = () => {{
-    for (const chunk of [{chunks}]) {{
-      const link = document.createElement("link");
-      Object.assign(link, {{ rel: "preload", as: "fetch", type: "application/wasm", crossOrigin: "anonymous", href: `${{dir}}/${{chunk}}.wasm` }});
-      document.head.append(link);
-    }}
-    import(`${{dir}}/{name}.js`).then((bundle) =>
-      bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }}).then(() => bundle.hydrate()));
+    link({{ rel: "modulepreload", href: `${{dir}}/__wasm_split.js` }});
+    for (const file of ["{name}", ...{needed}]) module(file, "preload");
+    import(`${{dir}}/{name}.js`)
+      .then((bundle) => bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }}).then(() => bundle.hydrate()))
+      .then(() => {{ for (const file of {next}) module(file, "prefetch"); }})
+      .catch((error) => console.error("The page stays as the server sent it: its script did not load.", error));
   }};
   // At the latest 2 s after the page is parsed, should the browser never be idle.
   if ("requestIdleCallback" in window) requestIdleCallback(start, {{ timeout: 2000 }});
   else setTimeout(start, 0);
-}})();"#
+}})();"#,
+        needed = js_list(&needed),
+        next = js_list(&next),
     );
     view! { <script type="module" nonce=nonce>{script}</script> }
+}
+
+/// A JavaScript array of the files' names. The build names them with letters, digits and `_`;
+/// anything else is left out rather than written into a script.
+fn js_list(files: &[String]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .filter(|file| file.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .map(|file| format!("\"{file}\""))
+        .collect();
+    format!("[{}]", names.join(","))
 }

@@ -33,7 +33,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 use routes::*;
 
-#[cfg(feature = "hydrate")]
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub use shell::hydration_complete;
 pub use shell::Shell;
 

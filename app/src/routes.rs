@@ -8,9 +8,9 @@
 //! share code, so a split point per page made about 200 small files, 30 to 110 of them for one
 //! page, each a request; four areas make a handful.
 //!
-//! A page loaded from the server has its area's chunks fetched with the main module
-//! (`hydration_script`); a page the browser goes to loads them then, unless they were prefetched
-//! while the page that leads there was open (`prefetch_from`).
+//! A page loaded from the server has its area's chunks fetched with the main module, and those of
+//! the area it leads to prefetched at low priority (`hydration_script`); a page the browser goes
+//! to in another area loads that area's chunks then, from the cache when they were prefetched.
 
 use crate::pages;
 use leptos::prelude::*;
@@ -191,20 +191,6 @@ lazy_page!(
     SettingsPage::Deliveries
 );
 
-/// Loads, in the background, the chunks of the area the page at `path` leads to most: runbooks
-/// from the executions list (Execute automation), executions from a runbook's form or page
-/// (Execute, the recent executions), executions from signing in. Called once the page is
-/// interactive.
-pub async fn prefetch_from(path: &str) {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["login"] => AutomationHomeRoute::preload().await,
-        ["automation"] => ChooseRunbookRoute::preload().await,
-        ["automation", "execute", _] | ["documents", _] => ExecutionStatusRoute::preload().await,
-        _ => {}
-    }
-}
-
 /// The split point (the lazy function, as the splitter names it before its hash) that renders the
 /// page at `path`; none for a path no page answers.
 pub fn area_of(path: &str) -> Option<&'static str> {
@@ -225,28 +211,60 @@ pub fn area_of(path: &str) -> Option<&'static str> {
     })
 }
 
+/// The area the page at `path` leads to most, other than its own: runbooks from the executions
+/// list (Execute automation), executions from a runbook's form or page (Execute, the recent
+/// executions), executions from signing in.
+pub fn next_area_of(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    Some(match segments.as_slice() {
+        ["login"] => "executions_area",
+        ["automation"] => "runbooks_area",
+        ["automation", "execute", _] | ["documents", _] => "executions_area",
+        _ => return None,
+    })
+}
+
 /// Which chunk files (without `.wasm`) each split point of the module needs, as the build wrote
 /// them (`site/bundle.json`); the server provides it.
 #[derive(Clone, Debug, Default)]
 pub struct Chunks(pub HashMap<String, Vec<String>>);
 
-/// The chunk files (without `.wasm`) the page being rendered needs; none outside a request.
+impl Chunks {
+    /// The files of `area`'s split point, named by the splitter `<area>_<hash digits>`.
+    pub fn of(&self, area: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .find(|(point, _)| {
+                point
+                    .strip_prefix(area)
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .is_some_and(|hash| {
+                        !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit())
+                    })
+            })
+            .map(|(_, files)| files.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The chunk files the page being rendered needs, and those of the area it leads to (to fetch
+/// once it is interactive); none outside a request.
 #[cfg(feature = "ssr")]
-pub fn chunks_of_this_page() -> Vec<String> {
+pub fn chunks_of_this_page() -> (Vec<String>, Vec<String>) {
     let path = use_context::<http::request::Parts>()
         .map(|parts| parts.uri.path().to_owned())
         .unwrap_or_default();
     let chunks = use_context::<Chunks>().unwrap_or_default();
-    area_of(&path)
-        .and_then(|area| {
-            let prefix = format!("{area}_");
-            chunks
-                .0
-                .iter()
-                .find(|(point, _)| point.starts_with(&prefix))
-                .map(|(_, files)| files.clone())
-        })
+    let needed = area_of(&path)
+        .map(|area| chunks.of(area))
+        .unwrap_or_default();
+    let next = next_area_of(&path)
+        .map(|area| chunks.of(area))
         .unwrap_or_default()
+        .into_iter()
+        .filter(|file| !needed.contains(file))
+        .collect();
+    (needed, next)
 }
 
 #[cfg(test)]
@@ -273,10 +291,37 @@ mod tests {
             assert!(area_of(path).is_some(), "{path}");
         }
         assert_eq!(area_of("/no/such/page"), None);
+        for path in [
+            "/login",
+            "/automation",
+            "/automation/execute/X",
+            "/documents/X",
+        ] {
+            assert_ne!(next_area_of(path), area_of(path), "{path} leads elsewhere");
+        }
         assert_eq!(area_of("/automation/execute"), Some("runbooks_area"));
         assert_eq!(
             area_of("/automation/approvals/r-1"),
             Some("executions_area")
         );
+    }
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    #[test]
+    fn an_area_is_its_name_and_the_splitters_digits_only() {
+        let chunks = Chunks(HashMap::from([
+            ("executions_area_123".to_owned(), vec!["chunk_1".to_owned()]),
+            (
+                "executions_area_extra_456".to_owned(),
+                vec!["chunk_2".to_owned()],
+            ),
+        ]));
+        assert_eq!(chunks.of("executions_area"), ["chunk_1"]);
+        assert_eq!(chunks.of("executions_area_extra"), ["chunk_2"]);
+        assert!(chunks.of("runbooks_area").is_empty());
     }
 }

@@ -17,7 +17,8 @@ use crate::shell_info::get_shell_info;
 #[derive(Debug, Clone, Copy)]
 pub struct Hydrated(pub RwSignal<bool>);
 
-#[cfg(feature = "hydrate")]
+// The browser's only: a server thread renders many pages, each its own `false`.
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 thread_local! {
     static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
 }
@@ -25,7 +26,7 @@ thread_local! {
 /// Says the whole page has hydrated (the browser entry point calls it). Hydration waits for the
 /// page's chunk of the bundle, and the shell's own effects may run meanwhile: until this, every
 /// control is rendered as the server sent it, so that hydration finds the same elements.
-#[cfg(feature = "hydrate")]
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub fn hydration_complete() {
     HYDRATED.with(|hydrated| hydrated.set(true));
 }
@@ -52,9 +53,9 @@ pub fn Shell(children: Children) -> impl IntoView {
     let nav_open = RwSignal::new(true);
     // Set once the whole page has hydrated: controls that need JavaScript stay as the server
     // rendered them until then.
-    #[cfg(feature = "hydrate")]
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     let hydrated = RwSignal::from(HYDRATED.with(ArcRwSignal::clone));
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
     let hydrated = RwSignal::new(false);
     provide_context(Hydrated(hydrated));
     let guide_open = RwSignal::new(crate::preferences::current().guide_open);

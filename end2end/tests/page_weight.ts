@@ -67,12 +67,15 @@ const OBSERVE = () => {
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-hydrated'] });
 };
 
-/** Loads `path` in `page` and waits until it is interactive and the network is quiet. */
-export async function load(page: Page, path: string): Promise<Load> {
-  await page.goto(path);
+/**
+ * Loads `path` in `page` and waits until it is interactive (at most `timeout` ms: hydration waits
+ * for the browser to be idle, and a throttled phone is slow) and the network is quiet.
+ */
+export async function load(page: Page, path: string, timeout = 20_000): Promise<Load> {
+  await page.goto(path, { timeout });
   // A sweep of sign-in pages would pass for the wrong reason.
   if (path !== '/login') expect(new URL(page.url()).pathname, `${path} needs a signed-in browser`).not.toBe('/login');
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout });
   await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
   const seen = await page.evaluate(() => {
     const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
@@ -89,10 +92,20 @@ export async function load(page: Page, path: string): Promise<Load> {
   return { path, fetched, interactive: seen.weights.hydrated, largestPaint: seen.weights.lcp, layoutShift: seen.weights.cls, shifted: seen.weights.shifted };
 }
 
-/** A browser context with a cold cache, signed in with `storageState` (or not), observing loads. */
-export async function coldContext(browser: Browser, base: string, storageState: BrowserContextOptions['storageState'], options: BrowserContextOptions = {}) {
+/**
+ * A browser context with a cold cache, signed in with `storageState` (or not), observing loads.
+ * What its pages throw or log as errors goes to `errors` (the suite's own check watches only the
+ * test's page).
+ */
+export async function coldContext(browser: Browser, base: string, storageState: BrowserContextOptions['storageState'], options: BrowserContextOptions = {}, errors: string[] = []) {
   const context = await browser.newContext({ ...options, baseURL: base, storageState, javaScriptEnabled: true });
   await context.addInitScript(OBSERVE);
+  context.on('page', (page) => {
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !(m.text().startsWith('Failed to load resource') && m.location().url === page.url())) errors.push(`${page.url()}: ${m.text()}`);
+    });
+  });
   return context;
 }
 

@@ -5,34 +5,25 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// Hydrates the page; the promise it returns settles once the page is interactive (the hydration
+/// script then has the next area's chunks prefetched).
 #[wasm_bindgen]
-pub fn hydrate() {
+pub async fn hydrate() {
     console_error_panic_hook::set_once();
-    remember_time_zone();
     let Some(body) = leptos::prelude::document().body() else {
         return;
     };
     // The page's own code is in chunks of the bundle: hydration waits for them (the hydration
     // script asked for them with the main module).
-    wasm_bindgen_futures::spawn_local(async move {
-        leptos::mount::hydrate_from_async(body.clone(), app::App)
-            .await
-            .forget();
-        app::hydration_complete();
-        // Tells styles and browser tests that the page is now interactive.
-        let _ = body.set_attribute("data-hydrated", "true");
-        // The next pages' chunks when the browser has nothing better to do.
-        let path = leptos::prelude::window()
-            .location()
-            .pathname()
-            .unwrap_or_default();
-        leptos::prelude::request_idle_callback(move || {
-            let path = path.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                app::routes::prefetch_from(&path).await;
-            });
-        });
-    });
+    leptos::mount::hydrate_from_async(body.clone(), app::App)
+        .await
+        .forget();
+    app::hydration_complete();
+    // After hydration: the times on the page were rendered for the zone the server knew, and
+    // hydration must meet them as they are before they change to the browser's.
+    remember_time_zone();
+    // Tells styles and browser tests that the page is now interactive.
+    let _ = body.set_attribute("data-hydrated", "true");
 }
 
 /// Tells the server the browser's time zone (a cookie), so that the pages it renders next give

@@ -27,17 +27,20 @@ pub struct Bundle {
 
 const BUNDLE_FILE: &str = "bundle.json";
 
-/// The embedded bundle's description; an empty one (no bundle) when the site was not built.
-pub fn bundle() -> &'static Bundle {
-    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
-        Site::get(BUNDLE_FILE)
-            .and_then(|file| serde_json::from_slice(&file.data).ok())
-            .unwrap_or_else(|| Bundle {
-                dir: "pkg".into(),
-                needs: HashMap::new(),
-            })
-    })
+/// The embedded bundle's description; none when the site was not built (the pages are then
+/// served without their bundle, as `server/build.rs` warned).
+pub fn bundle() -> Option<&'static Bundle> {
+    static BUNDLE: OnceLock<Option<Bundle>> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| {
+            let file = Site::get(BUNDLE_FILE)?;
+            serde_json::from_slice(&file.data)
+                .inspect_err(|e| {
+                    tracing::error!(error = %e, "the embedded site/{BUNDLE_FILE} is not the bundle's description: pages are served without their bundle (rebuild with `make build`)");
+                })
+                .ok()
+        })
+        .as_ref()
 }
 
 /// An encoding a file is stored in.
@@ -70,24 +73,31 @@ impl Coding {
 pub fn serve(path: &str, request_headers: &HeaderMap) -> Option<Response> {
     let name = path.trim_start_matches('/');
     // The description and the compressed copies are not files of the site in their own right.
-    if name == BUNDLE_FILE || name.ends_with(".br") || name.ends_with(".gz") {
+    if name == BUNDLE_FILE
+        || name.ends_with(".br")
+        || name.ends_with(".gz")
+        || name.split('/').any(|segment| segment == "..")
+    {
         return None;
     }
     let original = Site::get(name)?;
-    let in_bundle = name
-        .strip_prefix(bundle().dir.as_str())
-        .is_some_and(|rest| rest.starts_with('/'));
+    let in_bundle = bundle().is_some_and(|bundle| {
+        name.strip_prefix(bundle.dir.as_str())
+            .is_some_and(|rest| rest.starts_with('/'))
+    });
     let accepted = request_headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let (coding, file) =
-        preferred_codings(accepted)
-            .into_iter()
-            .find_map(|coding| match coding {
-                Coding::Identity => Some((coding, original.clone())),
-                _ => Site::get(&format!("{name}{}", coding.extension())).map(|f| (coding, f)),
-            })?;
+    // A client that refuses every coding there is still gets the file as it is: a 406 for a file
+    // a page needs would only break the page.
+    let (coding, file) = preferred_codings(accepted)
+        .into_iter()
+        .find_map(|coding| match coding {
+            Coding::Identity => Some((coding, original.clone())),
+            _ => Site::get(&format!("{name}{}", coding.extension())).map(|f| (coding, f)),
+        })
+        .unwrap_or((Coding::Identity, original.clone()));
 
     let mut headers = HeaderMap::new();
     let hash: String = file
@@ -135,14 +145,25 @@ fn preferred_codings(accept_encoding: &str) -> Vec<Coding> {
     let mut weights: Vec<(String, f32)> = Vec::new();
     for item in accept_encoding.split(',') {
         let mut parts = item.split(';');
-        let token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let mut token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
         if token.is_empty() {
             continue;
         }
-        let weight = parts
-            .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+        // RFC 9110 §8.4.1.3: x-gzip is gzip.
+        if token == "x-gzip" {
+            token = "gzip".into();
+        }
+        let weight = match parts.find_map(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=").or(p.strip_prefix("Q="))
+        }) {
+            None => 1.0,
+            // A weight is 0 to 1 with at most three decimals; an item with another is ignored.
+            Some(q) => match q.trim().parse::<f32>() {
+                Ok(w) if (0.0..=1.0).contains(&w) && q.trim().len() <= 5 => w,
+                _ => continue,
+            },
+        };
         weights.push((token, weight));
     }
     let weight_of = |name: &str| -> Option<f32> {
@@ -194,6 +215,18 @@ mod tests {
             [Coding::Gzip, Coding::Identity]
         );
         assert_eq!(preferred_codings("gzip;q=0"), [Coding::Identity]);
+    }
+
+    #[test]
+    fn x_gzip_is_gzip_and_a_malformed_weight_is_ignored() {
+        assert_eq!(
+            preferred_codings("x-gzip"),
+            [Coding::Gzip, Coding::Identity]
+        );
+        assert_eq!(
+            preferred_codings("br;q=abc, gzip;q=2, gzip;q=0.5"),
+            [Coding::Gzip, Coding::Identity]
+        );
     }
 
     #[test]

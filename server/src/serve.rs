@@ -247,12 +247,12 @@ pub fn router(
     let bundle = assets::bundle();
     let options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
-        .site_pkg_dir(bundle.dir.as_str())
+        .site_pkg_dir(bundle.map_or("pkg", |b| b.dir.as_str()))
         .site_addr(addr)
         .build();
     // Which chunks each split point of the module needs: a page's hydration script asks for its
     // chunks with the main module.
-    let chunks = app::routes::Chunks(bundle.needs.clone());
+    let chunks = app::routes::Chunks(bundle.map(|b| b.needs.clone()).unwrap_or_default());
     let routes = generate_route_list(App);
     let context = {
         let portal = portal.clone();

@@ -3,7 +3,8 @@
 //!   main module and one chunk per route (and chunks of code routes share), and writes which
 //!   files each split point needs, so the server can preload a page's chunks with the page;
 //! - `site-pack seal` names the bundle by its content, so browsers may keep it for good, and
-//!   writes Brotli and gzip copies of every file, so the server never compresses them per request.
+//!   writes Brotli and gzip copies of its files (where smaller), so the server never compresses
+//!   them per request.
 
 mod seal;
 mod split;

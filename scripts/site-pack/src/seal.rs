@@ -4,7 +4,7 @@
 //! the chunks' loader, which imports the main script back, and the splitter's output is only valid
 //! as a whole (any change to the code renames every chunk anyway), so one name for the set is as
 //! precise as one per file and keeps the references between them as they are. The stylesheet
-//! rides along: 5 KB, and rarely changed alone.
+//! rides along (18 KB, 5 KB gzip): a change to it alone has browsers fetch the modules again.
 
 use crate::split::MANIFEST;
 use anyhow::Context;
@@ -26,21 +26,20 @@ struct Bundle {
 pub fn seal(site: &Path, name: &str) -> anyhow::Result<()> {
     let pkg = site.join("pkg");
     let scripts = pkg.join(name);
-    let needs = match std::fs::read(scripts.join(MANIFEST)) {
-        Ok(text) => {
-            std::fs::remove_file(scripts.join(MANIFEST))?;
-            serde_json::from_slice(&text).context("the split manifest is not a map of lists")?
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let manifest = scripts.join(MANIFEST);
+    let text = std::fs::read(&manifest)
+        .with_context(|| format!("no {}: run `site-pack split` first", manifest.display()))?;
+    std::fs::remove_file(&manifest)?;
+    let needs: BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&text).context("the split manifest is not a map of lists")?;
 
     let dir = format!("pkg/{}", hash_tree(&scripts)?);
     std::fs::rename(&scripts, site.join(&dir))?;
 
     let mut raw = 0;
     let mut brotli = 0;
-    for file in files(&pkg)? {
+    // This bundle's files only: a site sealed before keeps its own copies.
+    for file in files(&site.join(&dir))? {
         let (size, compressed) = precompress(&file)?;
         raw += size;
         brotli += compressed;
