@@ -24,13 +24,27 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
   const dir = "/{dir}";
   const link = (attributes) => document.head.append(Object.assign(document.createElement("link"), attributes));
   const module = (file, rel) => link({{ rel, as: "fetch", type: "application/wasm", crossOrigin: "anonymous", href: `${{dir}}/${{file}}.wasm` }});
+  // Until the page is interactive a click or a submission is the browser's own (a page load), as
+  // without JavaScript: the router listens from the start of hydration, and a navigation it took
+  // over before the page's code has met the page would leave parts of the page behind.
+  const untilInteractive = (event) => event.stopImmediatePropagation();
+  for (const type of ["click", "submit"]) window.addEventListener(type, untilInteractive, true);
+  const interactive = () => {{
+    for (const type of ["click", "submit"]) window.removeEventListener(type, untilInteractive, true);
+  }};
   const start = () => {{
     link({{ rel: "modulepreload", href: `${{dir}}/__wasm_split.js` }});
     for (const file of ["{name}", ...{needed}]) module(file, "preload");
     import(`${{dir}}/{name}.js`)
       .then((bundle) => bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }}).then(() => bundle.hydrate()))
-      .then(() => {{ for (const file of {next}) module(file, "prefetch"); }})
-      .catch((error) => console.error("The page stays as the server sent it: its script did not load.", error));
+      .then(() => {{
+        interactive();
+        for (const file of {next}) module(file, "prefetch");
+      }})
+      .catch((error) => {{
+        interactive();
+        console.error("The page stays as the server sent it: its script did not load.", error);
+      }});
   }};
   // At the latest 2 s after the page is parsed, should the browser never be idle.
   if ("requestIdleCallback" in window) requestIdleCallback(start, {{ timeout: 2000 }});

@@ -2,6 +2,7 @@ import { test, expect, open, hydrated } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirs, portals } from '../playwright.config';
+import { createRunbook } from './aws';
 
 test('the top bar shows the identity the server acts as, and the Emulator badge', async ({ page }) => {
   await open(page, '/automation');
@@ -55,6 +56,39 @@ test('the navigation toggle works once hydrated, and is not offered without Java
   await expect(toggle).toHaveAccessibleName('Open navigation');
   await toggle.click();
   await expect(nav).toBeVisible();
+});
+
+test('a click while the page is becoming interactive is a page load, and the page it opens is whole', async ({ page }, info) => {
+  test.skip(!hydrated(page), 'about hydration');
+  const name = createRunbook(info, 'Clicked-early', {
+    schemaVersion: '0.3',
+    description: 'Clicked before the page was interactive',
+    mainSteps: [{ name: 'wait', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+  });
+  // The guide shows which page the browser thinks it is on.
+  await page.context().addCookies([{ name: 'portal_guide', value: 'open', url: portals.emulator }]);
+  // The page's chunks are held back, so that hydration, under way once the main module has
+  // loaded, waits for them: the click lands in that window whatever the machine's speed.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let mainModule = false;
+  await page.route(/\/pkg\/[0-9a-f]{16}\/.+\.wasm$/, async (route) => {
+    if (!route.request().url().endsWith('/runbook-portal.wasm')) await released;
+    await route.continue();
+  });
+  page.on('requestfinished', (r) => (mainModule ||= r.url().endsWith('/runbook-portal.wasm')));
+  await page.goto(`/automation/execute?search=${name}`);
+  await expect.poll(() => mainModule).toBe(true);
+  await page.waitForTimeout(1000);
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`runbook=${name}`));
+  release();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('[data-field="guide-at"]')).toHaveText('This page is step 3 of 7.');
+  await expect(page.getByRole('heading', { name: 'Document details' })).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Execute automation: ${name}`);
 });
 
 test('when AWS does not answer, the page says what went wrong and the health check fails', async ({ page, request }) => {
