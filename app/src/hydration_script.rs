@@ -1,6 +1,8 @@
 //! The script that makes the page the server rendered interactive. Once the browser has painted it
 //! and is idle, it asks for the bundle's main script, its main module and the chunks of the page's
-//! area side by side, hydrates, and has the chunks of the area the page leads to prefetched.
+//! area side by side and hydrates; once someone uses the page, it has the chunks of the area the
+//! page leads to prefetched. A page whose bundle a deploy replaced goes to another area with a
+//! page load.
 //!
 //! Nothing of the bundle but the stylesheet is asked for before the first paint: preloads in the
 //! head would share the connection with the stylesheet and hold the paint back on a slow network.
@@ -32,6 +34,36 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
   const interactive = () => {{
     for (const type of ["click", "submit"]) window.removeEventListener(type, untilInteractive, true);
   }};
+  // The next area's chunks are fetched once someone uses the page (a pointer moves, a key, a
+  // touch): the network stays with the page while it loads, and a page nobody is at (a tab in the
+  // background) spends nothing on them.
+  const whenSomeoneIsThere = (then) => {{
+    const signs = ["pointermove", "pointerdown", "keydown", "touchstart"];
+    const once = () => {{
+      for (const type of signs) window.removeEventListener(type, once, true);
+      then();
+    }};
+    for (const type of signs) window.addEventListener(type, once, {{ capture: true, passive: true }});
+  }};
+  // A deploy replaces the bundle, and a page from before it finds the chunks of another area gone
+  // (404) when a link takes it there: it follows the link with a page load instead, which brings
+  // the new bundle. (The chunks' loader fetches with the page's `fetch`; the router moves to
+  // another area only by a link.)
+  const afterADeploy = () => {{
+    let going = location.href;
+    window.addEventListener("click", (event) => {{ going = event.target.closest?.("a[href]")?.href ?? going; }}, true);
+    const fetchOf = window.fetch;
+    window.fetch = async (input, init) => {{
+      const response = await fetchOf(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+      if (response.status === 404 && url.origin === location.origin && url.pathname.startsWith(`${{dir}}/`)) {{
+        location.assign(going);
+        // The loader waits for the page load rather than failing the page.
+        return new Promise(() => {{}});
+      }}
+      return response;
+    }};
+  }};
   const start = () => {{
     link({{ rel: "modulepreload", href: `${{dir}}/__wasm_split.js` }});
     for (const file of ["{name}", ...{needed}]) module(file, "preload");
@@ -39,7 +71,8 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
       .then((bundle) => bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }}).then(() => bundle.hydrate()))
       .then(() => {{
         interactive();
-        for (const file of {next}) module(file, "prefetch");
+        afterADeploy();
+        whenSomeoneIsThere(() => {{ for (const file of {next}) module(file, "prefetch"); }});
       }})
       .catch((error) => {{
         interactive();

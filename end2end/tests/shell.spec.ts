@@ -1,3 +1,4 @@
+import { test as plain, type Page } from '@playwright/test';
 import { test, expect, open, hydrated } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ test('a click while the page is becoming interactive is a page load, and the pag
     await route.continue();
   });
   page.on('requestfinished', (r) => (mainModule ||= r.url().endsWith('/runbook-portal.wasm')));
-  await page.goto(`/automation/execute?search=${name}`);
+  await page.goto(`/automation/execute?tab=all&q=${name}`);
   await expect.poll(() => mainModule).toBe(true);
   await page.waitForTimeout(1000);
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
@@ -89,6 +90,37 @@ test('a click while the page is becoming interactive is a page load, and the pag
   await expect(page.getByRole('heading', { name: 'Document details' })).toBeVisible();
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Execute automation: ${name}`);
+});
+
+/**
+ * A deploy as a page from before it sees it: the bundle it came with is gone (404) until the
+ * browser loads a page again. Answers the errors the page logged besides those 404s.
+ */
+async function deployUnder(page: Page): Promise<string[]> {
+  let deployed = true;
+  page.on('request', (r) => {
+    if (r.isNavigationRequest()) deployed = false;
+  });
+  await page.route(/\/pkg\/[0-9a-f]{16}\//, (route) => (deployed ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    const gone = m.text().startsWith('Failed to load resource') && /\/pkg\//.test(m.location().url);
+    if (m.type() === 'error' && !gone) errors.push(m.text());
+  });
+  return errors;
+}
+
+plain('after a deploy, a link to another area is followed with a page load, which brings the new bundle', async ({ page }) => {
+  plain.skip(!hydrated(page), 'about the bundle');
+  await open(page, '/automation');
+  const errors = await deployUnder(page);
+  await page.getByRole('link', { name: 'Execute automation' }).first().click();
+  await expect(page).toHaveURL(/\/automation\/execute$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  expect(await page.evaluate(() => (window as any).__sameWindow), 'a page load').toBeUndefined();
+  expect(errors).toEqual([]);
 });
 
 test('when AWS does not answer, the page says what went wrong and the health check fails', async ({ page, request }) => {
