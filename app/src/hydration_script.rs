@@ -46,18 +46,25 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
     for (const type of signs) window.addEventListener(type, once, {{ capture: true, passive: true }});
   }};
   // A deploy replaces the bundle, and a page from before it finds the chunks of another area gone
-  // (404) when a link takes it there: it follows the link with a page load instead, which brings
-  // the new bundle. (The chunks' loader fetches with the page's `fetch`; the router moves to
-  // another area only by a link.)
+  // (404) when the router takes a link there: it follows the link with a page load instead, which
+  // brings the new bundle; anything else that finds them gone loads this page again. (The chunks'
+  // loader fetches with the page's `fetch`.)
   const afterADeploy = () => {{
-    let going = location.href;
-    window.addEventListener("click", (event) => {{ going = event.target.closest?.("a[href]")?.href ?? going; }}, true);
+    let going = null;
+    // After the router's own listener: a link it took over is one it is going to.
+    window.addEventListener("click", (event) => {{
+      const href = event.target.closest?.("a[href]")?.href;
+      if (event.defaultPrevented && typeof href === "string") going = href;
+    }});
+    window.addEventListener("popstate", () => {{ going = null; }});
     const fetchOf = window.fetch;
     window.fetch = async (input, init) => {{
       const response = await fetchOf(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input), location.href);
       if (response.status === 404 && url.origin === location.origin && url.pathname.startsWith(`${{dir}}/`)) {{
-        location.assign(going);
+        console.warn("The page's bundle is gone (a deploy replaced it): loading the page again.", url.pathname);
+        if (going === null) location.reload();
+        else location.assign(going);
         // The loader waits for the page load rather than failing the page.
         return new Promise(() => {{}});
       }}
@@ -74,10 +81,9 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
         afterADeploy();
         whenSomeoneIsThere(() => {{ for (const file of {next}) module(file, "prefetch"); }});
       }})
-      .catch((error) => {{
-        interactive();
-        console.error("The page stays as the server sent it: its script did not load.", error);
-      }});
+      // Clicks and submissions stay the browser's own: a page half hydrated is no place for the
+      // router.
+      .catch((error) => console.error("The page stays as the server sent it: its script did not load.", error));
   }};
   // At the latest 2 s after the page is parsed, should the browser never be idle.
   if ("requestIdleCallback" in window) requestIdleCallback(start, {{ timeout: 2000 }});

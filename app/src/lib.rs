@@ -4,6 +4,13 @@
 // The wizard's views are deeply nested types.
 #![recursion_limit = "256"]
 
+// Server and browser must render views alike: a side built without the flag sends or expects other
+// markup, and hydration fails. RUSTFLAGS in the environment replaces .cargo/config.toml's flags.
+#[cfg(not(erase_components))]
+compile_error!(
+    "build with `--cfg erase_components`, as .cargo/config.toml sets it: unset RUSTFLAGS, or add the flag to it"
+);
+
 pub mod access;
 pub mod approvals;
 pub mod audit;

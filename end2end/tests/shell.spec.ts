@@ -68,19 +68,26 @@ test('a click while the page is becoming interactive is a page load, and the pag
   });
   // The guide shows which page the browser thinks it is on.
   await page.context().addCookies([{ name: 'portal_guide', value: 'open', url: portals.emulator }]);
-  // The page's chunks are held back, so that hydration, under way once the main module has
-  // loaded, waits for them: the click lands in that window whatever the machine's speed.
+  // The page's chunks are held back, so that hydration waits for them: the click lands in that
+  // window whatever the machine's speed.
   let release = () => {};
   const released = new Promise<void>((resolve) => (release = resolve));
-  let mainModule = false;
   await page.route(/\/pkg\/[0-9a-f]{16}\/.+\.wasm$/, async (route) => {
     if (!route.request().url().endsWith('/runbook-portal.wasm')) await released;
     await route.continue();
   });
-  page.on('requestfinished', (r) => (mainModule ||= r.url().endsWith('/runbook-portal.wasm')));
+  // The chunks' loader asks for them once hydration has reached the page's own code: the router
+  // is listening by then.
+  await page.addInitScript(() => {
+    const fetchOf = window.fetch;
+    window.fetch = (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (/\/(split|chunk)_[^/]*\.wasm$/.test(url)) (window as any).__chunksAsked = true;
+      return fetchOf(input, init);
+    };
+  });
   await page.goto(`/automation/execute?tab=all&q=${name}`);
-  await expect.poll(() => mainModule).toBe(true);
-  await page.waitForTimeout(1000);
+  await page.waitForFunction(() => (window as any).__chunksAsked === true);
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
   await page.getByRole('link', { name, exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`runbook=${name}`));
