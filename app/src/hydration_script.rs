@@ -1,8 +1,8 @@
 //! The script that makes the page the server rendered interactive. Once the browser has painted it
 //! and is idle, it asks for the bundle's main script, its main module and the chunks of the page's
 //! area side by side and hydrates; once someone uses the page, it has the chunks of the area the
-//! page leads to prefetched. A page whose bundle a deploy replaced goes to another area with a
-//! page load.
+//! page leads to prefetched. A page whose chunks do not load (a deploy replaced the bundle, or the
+//! network failed) goes to another area with a page load.
 //!
 //! Nothing of the bundle but the stylesheet is asked for before the first paint: preloads in the
 //! head would share the connection with the stylesheet and hold the paint back on a slow network.
@@ -46,10 +46,11 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
     for (const type of signs) window.addEventListener(type, once, {{ capture: true, passive: true }});
   }};
   // A deploy replaces the bundle, and a page from before it finds the chunks of another area gone
-  // (404) when the router takes a link there: it follows the link with a page load instead, which
-  // brings the new bundle; anything else that finds them gone loads this page again. (The chunks'
-  // loader fetches with the page's `fetch`.)
-  const afterADeploy = () => {{
+  // (404) when the router takes a link there; or the network fails them. Either would stop the
+  // page's code for good, so the page follows the link with a page load instead (which brings the
+  // new bundle, or the browser's own word on the network); anything else that does not get them
+  // loads this page again. (The chunks' loader fetches with the page's `fetch`.)
+  const whenChunksFail = () => {{
     let going = null;
     // After the router's own listener: a link it took over is one it is going to.
     window.addEventListener("click", (event) => {{
@@ -57,17 +58,24 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
       if (event.defaultPrevented && typeof href === "string") going = href;
     }});
     window.addEventListener("popstate", () => {{ going = null; }});
+    const loadThePage = (why, url) => {{
+      console.warn(`${{why}}: loading the page again.`, url.pathname);
+      if (going === null) location.reload();
+      else location.assign(going);
+      // The loader waits for the page load rather than failing the page.
+      return new Promise(() => {{}});
+    }};
     const fetchOf = window.fetch;
     window.fetch = async (input, init) => {{
-      const response = await fetchOf(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-      if (response.status === 404 && url.origin === location.origin && url.pathname.startsWith(`${{dir}}/`)) {{
-        console.warn("The page's bundle is gone (a deploy replaced it): loading the page again.", url.pathname);
-        if (going === null) location.reload();
-        else location.assign(going);
-        // The loader waits for the page load rather than failing the page.
-        return new Promise(() => {{}});
+      if (url.origin !== location.origin || !url.pathname.startsWith(`${{dir}}/`)) return fetchOf(input, init);
+      let response;
+      try {{
+        response = await fetchOf(input, init);
+      }} catch {{
+        return loadThePage("A part of the page's code did not load", url);
       }}
+      if (response.status === 404) return loadThePage("The page's code is gone (a deploy replaced it)", url);
       return response;
     }};
   }};
@@ -78,7 +86,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
       .then((bundle) => bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }}).then(() => bundle.hydrate()))
       .then(() => {{
         interactive();
-        afterADeploy();
+        whenChunksFail();
         whenSomeoneIsThere(() => {{ for (const file of {next}) module(file, "prefetch"); }});
       }})
       // Clicks and submissions stay the browser's own: a page half hydrated is no place for the

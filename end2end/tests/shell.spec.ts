@@ -100,35 +100,41 @@ test('a click while the page is becoming interactive is a page load, and the pag
 });
 
 /**
- * A deploy as a page from before it sees it: the bundle it came with is gone (404) until the
- * browser loads a page again. Answers the errors the page logged besides those 404s.
+ * What a page sees when its chunks do not load: after a deploy the bundle it came with is gone
+ * (404); or the network fails them. Until the browser loads a page again. Answers the errors the
+ * page logged besides those failed loads.
  */
-async function deployUnder(page: Page): Promise<string[]> {
-  let deployed = true;
+async function chunksFailUnder(page: Page, how: 'gone' | 'network'): Promise<string[]> {
+  let failing = true;
   page.on('request', (r) => {
-    if (r.isNavigationRequest()) deployed = false;
+    if (r.isNavigationRequest()) failing = false;
   });
-  await page.route(/\/pkg\/[0-9a-f]{16}\//, (route) => (deployed ? route.fulfill({ status: 404, body: 'gone' }) : route.continue()));
+  await page.route(/\/pkg\/[0-9a-f]{16}\//, (route) => {
+    if (!failing) return route.continue();
+    return how === 'gone' ? route.fulfill({ status: 404, body: 'gone' }) : route.abort('internetdisconnected');
+  });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    const gone = m.text().startsWith('Failed to load resource') && /\/pkg\//.test(m.location().url);
-    if (m.type() === 'error' && !gone) errors.push(m.text());
+    const failed = /^Failed to load resource/.test(m.text()) && /\/pkg\//.test(m.location().url);
+    if (m.type() === 'error' && !failed) errors.push(m.text());
   });
   return errors;
 }
 
-plain('after a deploy, a link to another area is followed with a page load, which brings the new bundle', async ({ page }) => {
-  plain.skip(!hydrated(page), 'about the bundle');
-  await open(page, '/automation');
-  const errors = await deployUnder(page);
-  await page.getByRole('link', { name: 'Execute automation' }).first().click();
-  await expect(page).toHaveURL(/\/automation\/execute$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  expect(await page.evaluate(() => (window as any).__sameWindow), 'a page load').toBeUndefined();
-  expect(errors).toEqual([]);
-});
+for (const [how, when] of [['gone', 'after a deploy'], ['network', 'when the network fails them']] as const) {
+  plain(`${when}, a link to an area whose chunks do not load is followed with a page load`, async ({ page }) => {
+    plain.skip(!hydrated(page), 'about the bundle');
+    await open(page, '/automation');
+    const errors = await chunksFailUnder(page, how);
+    await page.getByRole('link', { name: 'Execute automation' }).first().click();
+    await expect(page).toHaveURL(/\/automation\/execute$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    expect(await page.evaluate(() => (window as any).__sameWindow), 'a page load').toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+}
 
 test('when AWS does not answer, the page says what went wrong and the health check fails', async ({ page, request }) => {
   // That portal started with no accounts: it made `admin`, with the password in its data directory.
