@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Hydrates the page; the promise it returns settles once the page is interactive (the hydration
-/// script then has the next area's chunks prefetched).
+/// script then hands clicks to the router, and prefetches the next area once someone is there).
 #[wasm_bindgen]
 pub async fn hydrate() {
     console_error_panic_hook::set_once();
