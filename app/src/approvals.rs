@@ -8,7 +8,7 @@ use crate::error::PortalError;
 
 /// The requests the user may see, newest first, a page at a time (`after`: the `next` of the
 /// page before).
-#[server(endpoint = "list_approvals")]
+#[server(endpoint = "list_approvals", output = domain::wire::Json)]
 pub async fn list_approvals(
     #[server(default)] after: String,
 ) -> Result<ApprovalsPage, PortalError> {
@@ -16,14 +16,14 @@ pub async fn list_approvals(
     crate::service::ssr::answer(portal.approvals(&viewer, &after).await)
 }
 
-#[server(endpoint = "get_approval")]
+#[server(endpoint = "get_approval", output = domain::wire::Json)]
 pub async fn get_approval(id: String) -> Result<ApprovalView, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.approval(&viewer, &id).await)
 }
 
 /// Approves (and starts), rejects or withdraws a waiting request, then goes back to its page.
-#[server(endpoint = "decide_approval")]
+#[server(endpoint = "decide_approval", output = domain::wire::Json)]
 pub async fn decide_approval(
     id: String,
     decision: Decision,

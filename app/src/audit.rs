@@ -8,7 +8,7 @@ use crate::error::PortalError;
 
 /// The page of records at `before` / `after` (separate arguments: a missing one decodes as
 /// `None`, where a struct of two `None`s would be sent as nothing and not decode).
-#[server(endpoint = "list_audit")]
+#[server(endpoint = "list_audit", output = domain::wire::Json)]
 pub async fn list_audit(
     filters: AuditFilters,
     before: Option<i64>,

@@ -7,7 +7,7 @@ pub use domain::execution::*;
 
 use crate::error::PortalError;
 
-#[server(endpoint = "get_execution")]
+#[server(endpoint = "get_execution", output = domain::wire::Json)]
 pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.execution(&viewer, &id).await)
@@ -16,7 +16,7 @@ pub async fn get_execution(id: String) -> Result<ExecutionView, PortalError> {
 /// Sends a control to an execution and goes back to its page. A refusal from AWS is an answer,
 /// not a failure of the portal: the page is shown again with AWS's reason in plain words
 /// (`?refused=`).
-#[server(endpoint = "control_execution")]
+#[server(endpoint = "control_execution", output = domain::wire::Json)]
 pub async fn control_execution(
     id: String,
     control: Control,

@@ -26,7 +26,7 @@ pub enum Carried {
 }
 
 /// Whether `seal` is the portal's seal of `value` (under `subject`) for the signed-in user.
-#[server(endpoint = "check_notice")]
+#[server(endpoint = "check_notice", output = domain::wire::Json)]
 pub async fn check_notice(
     subject: String,
     value: String,

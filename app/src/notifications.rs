@@ -12,7 +12,7 @@ use crate::error::PortalError;
 /// The settings page's address.
 pub const PAGE: &str = "/notifications";
 
-#[server(endpoint = "get_notification_settings")]
+#[server(endpoint = "get_notification_settings", output = domain::wire::Json)]
 pub async fn get_notification_settings() -> Result<Settings, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.notification_settings(&viewer).await)
@@ -20,7 +20,7 @@ pub async fn get_notification_settings() -> Result<Settings, PortalError> {
 
 /// Saves the form's subscriptions (`email`, `email.<event>`, `slack`, `slack.<event>`) as the
 /// signed-in person's own, then goes back to the page.
-#[server(endpoint = "save_notification_settings")]
+#[server(endpoint = "save_notification_settings", output = domain::wire::Json)]
 pub async fn save_notification_settings(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<(), PortalError> {
@@ -34,7 +34,7 @@ pub async fn save_notification_settings(
     crate::notice::ssr::after_post(saved, &format!("{PAGE}?saved=1"), PAGE)
 }
 
-#[server(endpoint = "list_notification_deliveries")]
+#[server(endpoint = "list_notification_deliveries", output = domain::wire::Json)]
 pub async fn list_notification_deliveries() -> Result<Vec<DeliveryView>, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.notification_deliveries(&viewer).await)

@@ -11,7 +11,7 @@ pub use domain::runbook::*;
 use crate::error::PortalError;
 
 /// The catalog tab: `Self` (Owned by me), `Private` (Shared with me) or `All`.
-#[server(endpoint = "list_runbooks")]
+#[server(endpoint = "list_runbooks", output = domain::wire::Json)]
 pub async fn list_runbooks(
     owner: String,
     #[server(default)] categories: Vec<String>,
@@ -26,20 +26,20 @@ pub async fn list_runbooks(
 }
 
 /// One version (`$DEFAULT` when empty, `$LATEST`, or a number) of a runbook, with its content.
-#[server(endpoint = "get_runbook")]
+#[server(endpoint = "get_runbook", output = domain::wire::Json)]
 pub async fn get_runbook(name: String, version: String) -> Result<RunbookDetails, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.runbook(&viewer, &name, &version).await)
 }
 
 /// The roles the user may run `runbook` as (every role for admins).
-#[server(endpoint = "list_roles")]
+#[server(endpoint = "list_roles", output = domain::wire::Json)]
 pub async fn list_roles(runbook: String) -> Result<Vec<RoleChoice>, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.roles(&viewer, &runbook).await)
 }
 
-#[server(endpoint = "list_instances")]
+#[server(endpoint = "list_instances", output = domain::wire::Json)]
 pub async fn list_instances() -> Result<Vec<InstanceChoice>, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.instances(&viewer).await)
@@ -47,7 +47,7 @@ pub async fn list_instances() -> Result<Vec<InstanceChoice>, PortalError> {
 
 /// Stars (`star = true`) or unstars a runbook for the user. A browser's post (without
 /// JavaScript) goes back to the page it came from, `back`, saying why if it was refused.
-#[server(endpoint = "star_runbook")]
+#[server(endpoint = "star_runbook", output = domain::wire::Json)]
 pub async fn star_runbook(
     runbook: String,
     star: bool,
@@ -72,7 +72,7 @@ pub async fn star_runbook(
 }
 
 /// The runbooks the user starred.
-#[server(endpoint = "starred_runbooks")]
+#[server(endpoint = "starred_runbooks", output = domain::wire::Json)]
 pub async fn starred_runbooks() -> Result<BTreeSet<String>, PortalError> {
     let (portal, viewer) = crate::service::ssr::viewer()?;
     crate::service::ssr::answer(portal.starred_runbooks(&viewer).await)

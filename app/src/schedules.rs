@@ -14,7 +14,7 @@ pub const PAGE: &str = "/automation/schedules";
 
 /// The wizard's form (as `start_automation` takes it) with its `schedule.*` fields. Answers the
 /// new schedule's id.
-#[server(endpoint = "schedule_automation")]
+#[server(endpoint = "schedule_automation", output = domain::wire::Json)]
 pub async fn schedule_automation(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
@@ -52,7 +52,7 @@ pub async fn schedule_automation(
     }
 }
 
-#[server(endpoint = "list_schedules")]
+#[server(endpoint = "list_schedules", output = domain::wire::Json)]
 pub async fn list_schedules(
     // Only this runbook's (as the form names it), when given.
     #[server(default)] runbook: String,
@@ -65,7 +65,7 @@ pub async fn list_schedules(
 }
 
 /// Pauses (`change = "pause"`) or resumes a schedule, then goes back to the page.
-#[server(endpoint = "change_schedule")]
+#[server(endpoint = "change_schedule", output = domain::wire::Json)]
 pub async fn change_schedule(id: String, change: String) -> Result<(), PortalError> {
     use crate::service::ssr;
     let (portal, viewer) = ssr::viewer()?;

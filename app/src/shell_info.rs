@@ -6,7 +6,7 @@ pub use domain::shell::{ShellInfo, SignInOptions, SIGN_IN_METHODS};
 
 use crate::error::PortalError;
 
-#[server(endpoint = "get_shell_info")]
+#[server(endpoint = "get_shell_info", output = domain::wire::Json)]
 pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
     use crate::service::ssr;
     // The sign-in page asks too: without a user it gets the shell without the AWS side, not
@@ -28,7 +28,7 @@ pub async fn get_shell_info() -> Result<ShellInfo, PortalError> {
     Ok(info)
 }
 
-#[server(endpoint = "sign_in_methods")]
+#[server(endpoint = "sign_in_methods", output = domain::wire::Json)]
 pub async fn sign_in_methods() -> Result<SignInOptions, PortalError> {
     Ok(use_context::<SignInOptions>().unwrap_or_default())
 }

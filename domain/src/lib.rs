@@ -16,6 +16,7 @@ pub mod schedule;
 pub mod shell;
 pub mod signed_in;
 pub mod time;
+pub mod wire;
 pub mod wizard;
 
 pub use error::{FieldError, PortalError};

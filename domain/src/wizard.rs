@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod form;
+mod pattern;
 mod request;
 
 pub use form::{Mode, TargetKind, Unit, WizardForm};

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::error::PortalError;
 
 /// The form's fields by name, as for `start_automation`. Answers the address it goes to.
-#[server(endpoint = "preview_form")]
+#[server(endpoint = "preview_form", output = domain::wire::Json)]
 pub async fn preview_form(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {

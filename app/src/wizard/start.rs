@@ -10,7 +10,7 @@ use crate::error::PortalError;
 
 /// The form's fields by name (`document`, `version`, `mode`, `p.<Parameter>`, …). Answers the new
 /// execution's id.
-#[server(endpoint = "start_automation")]
+#[server(endpoint = "start_automation", output = domain::wire::Json)]
 pub async fn start_automation(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {

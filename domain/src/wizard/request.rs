@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::form::{Mode, TargetKind, Unit, WizardForm};
+use super::pattern::matches;
 use crate::error::FieldError;
 use crate::masking::is_masked;
 use crate::runbook::ParameterSpec;
@@ -45,12 +46,6 @@ pub const PORTAL_TAG_PREFIX: &str = "portal:";
 const INSTANCE_ID: &str = r"^m?i-[a-z0-9]{8,17}$";
 const BUCKET: &str = r"^[0-9a-z][a-z0-9\-\.]{3,63}$";
 const ROLE_ARN: &str = r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$";
-
-fn matches(pattern: &str, text: &str) -> Option<bool> {
-    regex_lite::Regex::new(pattern)
-        .ok()
-        .map(|r| r.is_match(text))
-}
 
 /// The values a parameter's text stands for: lists one item per line (or comma-separated for
 /// simple lists), a MapList's JSON array item by item, anything else as one value.

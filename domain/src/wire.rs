@@ -1,0 +1,60 @@
+//! How server functions' answers travel: JSON, read as text. Resources read the state the server
+//! rendered into the page as text too (`serde_json::from_str`); decoding both the same way lets
+//! the browser bundle keep one decoder per type rather than two (one over bytes, one over text).
+
+use serde::{de::DeserializeOwned, Serialize};
+use server_fn::codec::Post;
+use server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
+
+/// JSON over `POST`, the answer decoded from text: every server function's output encoding.
+pub type Json = Post<JsonText>;
+
+/// JSON, decoded from UTF-8 text.
+pub struct JsonText;
+
+impl ContentType for JsonText {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for JsonText {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for JsonText {
+    type Error = serde_json::Error;
+
+    fn encode(output: &T) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for JsonText {
+    type Error = String;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        let text =
+            std::str::from_utf8(&bytes).map_err(|e| format!("the answer is not UTF-8: {e}"))?;
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::PortalError;
+
+    #[test]
+    fn an_answer_decodes_to_what_was_encoded() {
+        let error = PortalError::Forbidden("you may not".into());
+        let bytes = <JsonText as Encodes<PortalError>>::encode(&error).expect("encodes");
+        let back: PortalError = <JsonText as Decodes<PortalError>>::decode(bytes).expect("decodes");
+        assert_eq!(back, error);
+    }
+
+    #[test]
+    fn an_answer_that_is_not_text_is_named() {
+        let error = <JsonText as Decodes<String>>::decode(Bytes::from_static(b"\"\xff\""))
+            .expect_err("not UTF-8");
+        assert!(error.contains("not UTF-8"), "{error}");
+    }
+}
