@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { test, expect, hydrated } from './fixtures';
 import { everyPage } from './walkthrough';
 import { CEILING, GOAL, byKind, coldContext, firstLoad, gzipBytes, load, rawGet } from './page_weight';
@@ -28,6 +29,8 @@ test('the bundle is cached for good and sent precompressed in the encoding asked
     ['*;q=0', undefined],
   ];
   const sizes: Record<string, number> = {};
+  const decoded: Record<string, Buffer> = {};
+  const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (b: Buffer) => b };
   for (const [accept, coding] of asked) {
     const answer = await rawGet(wasm, accept ? { 'accept-encoding': accept } : {});
     expect(answer.status, `${wasm} with Accept-Encoding "${accept}"`).toBe(200);
@@ -36,7 +39,11 @@ test('the bundle is cached for good and sent precompressed in the encoding asked
     expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(answer.headers['vary']).toMatch(/accept-encoding/i);
     sizes[coding ?? 'identity'] = answer.bytes;
+    decoded[coding ?? 'identity'] = decode[(coding ?? 'identity') as keyof typeof decode](answer.body);
   }
+  // Each precompressed copy is the module itself once decoded.
+  expect(decoded.br.equals(decoded.identity), 'the Brotli copy decodes to the module').toBe(true);
+  expect(decoded.gzip.equals(decoded.identity), 'the gzip copy decodes to the module').toBe(true);
   expect(sizes.br, 'Brotli is smaller than gzip').toBeLessThan(sizes.gzip);
   expect(sizes.gzip, 'gzip is smaller than the module').toBeLessThan(sizes.identity);
   // A copy is not a file of its own, nor the bundle's description, nor a bundle that is not this

@@ -119,15 +119,20 @@ export interface RawAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   bytes: number;
+  /** The body as sent, still encoded. */
+  body: Buffer;
 }
 
 /** GETs `url` with these headers, without decoding the body. */
 export function rawGet(url: string, headers: Record<string, string>): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: body.length, body });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

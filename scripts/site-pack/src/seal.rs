@@ -11,7 +11,6 @@ use anyhow::Context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// What the server reads to refer to the bundle (`<site>/bundle.json`).
@@ -38,9 +37,18 @@ pub fn seal(site: &Path, name: &str) -> anyhow::Result<()> {
 
     let mut raw = 0;
     let mut brotli = 0;
-    // This bundle's files only: a site sealed before keeps its own copies.
-    for file in files(&site.join(&dir))? {
-        let (size, compressed) = precompress(&file)?;
+    // This bundle's files only: a site sealed before keeps its own copies. One thread per file:
+    // Zopfli takes seconds on a module.
+    let sizes = std::thread::scope(|scope| {
+        let work: Vec<_> = files(&site.join(&dir))?
+            .into_iter()
+            .map(|file| scope.spawn(move || precompress(&file)))
+            .collect();
+        work.into_iter()
+            .map(|w| w.join().expect("precompressing does not panic"))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    for (size, compressed) in sizes {
         raw += size;
         brotli += compressed;
     }
@@ -66,10 +74,15 @@ fn precompress(file: &Path) -> anyhow::Result<(usize, usize)> {
         };
         brotli::BrotliCompress(&mut data.as_slice(), &mut brotli, &params)?;
     }
-    // No name and no time in the header: the same file makes the same bytes.
-    let mut gzip = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
-    gzip.write_all(&data)?;
-    let gzip = gzip.finish()?;
+    // Zopfli writes gzip any browser reads, about 5 % smaller than zlib's best. No name and no
+    // time in the header: the same file makes the same bytes.
+    let mut gzip = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        data.as_slice(),
+        &mut gzip,
+    )?;
     let mut smallest = data.len();
     for (extension, compressed) in [("br", &brotli), ("gz", &gzip)] {
         if compressed.len() < data.len() {
