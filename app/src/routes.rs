@@ -1,8 +1,9 @@
 //! The pages as lazy routes. The browser bundle is cut at build time (`scripts/site-pack`) into
 //! the shared core (router, shell, reactive system) and one chunk per area of the console:
-//! signing in, executions (the list, an execution and its steps, approvals), runbooks (the
-//! catalog, the form, a runbook's page, schedules) and the portal's own settings (audit trail,
-//! notifications). Code two areas share is a chunk of its own.
+//! signing in, executions (the list, an execution and its steps, approvals), the catalog (the
+//! runbooks, a runbook's page, schedules), the form that starts a runbook, and the portal's own
+//! settings (audit trail, notifications). Code two areas share is a chunk of its own. The form has
+//! an area to itself: it is the heaviest page, and the catalog should not carry it.
 //!
 //! Areas rather than single pages: the splitter makes a chunk of every set of split points that
 //! share code, so a split point per page made about 200 small files, 30 to 110 of them for one
@@ -33,13 +34,18 @@ enum ExecutionsPage {
     Approval,
 }
 
-/// The pages of runbooks.
+/// The pages of the runbooks' catalog.
 #[derive(Clone, Copy)]
-enum RunbooksPage {
+enum CatalogPage {
     Catalog,
-    Form,
     Runbook,
     Schedules,
+}
+
+/// The form that starts a runbook, in each of its modes.
+#[derive(Clone, Copy)]
+enum FormPage {
+    Form,
 }
 
 /// The pages of the portal's own records and settings.
@@ -69,12 +75,18 @@ fn executions_area(page: ExecutionsPage) -> AnyView {
 }
 
 #[leptos::lazy]
-fn runbooks_area(page: RunbooksPage) -> AnyView {
+fn catalog_area(page: CatalogPage) -> AnyView {
     match page {
-        RunbooksPage::Catalog => view! { <pages::ChooseRunbook /> }.into_any(),
-        RunbooksPage::Form => view! { <pages::ExecuteRunbook /> }.into_any(),
-        RunbooksPage::Runbook => view! { <pages::RunbookPage /> }.into_any(),
-        RunbooksPage::Schedules => view! { <pages::SchedulesPage /> }.into_any(),
+        CatalogPage::Catalog => view! { <pages::ChooseRunbook /> }.into_any(),
+        CatalogPage::Runbook => view! { <pages::RunbookPage /> }.into_any(),
+        CatalogPage::Schedules => view! { <pages::SchedulesPage /> }.into_any(),
+    }
+}
+
+#[leptos::lazy]
+fn form_area(page: FormPage) -> AnyView {
+    match page {
+        FormPage::Form => view! { <pages::ExecuteRunbook /> }.into_any(),
     }
 }
 
@@ -150,27 +162,27 @@ lazy_page!(
 );
 lazy_page!(
     ChooseRunbookRoute,
-    runbooks_area,
-    __preload_runbooks_area,
-    RunbooksPage::Catalog
+    catalog_area,
+    __preload_catalog_area,
+    CatalogPage::Catalog
 );
 lazy_page!(
     ExecuteRunbookRoute,
-    runbooks_area,
-    __preload_runbooks_area,
-    RunbooksPage::Form
+    form_area,
+    __preload_form_area,
+    FormPage::Form
 );
 lazy_page!(
     RunbookPageRoute,
-    runbooks_area,
-    __preload_runbooks_area,
-    RunbooksPage::Runbook
+    catalog_area,
+    __preload_catalog_area,
+    CatalogPage::Runbook
 );
 lazy_page!(
     SchedulesRoute,
-    runbooks_area,
-    __preload_runbooks_area,
-    RunbooksPage::Schedules
+    catalog_area,
+    __preload_catalog_area,
+    CatalogPage::Schedules
 );
 lazy_page!(
     AuditTrailRoute,
@@ -202,24 +214,25 @@ pub fn area_of(path: &str) -> Option<&'static str> {
         | ["automation", "executions", _, "steps", _]
         | ["automation", "approvals"]
         | ["automation", "approvals", _] => "executions_area",
-        ["automation", "execute"]
-        | ["automation", "execute", _]
-        | ["documents", _]
-        | ["automation", "schedules"] => "runbooks_area",
+        ["automation", "execute"] | ["documents", _] | ["automation", "schedules"] => {
+            "catalog_area"
+        }
+        ["automation", "execute", _] => "form_area",
         ["audit"] | ["notifications"] | ["notifications", "deliveries"] => "settings_area",
         _ => return None,
     })
 }
 
-/// The area the page at `path` leads to most, other than its own: runbooks from the executions
-/// list (Execute automation), executions from a runbook's form or page (Execute, the recent
-/// executions), executions from signing in.
+/// The area the page at `path` leads to most, other than its own: the catalog from the
+/// executions list (Execute automation), the form from the catalog and a runbook's page (Next,
+/// Execute), executions from the form (Execute) and from signing in.
 pub fn next_area_of(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     Some(match segments.as_slice() {
         ["login"] => "executions_area",
-        ["automation"] => "runbooks_area",
-        ["automation", "execute", _] | ["documents", _] => "executions_area",
+        ["automation"] => "catalog_area",
+        ["automation", "execute"] | ["documents", _] => "form_area",
+        ["automation", "execute", _] => "executions_area",
         _ => return None,
     })
 }
@@ -294,12 +307,15 @@ mod tests {
         for path in [
             "/login",
             "/automation",
+            "/automation/execute",
             "/automation/execute/X",
             "/documents/X",
         ] {
             assert_ne!(next_area_of(path), area_of(path), "{path} leads elsewhere");
         }
-        assert_eq!(area_of("/automation/execute"), Some("runbooks_area"));
+        assert_eq!(area_of("/automation/execute"), Some("catalog_area"));
+        assert_eq!(area_of("/automation/execute/X"), Some("form_area"));
+        assert_eq!(next_area_of("/automation/execute"), Some("form_area"));
         assert_eq!(
             area_of("/automation/approvals/r-1"),
             Some("executions_area")
@@ -322,6 +338,6 @@ mod chunk_tests {
         ]));
         assert_eq!(chunks.of("executions_area"), ["chunk_1"]);
         assert_eq!(chunks.of("executions_area_extra"), ["chunk_2"]);
-        assert!(chunks.of("runbooks_area").is_empty());
+        assert!(chunks.of("catalog_area").is_empty());
     }
 }

@@ -122,7 +122,7 @@ test.describe('page weight', () => {
           .filter((e) => new URL(e.name).pathname.startsWith('/pkg/'))
           .map((e) => ({ path: new URL(e.name).pathname, startTime: e.startTime })),
       );
-    const catalogArea = async () => (await fetched()).filter((f) => /split_runbooks_area/.test(f.path)).length;
+    const catalogArea = async () => (await fetched()).filter((f) => /split_catalog_area/.test(f.path)).length;
     // Nobody has used the page yet: the network is left alone.
     await page.waitForTimeout(1500);
     expect(await catalogArea(), 'the next area fetched before anyone used the page').toBe(0);
