@@ -143,6 +143,34 @@ test.describe('page weight', () => {
     expect(errors, 'the pages logged errors').toEqual([]);
     await context.close();
   });
+
+  test('the catalog prefetches the form, which then opens without fetching it again', async ({ browser }) => {
+    const errors: string[] = [];
+    const context = await coldContext(browser, portals.emulator, signedIn, {}, errors);
+    const page = await context.newPage();
+    const name = 'AWS-RestartEC2Instance';
+    await load(page, `/automation/execute?tab=all&q=${name}`);
+    // The form's chunk as this page fetched it: bytes over the wire, 0 from the cache.
+    const formArea = () =>
+      page.evaluate(() =>
+        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => /\/split_form_area_[0-9]+\.wasm$/.test(new URL(e.name).pathname))
+          .map((e) => e.transferSize),
+      );
+    await page.waitForTimeout(1500);
+    expect(await formArea(), 'the form fetched before anyone used the catalog').toEqual([]);
+    await page.getByRole('link', { name, exact: true }).hover();
+    await expect.poll(async () => (await formArea()).length, 'the form prefetched once someone is at the catalog').toBe(1);
+    expect((await formArea())[0], 'the prefetch came over the network').toBeGreaterThan(0);
+    await page.getByRole('link', { name, exact: true }).click();
+    // Next is the form's own submission, a page load: the form's chunk comes from the cache.
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Execute automation: ${name}`);
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    expect(await formArea(), 'the form taken from the cache').toEqual([0]);
+    expect(errors, 'the pages logged errors').toEqual([]);
+    await context.close();
+  });
 });
 
 // `make bench` (PAGE_TIMES=1): each page's first load on a slow phone, as DevTools simulates one:
