@@ -41,14 +41,14 @@ impl<T: DeserializeOwned> Decodes<T> for JsonText {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::PortalError;
+    use std::collections::BTreeMap;
 
     #[test]
     fn an_answer_decodes_to_what_was_encoded() {
-        let error = PortalError::Forbidden("you may not".into());
-        let bytes = <JsonText as Encodes<PortalError>>::encode(&error).expect("encodes");
-        let back: PortalError = <JsonText as Decodes<PortalError>>::decode(bytes).expect("decodes");
-        assert_eq!(back, error);
+        let answer = BTreeMap::from([("Reviewer".to_owned(), vec!["ann".to_owned()])]);
+        let bytes = <JsonText as Encodes<_>>::encode(&answer).expect("encodes");
+        let back: BTreeMap<String, Vec<String>> = JsonText::decode(bytes).expect("decodes");
+        assert_eq!(back, answer);
     }
 
     #[test]
