@@ -32,6 +32,7 @@ mod security;
 pub mod service;
 mod shell;
 pub mod shell_info;
+mod transfer;
 pub mod wizard;
 
 use leptos::prelude::*;

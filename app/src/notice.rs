@@ -36,9 +36,9 @@ pub async fn check_notice(
 }
 
 /// The message in `?<param>=…`, checked against its seal.
-pub fn message(param: &'static str) -> Resource<Carried> {
+pub fn message(param: &'static str) -> Resource<Carried, crate::transfer::Json> {
     let query = use_query_map();
-    Resource::new(
+    Resource::new_serde_wb(
         move || {
             let q = query.read();
             (q.get(param), q.get(SEAL))
@@ -65,9 +65,9 @@ pub fn Refused() -> impl IntoView {
 /// The error the server function at `path` sent back in the address (`__path`, `__err`) after a
 /// post without JavaScript, checked against its seal; [`Carried::Sealed`] holds it encoded (see
 /// `ServerFnUrlError::decode_err`).
-pub fn form_error(path: &'static str) -> Resource<Carried> {
+pub fn form_error(path: &'static str) -> Resource<Carried, crate::transfer::Json> {
     let query = use_query_map();
-    Resource::new(
+    Resource::new_serde_wb(
         move || {
             let q = query.read();
             let err = (q.get("__path").as_deref() == Some(path))

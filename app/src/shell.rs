@@ -49,7 +49,7 @@ pub(crate) fn here() -> impl Fn() -> String + Clone + Send + Sync + 'static {
 
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
-    let info = Resource::new(|| (), |_| get_shell_info());
+    let info = Resource::new_serde_wb(|| (), |_| get_shell_info());
     let nav_open = RwSignal::new(true);
     // Set once the whole page has hydrated: controls that need JavaScript stay as the server
     // rendered them until then.

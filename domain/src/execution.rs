@@ -227,13 +227,13 @@ impl ExecutionView {
     /// Applies one live event; `false` if it is not one of this view's or does not parse.
     pub fn apply(&mut self, event: &str, data: &str) -> bool {
         match event {
-            event::EXECUTION => serde_json::from_str(data)
+            event::EXECUTION => crate::wire::from_json(data)
                 .map(|summary| self.summary = summary)
                 .is_ok(),
-            event::STEP => serde_json::from_str::<StepView>(data)
+            event::STEP => crate::wire::from_json::<StepView>(data)
                 .map(|step| self.upsert(step))
                 .is_ok(),
-            event::CHILDREN => serde_json::from_str(data)
+            event::CHILDREN => crate::wire::from_json(data)
                 .map(|children| self.children = children)
                 .is_ok(),
             _ => false,

@@ -17,7 +17,7 @@ pub fn ApprovalRequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let decide = ServerAction::<DecideApproval>::new();
-    let request = Resource::new(
+    let request = Resource::new_serde_wb(
         move || (id.get(), decide.version().get()),
         |(id, _)| get_approval(id),
     );

@@ -15,7 +15,7 @@ use crate::wizard::form::encode;
 pub fn ApprovalRequests() -> impl IntoView {
     let query = use_query_map();
     let after = move || query.read().get("after").unwrap_or_default();
-    let requests = Resource::new(after, list_approvals);
+    let requests = Resource::new_serde_wb(after, list_approvals);
     view! {
         <Title text="Approval requests" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb("Approval requests", "/automation/approvals")] />

@@ -33,7 +33,7 @@ pub fn AuditTrail() -> impl IntoView {
             after: id("after"),
         }
     });
-    let records = Resource::new(
+    let records = Resource::new_serde_wb(
         move || (filters.get(), place.get()),
         |(filters, place)| list_audit(filters, place.before, place.after),
     );

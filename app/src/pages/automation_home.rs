@@ -70,7 +70,7 @@ pub fn AutomationHome() -> impl IntoView {
             page: get("page"),
         }
     });
-    let executions = Resource::new(move || filters.get(), list_executions);
+    let executions = Resource::new_serde_wb(move || filters.get(), list_executions);
     view! {
         <Title text="Automation" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation")] />
@@ -214,7 +214,7 @@ fn follow(
     }
     let on_event = move |name: &str, data: &str| {
         if name == event::EXECUTION {
-            if let Ok(summary) = serde_json::from_str::<ExecutionSummary>(data) {
+            if let Ok(summary) = domain::wire::from_json::<ExecutionSummary>(data) {
                 updates.update(|u| {
                     u.insert(summary.id.clone(), summary);
                 });

@@ -68,7 +68,7 @@ pub fn ChooseRunbook() -> impl IntoView {
     });
     let star = ServerAction::<StarRunbook>::new();
     // Read again after each star: it moves the runbook to (or from) the top.
-    let catalog = Resource::new(
+    let catalog = Resource::new_serde_wb(
         move || (catalog_query.get(), star.version().get()),
         |(q, _)| {
             let owner = TABS
@@ -79,7 +79,7 @@ pub fn ChooseRunbook() -> impl IntoView {
             list_runbooks(owner, q.categories, q.search, q.page)
         },
     );
-    let chosen = Resource::new(
+    let chosen = Resource::new_serde_wb(
         move || catalog_query.get().runbook,
         |name| async move {
             if name.is_empty() {

@@ -91,13 +91,13 @@ pub fn ExecuteRunbook() -> impl IntoView {
     // only as the portal sealed it (see `notice`).
     let posted_error = notice::form_error(StartAutomation::PATH);
     let schedule_error = notice::form_error(ScheduleAutomation::PATH);
-    let details = Resource::new(
+    let details = Resource::new_serde_wb(
         move || (name.get(), initial.with(|f| f.version.clone())),
         |(name, version)| get_runbook(name, version),
     );
-    let roles = Resource::new(move || name.get(), list_roles);
-    let instances = Resource::new(|| (), |_| list_instances());
-    let rights = Resource::new(|| (), |_| my_rights());
+    let roles = Resource::new_serde_wb(move || name.get(), list_roles);
+    let instances = Resource::new_serde_wb(|| (), |_| list_instances());
+    let rights = Resource::new_serde_wb(|| (), |_| my_rights());
     view! {
         <Title text=move || format!("Execute {}", name.get()) />
         <Breadcrumbs trail=vec![

@@ -32,7 +32,7 @@ pub fn ExecutionStatus() -> impl IntoView {
     // shown only as the portal sealed it (see `notice`).
     let refused = notice::message("refused");
     let control_error = notice::form_error(ControlExecution::PATH);
-    let execution = Resource::new(move || id.get(), get_execution);
+    let execution = Resource::new_serde_wb(move || id.get(), get_execution);
     view! {
         <Title text=move || format!("Execution {}", id.get()) />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb(id.get_untracked(), format!("/automation/executions/{}", id.get_untracked()))] />
@@ -121,7 +121,7 @@ pub(super) fn follow(
     }
     let on_event = move |name: &str, data: &str| {
         if name == event::FAULT {
-            fault.set(serde_json::from_str(data).ok());
+            fault.set(domain::wire::from_json(data).ok());
         } else {
             live.update(|v| {
                 if v.apply(name, data) {

@@ -10,7 +10,7 @@ use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn NotificationDeliveries() -> impl IntoView {
-    let deliveries = Resource::new(|| (), |()| list_notification_deliveries());
+    let deliveries = Resource::new_serde_wb(|| (), |()| list_notification_deliveries());
     view! {
         <Title text="Notification deliveries" />
         <Breadcrumbs trail=vec![

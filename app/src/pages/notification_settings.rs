@@ -14,7 +14,7 @@ use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn NotificationSettings() -> impl IntoView {
-    let settings = Resource::new(|| (), |()| get_notification_settings());
+    let settings = Resource::new_serde_wb(|| (), |()| get_notification_settings());
     let query = use_query_map();
     let saved = move || query.read().get("saved").is_some();
     view! {

@@ -22,12 +22,12 @@ pub fn RunbookPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let name = move || params.read().get("name").unwrap_or_default();
-    let details = Resource::new(
+    let details = Resource::new_serde_wb(
         move || (name(), query.read().get("version").unwrap_or_default()),
         |(name, version)| get_runbook(name, version),
     );
     let star = ServerAction::<StarRunbook>::new();
-    let stars = Resource::new(move || star.version().get(), |_| starred_runbooks());
+    let stars = Resource::new_serde_wb(move || star.version().get(), |_| starred_runbooks());
     // This page, as a post without JavaScript comes back to it.
     let back = move || {
         let page = format!("/documents/{}", encode(&name()));

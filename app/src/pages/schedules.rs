@@ -12,7 +12,7 @@ use crate::shell::{crumb, Breadcrumbs};
 
 #[component]
 pub fn SchedulesPage() -> impl IntoView {
-    let schedules = Resource::new(|| (), |()| list_schedules(String::new()));
+    let schedules = Resource::new_serde_wb(|| (), |()| list_schedules(String::new()));
     view! {
         <Title text="Schedules" />
         <Breadcrumbs trail=vec![crumb("Automation", "/automation"), crumb("Schedules", "/automation/schedules")] />

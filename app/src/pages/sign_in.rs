@@ -47,7 +47,7 @@ pub fn SignIn() -> impl IntoView {
         Some(view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })
     };
     let signed_out = q.get("signed_out").is_some();
-    let methods = Resource::new(|| (), |()| sign_in_methods());
+    let methods = Resource::new_serde_wb(|| (), |()| sign_in_methods());
     let sso_href = format!("/login/oidc?next={}", crate::wizard::form::encode(&next));
     view! {
         <Title text="Sign in" />

@@ -25,7 +25,7 @@ pub fn StepStatus() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let step = Memo::new(move |_| params.read().get("step").unwrap_or_default());
-    let execution = Resource::new(move || id.get(), get_execution);
+    let execution = Resource::new_serde_wb(move || id.get(), get_execution);
     view! {
         <Title text=move || format!("Step {} of {}", step.get(), id.get()) />
         <Breadcrumbs trail=vec![

@@ -8,7 +8,7 @@ use crate::shell_info::ShellInfo;
 
 #[component]
 pub fn TopBar(
-    info: Resource<Result<ShellInfo, PortalError>>,
+    info: Resource<Result<ShellInfo, PortalError>, crate::transfer::Json>,
     nav_open: RwSignal<bool>,
     hydrated: RwSignal<bool>,
 ) -> impl IntoView {

@@ -14,7 +14,7 @@ const RECENT: usize = 10;
 /// The runbook's latest executions the viewer may see.
 #[component]
 pub(super) fn RecentExecutions(name: Signal<String>) -> impl IntoView {
-    let executions = Resource::new(
+    let executions = Resource::new_serde_wb(
         move || name.get(),
         |name| async move {
             let filters = ExecutionFilters {

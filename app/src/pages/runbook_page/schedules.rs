@@ -8,7 +8,7 @@ use crate::schedules::list_schedules;
 /// The runbook's schedules the viewer may see (their own; all for administrators).
 #[component]
 pub(super) fn RunbookSchedules(name: Signal<String>) -> impl IntoView {
-    let schedules = Resource::new(move || name.get(), list_schedules);
+    let schedules = Resource::new_serde_wb(move || name.get(), list_schedules);
     view! {
         <section class="panel" aria-label="Schedules">
             <h2>"Schedules"</h2>
