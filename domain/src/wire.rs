@@ -1,17 +1,19 @@
 //! How the server's answers travel: JSON. In the browser the browser's own parser reads it
 //! (`JSON.parse`, then `serde-wasm-bindgen` turns the result into the type asked for), for server
 //! functions' answers, live events and, through Leptos's codec of the same kind, resources: the
-//! bundle then carries no JSON parser per type it reads, which was about a fifth of its code.
-//! The server reads and writes JSON with `serde_json`.
+//! bundle then carries no JSON parser per type it reads (`serde_json`'s were 47 KB of the main
+//! module's code and up to a fifth of an area's). The server reads and writes JSON with
+//! `serde_json`. Numbers reach the browser as JavaScript numbers: no answer carries an integer
+//! above 2^53 (identifiers travel as text).
 
 use serde::{de::DeserializeOwned, Serialize};
 use server_fn::codec::Post;
 use server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 
-/// JSON over `POST`, the answer decoded from text: every server function's output encoding.
+/// JSON over `POST`, the answer read by `from_json`: every server function's output encoding.
 pub type Json = Post<JsonText>;
 
-/// JSON, decoded from UTF-8 text.
+/// JSON, read from UTF-8 text by `from_json`.
 pub struct JsonText;
 
 impl ContentType for JsonText {

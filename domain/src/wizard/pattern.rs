@@ -6,7 +6,7 @@
 //! compiled to WebAssembly is about 29 KB of code in the wizard's chunk). On the server
 //! `regex_lite` decides. The two read the patterns the portal and runbooks use alike: anchors,
 //! classes, repetitions, and `\w`, `\d`, `\s` as ASCII in both. Where they differ (inline flags
-//! such as `(?i)` read only here, lookarounds only in the browser) one of them says `None`.
+//! such as `(?i)` only `regex_lite` reads, lookarounds only the browser) one of them says `None`.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn matches(pattern: &str, text: &str) -> Option<bool> {
