@@ -32,9 +32,10 @@ export async function executionId(page: Page): Promise<string> {
 /**
  * The AWS guide's console procedure on the seed: choose AWS-RestartEC2Instance and its version,
  * Next, fill the inputs, Execute; answers the execution's id once its page shows it running.
- * `base` is the portal's address when it is not the suite's (behind a proxy).
+ * `base` is the portal's address when it is not the suite's (behind a proxy); `instance` the
+ * instance to restart.
  */
-export async function seedProcedure(page: Page, base = ''): Promise<string> {
+export async function seedProcedure(page: Page, base = '', instance = WEB_1): Promise<string> {
   await open(page, `${base}/automation`);
   await page.getByRole('link', { name: 'Execute automation' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
@@ -58,7 +59,7 @@ export async function seedProcedure(page: Page, base = ''): Promise<string> {
   await settled(page);
   await expect(page.getByRole('radio', { name: /Simple execution/ })).toBeChecked();
   // The runbook takes a list of instances (StringList): one per line.
-  await page.getByLabel(/^InstanceId/).fill(WEB_1);
+  await page.getByLabel(/^InstanceId/).fill(instance);
   await chooseRole(page, 'AmazonSSMAutomationRole', AUTOMATION_ROLE);
   if (hydrated(page)) {
     await expect(page.getByText('Systems Manager can assume AmazonSSMAutomationRole')).toBeVisible();

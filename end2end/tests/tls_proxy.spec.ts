@@ -92,6 +92,10 @@ test('the AWS guide\'s procedure passes through nginx terminating TLS, signed in
   test.setTimeout(120_000);
   // Each project its own ports: they may run side by side.
   const { url, accessLog } = await behindNginx(hydrated(page) ? 0 : 2);
+  // Each project restarts an instance no other test touches (db-1, jump-1). A restart waits until
+  // its instance is stopped, then running, as on AWS: another test's restart of the same instance
+  // in between holds it up for good, and the seed's web-1 is restarted by many tests at once.
+  const instance = hydrated(page) ? 'i-0c0ffee0000000001' : 'i-0c0ffee0000000002';
   await page.goto(`${url}/login`);
   await page.getByLabel('User name').fill(admin.name);
   await page.getByLabel('Password').fill(admin.password);
@@ -100,7 +104,7 @@ test('the AWS guide\'s procedure passes through nginx terminating TLS, signed in
   const session = (await page.context().cookies()).find((c) => c.name === 'runbook_portal_session');
   expect(session?.secure, 'an https public URL makes the session cookie Secure').toBe(true);
 
-  const id = await seedProcedure(page, url);
+  const id = await seedProcedure(page, url, instance);
   // Hydrated, the page changes by the stream alone (untilText checks it was not reloaded).
   if (hydrated(page)) await markPage(page);
   await untilText(page, page.locator('[data-field="status"]'), 'Success', 60_000);
