@@ -1,5 +1,5 @@
 import { test, expect, open, hydrated } from './fixtures';
-import { bash, execution, executionsOf } from './aws';
+import { bash, createRunbook, execution, executionsOf } from './aws';
 import { AUTOMATION_ROLE, WEB_1, chooseRole, executionId, seedProcedure } from './procedures';
 
 const PROFILE_ROLE = 'arn:aws:iam::123456789012:role/EC2InstanceProfileRole';
@@ -96,6 +96,26 @@ test('mistakes are shown field by field, while typing or after Execute, and noth
     await expect(reviewer).toHaveValue('Ann!');
   }
   expect(executionsOf('Portal-PauseForReview').length).toBe(before);
+});
+
+test('a runbook\'s pattern cannot hang the form: one that backtracks without end is checked at once', async ({ page }, info) => {
+  // Anyone who can share a runbook writes its allowedPattern. This one takes a backtracking
+  // engine 2^40 steps on the value below; the portal's engine (regex_lite) is linear, in the
+  // browser and on the server.
+  const name = createRunbook(info, 'Shared-EvilPattern', {
+    schemaVersion: '0.3',
+    parameters: { Word: { type: 'String', allowedPattern: '^(a+)+$' } },
+    mainSteps: [{ name: 'wait', action: 'aws:sleep', inputs: { Duration: 'PT1S' } }],
+  });
+  await open(page, `/automation/execute/${name}`);
+  const word = page.getByLabel(/^Word/);
+  await word.fill(`${'a'.repeat(40)}!`);
+  if (hydrated(page)) {
+    await expect(page.locator('#error-p-Word')).toHaveText(/does not match the pattern/, { timeout: 5_000 });
+  }
+  await page.getByRole('button', { name: 'Execute' }).click();
+  await expect(page.locator('#error-p-Word')).toHaveText(/does not match the pattern/, { timeout: 5_000 });
+  expect(executionsOf(name)).toEqual([]);
 });
 
 test('when AWS refuses the start, the form says why and keeps what was filled in', async ({ page }) => {

@@ -2,31 +2,15 @@
 //! an instance ID, a bucket or a role ARN. `None` when the pattern cannot be read: the check is
 //! then left to AWS, which has the last word on every value anyway.
 //!
-//! In the browser the browser's own `RegExp` decides, so the bundle carries no regex engine (one
-//! compiled to WebAssembly is about 29 KB of code in the wizard's chunk). On the server
-//! `regex_lite` decides. The two read the patterns the portal and runbooks use alike: anchors,
-//! classes, repetitions, and `\w`, `\d`, `\s` as ASCII in both. Where they differ (inline flags
-//! such as `(?i)` only `regex_lite` reads, lookarounds only the browser) one of them says `None`.
+//! `regex_lite` decides, in the browser too, although the browser's own `RegExp` would spare the
+//! bundle 29 KB of code. Whoever shares a runbook writes its patterns, and a backtracking engine
+//! such as `RegExp` can take exponential time on one (`^(a+)+$`), freezing the page of whoever
+//! types into the form. `regex_lite` runs in time linear in the text.
 
-#[cfg(not(target_arch = "wasm32"))]
 pub fn matches(pattern: &str, text: &str) -> Option<bool> {
     regex_lite::Regex::new(pattern)
         .ok()
         .map(|r| r.is_match(text))
-}
-
-#[cfg(target_arch = "wasm32")]
-pub fn matches(pattern: &str, text: &str) -> Option<bool> {
-    use js_sys::{Array, Reflect, RegExp};
-    use wasm_bindgen::{JsCast, JsValue};
-    // `new RegExp(pattern)` throws on a pattern it cannot read; `Reflect.construct` hands that
-    // back as an error rather than aborting the module.
-    let constructor = RegExp::new("", "").constructor();
-    let args = Array::of1(&JsValue::from_str(pattern));
-    let regexp: RegExp = Reflect::construct(&constructor, &args)
-        .ok()?
-        .unchecked_into();
-    Some(regexp.test(text))
 }
 
 #[cfg(test)]
