@@ -7,7 +7,7 @@
 //! above 2^53 (identifiers travel as text).
 
 use serde::{de::DeserializeOwned, Serialize};
-use server_fn::codec::Post;
+use server_fn::codec::{JsonEncoding, Post};
 use server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 
 /// JSON over `POST`, the answer read by `from_json`: every server function's output encoding.
@@ -24,11 +24,12 @@ impl FormatType for JsonText {
     const FORMAT_TYPE: Format = Format::Text;
 }
 
+/// Written as server_fn's own JSON encoding writes it.
 impl<T: Serialize> Encodes<T> for JsonText {
     type Error = serde_json::Error;
 
     fn encode(output: &T) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(output).map(Bytes::from)
+        JsonEncoding::encode(output)
     }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { test, expect, hydrated } from './fixtures';
 import { everyPage } from './walkthrough';
-import { CEILING, GOAL, byKind, coldContext, firstLoad, gzipBytes, load, rawGet } from './page_weight';
+import { CEILING, GOAL, bundleFetched, byKind, coldContext, firstLoad, gzipBytes, load, rawGet } from './page_weight';
 import { portals, signedIn } from '../playwright.config';
 
 // What each page weighs on a first load with a cold cache, gzip, against today's ceiling (and the
@@ -116,13 +116,7 @@ test.describe('page weight', () => {
     const page = await context.newPage();
     const list = await load(page, '/automation');
     await page.evaluate(() => ((window as any).__sameWindow = true));
-    const fetched = () =>
-      page.evaluate(() =>
-        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-          .filter((e) => new URL(e.name).pathname.startsWith('/pkg/'))
-          .map((e) => ({ path: new URL(e.name).pathname, startTime: e.startTime })),
-      );
-    const catalogArea = async () => (await fetched()).filter((f) => /split_catalog_area/.test(f.path)).length;
+    const catalogArea = async () => (await bundleFetched(page)).filter((f) => /split_catalog_area/.test(f.path)).length;
     // Nobody has used the page yet: the network is left alone.
     await page.waitForTimeout(1500);
     expect(await catalogArea(), 'the next area fetched before anyone used the page').toBe(0);
@@ -132,7 +126,7 @@ test.describe('page weight', () => {
     await page.getByRole('link', { name: 'Execute automation' }).first().click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Execute automation');
     expect(await page.evaluate(() => (window as any).__sameWindow), 'the router went there, in the same window').toBe(true);
-    const bundle = await fetched();
+    const bundle = await bundleFetched(page);
     const files = bundle.map((f) => f.path.replace(/^\/pkg\/[0-9a-f]{16}\//, ''));
     for (const main of ['runbook-portal.js', 'runbook-portal.wasm']) {
       expect(files.filter((f) => f === main), `${main} fetched once`).toHaveLength(1);
@@ -151,12 +145,8 @@ test.describe('page weight', () => {
     const name = 'AWS-RestartEC2Instance';
     await load(page, `/automation/execute?tab=all&q=${name}`);
     // The form's chunk as this page fetched it: bytes over the wire, 0 from the cache.
-    const formArea = () =>
-      page.evaluate(() =>
-        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-          .filter((e) => /\/split_form_area_[0-9]+\.wasm$/.test(new URL(e.name).pathname))
-          .map((e) => e.transferSize),
-      );
+    const formArea = async () =>
+      (await bundleFetched(page)).filter((f) => /\/split_form_area_[0-9]+\.wasm$/.test(f.path)).map((f) => f.transferSize);
     await page.waitForTimeout(1500);
     expect(await formArea(), 'the form fetched before anyone used the catalog').toEqual([]);
     await page.getByRole('link', { name, exact: true }).hover();

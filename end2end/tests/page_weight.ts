@@ -140,6 +140,18 @@ export function rawGet(url: string, headers: Record<string, string>): Promise<Ra
   });
 }
 
+/**
+ * The bundle's files this page has fetched so far, as its Resource Timing saw them: path, when the
+ * request started (ms after navigation) and bytes over the wire (0 from the cache).
+ */
+export function bundleFetched(page: Page): Promise<{ path: string; startTime: number; transferSize: number }[]> {
+  return page.evaluate(() =>
+    (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+      .filter((e) => new URL(e.name).pathname.startsWith('/pkg/'))
+      .map((e) => ({ path: new URL(e.name).pathname, startTime: e.startTime, transferSize: e.transferSize })),
+  );
+}
+
 /** The body of `url` as sent to a client that accepts gzip only: its size in bytes. */
 export async function gzipBytes(url: string, cookie: string): Promise<number> {
   return (await rawGet(url, { 'accept-encoding': 'gzip', cookie })).bytes;
