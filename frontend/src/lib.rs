@@ -9,7 +9,6 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// script then hands clicks to the router, and prefetches the next area once someone is there).
 #[wasm_bindgen]
 pub async fn hydrate() {
-    console_error_panic_hook::set_once();
     let Some(body) = leptos::prelude::document().body() else {
         return;
     };
