@@ -106,6 +106,9 @@ pub struct ApprovalView {
     pub may_decide: bool,
     /// The viewer asked for it, and it still waits.
     pub may_withdraw: bool,
+    /// The parameters, name and values (secret values masked): [`ApprovalRequest::parameter_list`],
+    /// read by the server, so the browser needs no JSON reader for them.
+    pub parameter_list: Vec<(String, Vec<String>)>,
 }
 
 /// What an approver (or the requester) decides.

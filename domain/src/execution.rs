@@ -120,10 +120,42 @@ pub struct StepView {
     pub failure_details: Vec<(String, String)>,
     pub inputs: Vec<(String, String)>,
     pub outputs: Vec<(String, Vec<String>)>,
+    /// The outputs as pretty JSON (name → values), as the step's page copies and downloads them:
+    /// written by the server, so the browser needs no JSON writer for it.
+    pub outputs_json: String,
     pub target_location: String,
     pub valid_next_steps: Vec<String>,
     /// When the step ended, in seconds since the epoch (0 if it has not).
     pub ended_at: f64,
+}
+
+impl StepView {
+    /// A value that changes whenever anything of the step does (the steps table's row key).
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        let Self {
+            number,
+            id,
+            name,
+            action,
+            status,
+            start,
+            end,
+            failure,
+            failure_details,
+            inputs,
+            outputs,
+            outputs_json,
+            target_location,
+            valid_next_steps,
+            ended_at,
+        } = self;
+        (number, id, name, action, status, start, end, failure).hash(&mut hasher);
+        (failure_details, inputs, outputs, outputs_json).hash(&mut hasher);
+        (target_location, valid_next_steps, ended_at.to_bits()).hash(&mut hasher);
+        hasher.finish()
+    }
 }
 
 /// The child executions of a rate-control or multi-account parent (the first pages of them).

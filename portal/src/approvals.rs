@@ -149,6 +149,7 @@ fn view(viewer: &Viewer, grants: &Grants, request: ApprovalRequest) -> ApprovalV
         may_decide: pending && !same_person && viewer.rights.may_approve(&request.grant),
         may_withdraw: pending && own,
         approvers: grants.approvers_of(&request.grant),
+        parameter_list: request.parameter_list(),
         request,
     }
 }

@@ -307,6 +307,12 @@ fn step(number: usize, s: &StepExecution) -> StepView {
             failure_details.push((k, v.join(", ")));
         }
     }
+    let outputs = sorted(s.outputs());
+    let outputs_json = {
+        let map: std::collections::BTreeMap<&str, &Vec<String>> =
+            outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        serde_json::to_string_pretty(&map).unwrap_or_default()
+    };
     StepView {
         number,
         id: s.step_execution_id().unwrap_or_default().to_owned(),
@@ -321,7 +327,8 @@ fn step(number: usize, s: &StepExecution) -> StepView {
         failure: s.failure_message().unwrap_or_default().to_owned(),
         failure_details,
         inputs: sorted(s.inputs()),
-        outputs: sorted(s.outputs()),
+        outputs,
+        outputs_json,
         target_location: s.target_location().map(location).unwrap_or_default(),
         valid_next_steps: s.valid_next_steps().to_vec(),
         ended_at: s.execution_end_time().map_or(0.0, |t| t.as_secs_f64()),

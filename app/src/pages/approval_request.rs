@@ -62,10 +62,10 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         approvers,
         may_decide,
         may_withdraw,
+        parameter_list: parameters,
     } = r;
     let requested_at = domain::time::utc(r.requested_at);
     let decided_at = r.decided_at.map(domain::time::utc).unwrap_or_default();
-    let parameters = r.parameter_list();
     let execution = (!r.execution_id.is_empty()).then(|| {
         let href = format!("/automation/executions/{}", r.execution_id);
         view! { <dt>"Execution"</dt><dd><a href=href data-field="execution"><code>{r.execution_id.clone()}</code></a></dd> }

@@ -2,8 +2,6 @@
 //! failure details and timing, kept current by the execution's live stream once hydrated. Its
 //! outputs can be copied (hydrated) and downloaded as JSON (with or without JavaScript).
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -135,11 +133,7 @@ fn Facts(title: &'static str, list: Vec<(String, String)>) -> impl IntoView {
 /// JavaScript) of them as JSON.
 #[component]
 fn Outputs(step: StepView, execution: String) -> impl IntoView {
-    let json = {
-        let map: BTreeMap<&str, &Vec<String>> =
-            step.outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        serde_json::to_string_pretty(&map).unwrap_or_default()
-    };
+    let json = step.outputs_json.clone();
     let download = format!(
         "data:application/json;charset=utf-8,{}",
         crate::wizard::form::encode(&json)

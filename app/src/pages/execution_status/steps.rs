@@ -21,7 +21,7 @@ pub fn ExecutedSteps(execution: RwSignal<ExecutionView>) -> impl IntoView {
                 <For
                     each=move || execution.with(|v| v.steps.clone())
                     // A changed step is a new key, so only its rows are drawn again.
-                    key=|s| serde_json::to_string(s).unwrap_or_default()
+                    key=StepView::fingerprint
                     children=move |step| view! { <StepRows step execution=id.clone() /> }
                 />
             </table>
