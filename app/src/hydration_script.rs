@@ -21,7 +21,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
     );
     #[cfg(not(feature = "ssr"))]
     let (nonce, (needed, next)) = (None::<String>, (Vec::<String>::new(), Vec::<String>::new()));
-    let script = format!(
+    let script = without_comments(&format!(
         r#"(() => {{
   const dir = "/{dir}";
   const link = (attributes) => document.head.append(Object.assign(document.createElement("link"), attributes));
@@ -99,7 +99,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
 }})();"#,
         needed = js_list(&needed),
         next = js_list(&next),
-    );
+    ));
     view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
@@ -112,4 +112,15 @@ fn js_list(files: &[String]) -> String {
         .map(|file| format!("\"{file}\""))
         .collect();
     format!("[{}]", names.join(","))
+}
+
+/// The script as pages carry it: without its comments (whole lines that start with `//`) and its
+/// indentation, which are for the people who read this file.
+fn without_comments(script: &str) -> String {
+    script
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
