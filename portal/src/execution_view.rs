@@ -79,7 +79,23 @@ pub async fn execution(
 
 /// Masks the secret parameters' values, and those values wherever else they appear: a step's
 /// inputs and outputs, the outputs, failure messages and details repeat what they were given.
+/// Then writes each step's outputs as JSON: from the masked outputs, so that the JSON does not
+/// repeat a secret either.
 pub fn mask_secrets(view: &mut ExecutionView, secrets: &SecretNames) {
+    mask_values(view, secrets);
+    for step in &mut view.steps {
+        step.outputs_json = outputs_json(&step.outputs);
+    }
+}
+
+/// A step's outputs as the step's page copies and downloads them: an object, name → values.
+fn outputs_json(outputs: &[(String, Vec<String>)]) -> String {
+    let map: std::collections::BTreeMap<&str, &Vec<String>> =
+        outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    serde_json::to_string_pretty(&map).unwrap_or_default()
+}
+
+fn mask_values(view: &mut ExecutionView, secrets: &SecretNames) {
     let scrubber = secrets.scrubber(
         view.summary
             .parameters
@@ -307,12 +323,6 @@ fn step(number: usize, s: &StepExecution) -> StepView {
             failure_details.push((k, v.join(", ")));
         }
     }
-    let outputs = sorted(s.outputs());
-    let outputs_json = {
-        let map: std::collections::BTreeMap<&str, &Vec<String>> =
-            outputs.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        serde_json::to_string_pretty(&map).unwrap_or_default()
-    };
     StepView {
         number,
         id: s.step_execution_id().unwrap_or_default().to_owned(),
@@ -327,8 +337,9 @@ fn step(number: usize, s: &StepExecution) -> StepView {
         failure: s.failure_message().unwrap_or_default().to_owned(),
         failure_details,
         inputs: sorted(s.inputs()),
-        outputs,
-        outputs_json,
+        outputs: sorted(s.outputs()),
+        // Written once the outputs are masked (`mask_secrets`).
+        outputs_json: String::new(),
         target_location: s.target_location().map(location).unwrap_or_default(),
         valid_next_steps: s.valid_next_steps().to_vec(),
         ended_at: s.execution_end_time().map_or(0.0, |t| t.as_secs_f64()),
