@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::{Fields, ServerForm};
 use crate::runbook::StarRunbook;
 
 /// The star of `runbook`, pressed when the user starred it. Its name stays `Star <runbook>` and
@@ -20,7 +21,7 @@ pub fn StarToggle(
     // What a press asks for: the other state.
     let wanted = (!starred).to_string();
     view! {
-        <ActionForm action attr:class="star-toggle">
+        <ServerForm action read=star_of class="star-toggle">
             <input type="hidden" name="runbook" value=runbook />
             <input type="hidden" name="star" value=wanted />
             <input type="hidden" name="back" value=back />
@@ -28,6 +29,14 @@ pub fn StarToggle(
                 <span aria-hidden="true">{if starred { "★" } else { "☆" }}</span>
                 <span class="visually-hidden">{name}</span>
             </button>
-        </ActionForm>
+        </ServerForm>
     }
+}
+
+fn star_of(fields: &Fields) -> Option<StarRunbook> {
+    Some(StarRunbook {
+        runbook: fields.text("runbook"),
+        star: fields.flag("star")?,
+        back: fields.text("back"),
+    })
 }

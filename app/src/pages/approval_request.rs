@@ -3,7 +3,7 @@
 //! decision: Approve or Reject with a comment for an approver who did not ask for it, Withdraw for
 //! the requester while it waits.
 
-use crate::components::Moment;
+use crate::components::{Fields, Moment, ServerForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -98,7 +98,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
     let decide_form = may_decide.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <h2>"Your decision"</h2>
-            <ActionForm action=decide attr:class="control approval">
+            <ServerForm action=decide read=decision_of class="control approval">
                 <input type="hidden" name="id" value=id.clone() />
                 <label class="field">
                     <span>"Comment (required to reject)"</span>
@@ -106,16 +106,16 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
                 </label>
                 <button type="submit" name="decision" value="Approve" class="button button-primary">{approve_label}</button>
                 <button type="submit" name="decision" value="Reject" class="button">"Reject"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     });
     let own_pending = may_withdraw.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <p>"You asked for this: one of the approvers (" {approvers.clone()} ") must decide it, not you."</p>
-            <ActionForm action=decide attr:class="control">
+            <ServerForm action=decide read=decision_of class="control">
                 <input type="hidden" name="id" value=withdraw_id.clone() />
                 <button type="submit" name="decision" value="Withdraw" class="button">"Withdraw request"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     });
     view! {
@@ -154,4 +154,12 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         {decide_form}
         {own_pending}
     }
+}
+
+fn decision_of(fields: &Fields) -> Option<DecideApproval> {
+    Some(DecideApproval {
+        id: fields.text("id"),
+        decision: fields.choice("decision")?,
+        comment: fields.text("comment"),
+    })
 }

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::{Fields, ServerForm};
 use crate::execution::{ControlExecution, ExecutionView};
 
 /// Which controls to offer; the forms are drawn again only when this changes (so a comment
@@ -76,17 +77,17 @@ fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl In
     let button =
         move |id: String, control: &'static str, label: &'static str, class: &'static str| {
             view! {
-                <ActionForm action attr:class="control">
+                <ServerForm action read=control_of class="control">
                     <input type="hidden" name="id" value=id />
                     <button type="submit" name="control" value=control class=class>{label}</button>
-                </ActionForm>
+                </ServerForm>
             }
         };
     let approval = approval.map(|step| {
         let id = id.clone();
         view! {
             <h2>{format!("Approval for step {step}")}</h2>
-            <ActionForm action attr:class="control approval">
+            <ServerForm action read=control_of class="control approval">
                 <input type="hidden" name="id" value=id.clone() />
                 <label class="field">
                     <span>"Comment (optional)"</span>
@@ -94,18 +95,18 @@ fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl In
                 </label>
                 <button type="submit" name="control" value="Approve" class="button button-primary">"Approve"</button>
                 <button type="submit" name="control" value="Reject" class="button">"Reject"</button>
-            </ActionForm>
+            </ServerForm>
         }
     });
     let manual = next_step.map(|step| {
         let id = id.clone();
         view! {
-            <ActionForm action attr:class="control">
+            <ServerForm action read=control_of class="control">
                 <input type="hidden" name="id" value=id.clone() />
                 <input type="hidden" name="step" value=step.clone() />
                 <span>"Next step: " <strong>{step.clone()}</strong> " "</span>
                 <button type="submit" name="control" value="ExecuteStep" class="button button-primary">"Execute this step"</button>
-            </ActionForm>
+            </ServerForm>
         }
     });
     view! {
@@ -119,4 +120,13 @@ fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl In
             </div>
         </section>
     }
+}
+
+fn control_of(fields: &Fields) -> Option<ControlExecution> {
+    Some(ControlExecution {
+        id: fields.text("id"),
+        control: fields.choice("control")?,
+        step: fields.text("step"),
+        comment: fields.text("comment"),
+    })
 }
