@@ -6,10 +6,10 @@ import { expect } from './fixtures';
 export const GOAL = 250_000;
 
 /**
- * What no page's first load may pass today, gzip: the heaviest pages (the executions area's, about
- * 445 KB) with a little room. It comes down as the bundle does, until it is the goal.
+ * What no page's first load may pass today, gzip: the heaviest pages (the form that starts a
+ * runbook, about 440 KB) with a little room. It comes down as the bundle does, until it is the goal.
  */
-export const CEILING = 460_000;
+export const CEILING = 455_000;
 
 /** One resource a page load fetched, as the browser's Resource Timing saw it. */
 export interface Fetched {
