@@ -115,7 +115,8 @@ fn js_list(files: &[String]) -> String {
 }
 
 /// The script as pages carry it: without its comments (whole lines that start with `//`) and its
-/// indentation, which are for the people who read this file.
+/// indentation, which are for the people who read this file. The script has no string that spans
+/// lines, whose lines this would change.
 fn without_comments(script: &str) -> String {
     script
         .lines()

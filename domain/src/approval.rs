@@ -107,7 +107,9 @@ pub struct ApprovalView {
     /// The viewer asked for it, and it still waits.
     pub may_withdraw: bool,
     /// The parameters, name and values (secret values masked): [`ApprovalRequest::parameter_list`],
-    /// read by the server, so the browser needs no JSON reader for them.
+    /// read by the server, so the browser needs no JSON reader for them. Empty from a replica
+    /// older than the field.
+    #[serde(default)]
     pub parameter_list: Vec<(String, Vec<String>)>,
 }
 

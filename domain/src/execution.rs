@@ -121,7 +121,9 @@ pub struct StepView {
     pub inputs: Vec<(String, String)>,
     pub outputs: Vec<(String, Vec<String>)>,
     /// The outputs as pretty JSON (name → values), as the step's page copies and downloads them:
-    /// written by the server, so the browser needs no JSON writer for it.
+    /// written by the server, so the browser needs no JSON writer for it. Empty from a replica
+    /// older than the field.
+    #[serde(default)]
     pub outputs_json: String,
     pub target_location: String,
     pub valid_next_steps: Vec<String>,

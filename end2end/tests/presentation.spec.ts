@@ -110,6 +110,8 @@ test('presenting, no account id, IP or e-mail address reaches the browser, and w
   await page.getByRole('button', { name: 'Execute' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'The defined assume role is unable to be assumed.' })).toBeVisible();
   if (hydrated(page)) {
+    // The refusal came back as a page load: its role picker is a list until the page hydrates.
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     await role.fill('AmazonSSMAutomationRole');
     await page.getByRole('option', { name: /^AmazonSSMAutomationRole/ }).click();
     await expect(role).toHaveValue(MASKED_ROLE);
