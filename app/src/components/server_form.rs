@@ -7,7 +7,8 @@
 //! the bundle's code on the catalog's and the executions' pages. Each form here names its fields.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::{Http, ServerFn};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 
 /// The fields of a submitted form, the pressed button's name and value among them.
@@ -45,16 +46,17 @@ impl Fields {
 
 /// `<form method="post" action=<the server function>>` around `children`; hydrated, a
 /// submission runs `action` with `read` of its fields. A form `read` cannot make arguments of
-/// (no browser sends one) is left to the browser to post.
+/// (no browser sends one) is left to the browser to post. The server function must take its
+/// arguments URL-encoded, as a browser posts a form.
 #[component]
-pub fn ServerForm<S>(
+pub fn ServerForm<S, Answer>(
     action: ServerAction<S>,
     read: fn(&Fields) -> Option<S>,
     class: &'static str,
     children: Children,
 ) -> impl IntoView
 where
-    S: ServerFn + Clone + Send + Sync + 'static,
+    S: ServerFn<Protocol = Http<PostUrl, Answer>> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
 {
