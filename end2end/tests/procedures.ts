@@ -8,6 +8,9 @@ async function settled(page: Page) {
 
 /** The seed's instance and the automation role the AWS guide's procedure uses. */
 export const WEB_1 = 'i-1234567890abcdef0';
+/** Instances of the seed that only the TLS proxy's procedure restarts (db-1, jump-1). */
+export const DB_1 = 'i-0c0ffee0000000001';
+export const JUMP_1 = 'i-0c0ffee0000000002';
 export const AUTOMATION_ROLE = 'arn:aws:iam::123456789012:role/AmazonSSMAutomationRole';
 
 /** Chooses the AutomationAssumeRole: typed into the combobox when hydrated, selected otherwise. */

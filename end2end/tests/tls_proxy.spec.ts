@@ -9,7 +9,7 @@ import { test, expect, hydrated, markPage, untilText } from './fixtures';
 import { emulatorEndpoint } from '../playwright.config';
 import { start } from './aws';
 import { ask, follow, signIn } from './http_client';
-import { WEB_1, seedProcedure } from './procedures';
+import { DB_1, JUMP_1, WEB_1, seedProcedure } from './procedures';
 
 // The portal as teams deploy it: behind a real nginx (Debian's) that terminates TLS with a
 // self-signed certificate, configured with nginx's defaults plus only the lines the README gives
@@ -95,7 +95,7 @@ test('the AWS guide\'s procedure passes through nginx terminating TLS, signed in
   // Each project restarts an instance no other test touches (db-1, jump-1). A restart waits until
   // its instance is stopped, then running, as on AWS: another test's restart of the same instance
   // in between holds it up for good, and the seed's web-1 is restarted by many tests at once.
-  const instance = hydrated(page) ? 'i-0c0ffee0000000001' : 'i-0c0ffee0000000002';
+  const instance = hydrated(page) ? DB_1 : JUMP_1;
   await page.goto(`${url}/login`);
   await page.getByLabel('User name').fill(admin.name);
   await page.getByLabel('Password').fill(admin.password);
