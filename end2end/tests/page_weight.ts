@@ -7,9 +7,9 @@ export const GOAL = 250_000;
 
 /**
  * What no page's first load may pass today, gzip: the heaviest pages (the form that starts a
- * runbook, about 440 KB) with a little room. It comes down as the bundle does, until it is the goal.
+ * runbook, about 425 KB) with a little room. It comes down as the bundle does, until it is the goal.
  */
-export const CEILING = 455_000;
+export const CEILING = 435_000;
 
 /** One resource a page load fetched, as the browser's Resource Timing saw it. */
 export interface Fetched {
