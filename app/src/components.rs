@@ -10,8 +10,10 @@ mod status_badge;
 
 pub use clock::clock;
 pub use listing::listing;
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub use moment::read_times_on_the_browsers_clock;
 pub use moment::Moment;
 pub use runbook_details::RunbookDetailsView;
-pub use server_form::{Fields, ServerForm};
-pub use star_toggle::StarToggle;
+pub use server_form::{island_action, Fields, ServerForm};
+pub use star_toggle::{stars, RunbookStar, StarToggle};
 pub use status_badge::StatusBadge;

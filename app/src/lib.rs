@@ -38,9 +38,10 @@ pub mod wizard;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, Lazy, SsrMode};
-use routes::*;
+use leptos_router::{path, SsrMode};
 
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub use components::read_times_on_the_browsers_clock;
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub use shell::hydration_complete;
 pub use shell::Shell;
@@ -83,28 +84,28 @@ pub fn document(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Every page is rendered whole before it is sent (`SsrMode::Async`), so it reads the same with
-    // JavaScript off; hydration then takes over. Each page's code is a chunk of the bundle of its
-    // own, loaded with the page or when the browser goes to it (`routes`).
+    // Every page is rendered whole on the server before it is sent (`SsrMode::Async`), and reads
+    // the same with JavaScript off. In the browser only its islands (`#[island]`: the parts that
+    // change without a page load) hydrate; each link is a page load. See `routes`.
     view! {
         <Title formatter=|page: String| format!("{page} | Runbook Portal") />
         <Router>
             <Shell>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=|| view! { <Redirect path="/automation" /> } />
-                    <Route path=path!("/automation") view={Lazy::<AutomationHomeRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/execute") view={Lazy::<ChooseRunbookRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/execute/:name") view={Lazy::<ExecuteRunbookRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/executions/:id") view={Lazy::<ExecutionStatusRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/executions/:id/steps/:step") view={Lazy::<StepStatusRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/documents/:name") view={Lazy::<RunbookPageRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/audit") view={Lazy::<AuditTrailRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/approvals") view={Lazy::<ApprovalRequestsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/approvals/:id") view={Lazy::<ApprovalRequestRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/automation/schedules") view={Lazy::<SchedulesRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/notifications") view={Lazy::<NotificationSettingsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/notifications/deliveries") view={Lazy::<NotificationDeliveriesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/automation") view=pages::AutomationHome ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute") view=pages::ChooseRunbook ssr=SsrMode::Async />
+                    <Route path=path!("/automation/execute/:name") view=pages::ExecuteRunbook ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id") view=pages::ExecutionStatus ssr=SsrMode::Async />
+                    <Route path=path!("/automation/executions/:id/steps/:step") view=pages::StepStatus ssr=SsrMode::Async />
+                    <Route path=path!("/documents/:name") view=pages::RunbookPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=pages::SignIn ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=pages::AuditTrail ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals") view=pages::ApprovalRequests ssr=SsrMode::Async />
+                    <Route path=path!("/automation/approvals/:id") view=pages::ApprovalRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/automation/schedules") view=pages::SchedulesPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=pages::NotificationSettings ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/deliveries") view=pages::NotificationDeliveries ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -13,28 +13,28 @@ use leptos::prelude::*;
 
 use crate::shell_info::get_shell_info;
 
-/// Whether the page has been hydrated: controls that need JavaScript appear only then.
-#[derive(Debug, Clone, Copy)]
-pub struct Hydrated(pub RwSignal<bool>);
-
-// The browser's only: a server thread renders many pages, each its own `false`.
+// The browser's only: set once every island of the page has hydrated.
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 thread_local! {
     static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
 }
 
-/// Says the whole page has hydrated (the browser entry point calls it). Hydration waits for the
-/// page's chunk of the bundle, and the shell's own effects may run meanwhile: until this, every
-/// control is rendered as the server sent it, so that hydration finds the same elements.
+/// Says every island of the page has hydrated (the browser entry point calls it). Until then each
+/// island renders as the server sent it, so that hydration finds the same elements.
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub fn hydration_complete() {
     HYDRATED.with(|hydrated| hydrated.set(true));
 }
 
-/// True once the page runs in the browser with JavaScript.
+/// True once the page runs in the browser with JavaScript: controls that need it appear then.
 pub fn is_hydrated() -> Signal<bool> {
-    let hydrated = use_context::<Hydrated>().map(|h| h.0);
-    Signal::derive(move || hydrated.is_some_and(|h| h.get()))
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let hydrated = HYDRATED.with(ArcRwSignal::clone);
+        Signal::derive(move || hydrated.get())
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    Signal::stored(false)
 }
 
 /// The page's own address (path and query), for a form that comes back to it.
@@ -47,30 +47,21 @@ pub(crate) fn here() -> impl Fn() -> String + Clone + Send + Sync + 'static {
     }
 }
 
+/// Rendered on the server only: its switches are islands of their own (`top_bar`, `guide`).
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let info = Resource::new_serde_wb(|| (), |_| get_shell_info());
-    let nav_open = RwSignal::new(true);
-    // Set once the whole page has hydrated: controls that need JavaScript stay as the server
-    // rendered them until then.
-    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-    let hydrated = RwSignal::from(HYDRATED.with(ArcRwSignal::clone));
-    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
-    let hydrated = RwSignal::new(false);
-    provide_context(Hydrated(hydrated));
-    let guide_open = RwSignal::new(crate::preferences::current().guide_open);
-    provide_context(guide::GuideOpen(guide_open));
+    let guide_open = crate::preferences::current().guide_open;
     provide_context(crate::preferences::TimeReading::now());
     view! {
-        // `rel="external"`: the browser's own jump, which moves focus (the router would only scroll).
-        <a class="skip-link" href="#content" rel="external">"Skip to main content"</a>
-        <top_bar::TopBar info nav_open hydrated />
-        <div class="layout" class:nav-closed=move || !nav_open.get() class:guide-open=move || guide_open.get()>
-            <side_nav::SideNav open=nav_open />
+        <a class="skip-link" href="#content">"Skip to main content"</a>
+        <top_bar::TopBar info guide_open />
+        <div class="layout">
+            <side_nav::SideNav />
             <main id="content" class="content" tabindex="-1">
                 {children()}
             </main>
-            <guide::Guide />
+            <guide::Guide open=guide_open />
         </div>
     }
 }

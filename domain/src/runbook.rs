@@ -8,6 +8,12 @@ use grants::Grant;
 /// How many runbooks a catalog page lists.
 pub const PAGE_SIZE: usize = 10;
 
+/// The catalog's order: the viewer's starred runbooks first, then by name. The server orders the
+/// whole list so before cutting it into pages; a page's star toggles reorder the page so.
+pub fn catalog_order(runbooks: &mut [RunbookSummary]) {
+    runbooks.sort_by(|a, b| b.starred.cmp(&a.starred).then_with(|| a.name.cmp(&b.name)));
+}
+
 /// One row of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunbookSummary {

@@ -197,6 +197,9 @@ test('a crafted link cannot make a page say what the portal did not', async ({ p
 });
 
 test('the portal’s own refusal still shows, sealed for the user it was made for', async ({ page }, info) => {
+  // With JavaScript the execution's island sends the control itself and shows the refusal
+  // (executions.spec.ts): what comes back in the address is a page post's.
+  test.skip(hydrated(page), 'a page post: without JavaScript');
   const name = createRunbook(info, 'SealedRefusal', APPROVAL);
   const id = start(`aws ssm start-automation-execution --document-name ${name} --parameters Approvers=arn:aws:iam::123456789012:user/SomeoneElse`);
   await open(page, `/automation/executions/${id}`);

@@ -7,9 +7,9 @@ export const GOAL = 250_000;
 
 /**
  * What no page's first load may pass today, gzip: the heaviest pages (the form that starts a
- * runbook, about 425 KB) with a little room. It comes down as the bundle does, until it is the goal.
+ * runbook, about 326 KB) with a little room. It comes down as the bundle does, until it is the goal.
  */
-export const CEILING = 435_000;
+export const CEILING = 335_000;
 
 /** One resource a page load fetched, as the browser's Resource Timing saw it. */
 export interface Fetched {
@@ -111,7 +111,16 @@ export async function coldContext(browser: Browser, base: string, storageState: 
 
 /** The resources fetched before the page was interactive: its first load. */
 export function firstLoad(l: Load): Fetched[] {
-  return l.fetched.filter((f) => f.kind === 'html' || f.startTime <= l.interactive);
+  // A file asked for twice (the hydration script checks a chunk came, the chunks' loader then
+  // reads it from the cache) is one file.
+  const seen = new Set<string>();
+  return l.fetched
+    .filter((f) => f.kind === 'html' || f.startTime <= l.interactive)
+    .filter((f) => {
+      if (seen.has(f.url)) return false;
+      seen.add(f.url);
+      return true;
+    });
 }
 
 /** An answer as it came over the wire: status, headers and the body's size, not decoded. */

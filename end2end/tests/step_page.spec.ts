@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { test, expect, open, hydrated, untilText } from './fixtures';
+import { test, expect, open, hydrated, markPage, untilText } from './fixtures';
 import { createRunbook, execution, start } from './aws';
 
 /** A wait (5 s at the emulator's time scale), then a step with an output. */
@@ -33,7 +33,9 @@ test('a step has its own page: live while it runs, then its outputs to copy and 
   await expect(page.locator('dt:text-is("Action") + dd')).toHaveText('aws:sleep');
   await expect(page.locator('section', { has: page.getByRole('heading', { name: 'Inputs', exact: true }) })).toContainText('PT5M');
   if (hydrated(page)) {
+    // The link was a page load: the step's page follows the run from here on.
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await markPage(page);
     await expect(page.locator('[data-field="duration"]')).toHaveText(/running for \d+ s/);
   }
   await untilText(page, page.locator('[data-field="status"]'), 'Success');

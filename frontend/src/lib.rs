@@ -1,28 +1,32 @@
-//! The browser entry point: hydrates the page the server rendered.
+//! The browser entry point. The hydration script calls `hydrate`, then each island of the page
+//! (the island's own export, which `#[island]` makes), then `hydrated`.
 
-// The application's view types are deeply nested.
+// The islands' view types are deeply nested.
 #![recursion_limit = "256"]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Hydrates the page; the promise it returns settles once the page is interactive (the hydration
-/// script then hands clicks to the router, and prefetches the next area once someone is there).
+// The islands are exports of the app crate.
+pub use app;
+
+/// Starts the reactive system the islands hydrate in.
 #[wasm_bindgen]
-pub async fn hydrate() {
-    let Some(body) = leptos::prelude::document().body() else {
-        return;
-    };
-    // The page's own code is in chunks of the bundle: hydration waits for them (the hydration
-    // script asked for them with the main module).
-    leptos::mount::hydrate_from_async(body.clone(), app::App)
-        .await
-        .forget();
+pub fn hydrate() {
+    leptos::mount::hydrate_islands();
+}
+
+/// Once every island of the page has hydrated.
+#[wasm_bindgen]
+pub fn hydrated() {
     app::hydration_complete();
-    // After hydration: the times on the page were rendered for the zone the server knew, and
-    // hydration must meet them as they are before they change to the browser's.
+    // The times the server rendered outside islands, read on the browser's clock; then the
+    // server is told the zone, so that the pages it renders next give times in it.
+    app::read_times_on_the_browsers_clock();
     remember_time_zone();
     // Tells styles and browser tests that the page is now interactive.
-    let _ = body.set_attribute("data-hydrated", "true");
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }
 
 /// Tells the server the browser's time zone (a cookie), so that the pages it renders next give

@@ -1,6 +1,10 @@
 //! A moment as the viewer reads it: on their own clock (their browser's time zone) with UTC on
 //! hover, or in UTC with their clock on hover when they switched to UTC. Without a known zone
 //! (no JavaScript, or before the browser has said it) it reads in UTC, and says so.
+//!
+//! In an island a moment follows the page's hydration by itself; the times rendered outside
+//! islands are read again on the browser's clock once the page has hydrated
+//! (`read_times_on_the_browsers_clock`).
 
 use domain::preferences::Clock;
 use leptos::prelude::*;
@@ -67,4 +71,34 @@ fn viewer_offset(secs: i64, basis: &TimeReading, hydrated: bool) -> Option<i32> 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
 fn viewer_offset(_secs: i64, _basis: &TimeReading, _hydrated: bool) -> Option<i32> {
     None
+}
+
+/// Reads every time the server rendered outside the page's islands on the browser's clock, as
+/// `Moment` does within them once hydrated.
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn read_times_on_the_browsers_clock() {
+    let Ok(times) = document().query_selector_all("time[datetime]") else {
+        return;
+    };
+    let basis = TimeReading::now();
+    for i in 0..times.length() {
+        let Some(time) = times
+            .item(i)
+            .and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
+        else {
+            continue;
+        };
+        if time.closest("leptos-island").ok().flatten().is_some() {
+            continue;
+        }
+        let secs = time
+            .get_attribute("datetime")
+            .and_then(|at| domain::time::epoch_seconds(&at))
+            .map(|s| s.floor() as i64);
+        if let Some(secs) = secs {
+            let (text, title) = read(secs, &basis, true);
+            time.set_text_content(Some(&text));
+            let _ = time.set_attribute("title", &title);
+        }
+    }
 }

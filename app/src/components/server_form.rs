@@ -83,3 +83,17 @@ where
         </form>
     }
 }
+
+/// A server function's action for an island. On the server a new action takes the error a post
+/// without JavaScript left in the page's address (`__err`, which the router provides); in the
+/// browser an island has no router. So an island's action starts without it on both sides, and
+/// hydration finds what the server rendered; the page shows such an error outside its islands.
+pub fn island_action<S>() -> ServerAction<S>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    provide_context(leptos::server::ServerActionError::new("", ""));
+    ServerAction::new()
+}

@@ -1,32 +1,34 @@
 //! A runbook's star: a toggle button in a form posted to `star_runbook`. Without JavaScript the
-//! post comes back to the page; hydrated, it is a background request, after which the page reads
-//! again what the star changes (the catalog's order, the button's state).
+//! post comes back to the page; hydrated (in an island that holds the stars), it is a background
+//! request, and the island shows what the server took: the button's state, and on the catalog
+//! the runbook's place.
+
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
 use super::{Fields, ServerForm};
 use crate::runbook::StarRunbook;
 
-/// The star of `runbook`, pressed when the user starred it. Its name stays `Star <runbook>` and
+/// The star of `runbook`, pressed when `starred` says so. Its name stays `Star <runbook>` and
 /// `aria-pressed` says whether it is on, as a toggle button's should. `back` is the page a post
 /// without JavaScript comes back to.
 #[component]
 pub fn StarToggle(
     runbook: String,
-    starred: bool,
+    starred: Signal<bool>,
     back: String,
     action: ServerAction<StarRunbook>,
 ) -> impl IntoView {
     let name = format!("Star {runbook}");
-    // What a press asks for: the other state.
-    let wanted = (!starred).to_string();
     view! {
         <ServerForm action read=star_of class="star-toggle">
             <input type="hidden" name="runbook" value=runbook />
-            <input type="hidden" name="star" value=wanted />
+            // What a press asks for: the other state.
+            <input type="hidden" name="star" value=move || (!starred.get()).to_string() />
             <input type="hidden" name="back" value=back />
-            <button type="submit" class="star" aria-pressed=starred.to_string()>
-                <span aria-hidden="true">{if starred { "★" } else { "☆" }}</span>
+            <button type="submit" class="star" aria-pressed=move || starred.get().to_string()>
+                <span aria-hidden="true">{move || if starred.get() { "★" } else { "☆" }}</span>
                 <span class="visually-hidden">{name}</span>
             </button>
         </ServerForm>
@@ -39,4 +41,57 @@ fn star_of(fields: &Fields) -> Option<StarRunbook> {
         star: fields.flag("star")?,
         back: fields.text("back"),
     })
+}
+
+/// The runbooks starred, as the server had them and then as each press it took asked; and the
+/// refusal of the last press, if it was refused.
+pub fn stars(
+    action: ServerAction<StarRunbook>,
+    initial: BTreeSet<String>,
+) -> (RwSignal<BTreeSet<String>>, Signal<Option<String>>) {
+    let starred = RwSignal::new(initial);
+    let asked = StoredValue::new(None::<StarRunbook>);
+    let input = action.input();
+    Effect::new(move |_| {
+        if let Some(press) = input.get() {
+            asked.set_value(Some(press));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            if let Some(press) = asked.get_value() {
+                starred.update(|set| {
+                    if press.star {
+                        set.insert(press.runbook);
+                    } else {
+                        set.remove(&press.runbook);
+                    }
+                });
+            }
+        }
+    });
+    let refused = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
+    (starred, refused)
+}
+
+/// The star on a runbook's page: an island.
+#[island(lazy)]
+pub fn RunbookStar(runbook: String, starred: bool, back: String) -> impl IntoView {
+    let action = super::island_action::<StarRunbook>();
+    let initial = starred.then(|| runbook.clone()).into_iter().collect();
+    let (stars, refused) = stars(action, initial);
+    let on = {
+        let runbook = runbook.clone();
+        Signal::derive(move || stars.with(|s| s.contains(&runbook)))
+    };
+    view! {
+        <StarToggle runbook starred=on back action />
+        {move || refused.get().map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
+    }
 }

@@ -3,8 +3,9 @@
 //! decision: Approve or Reject with a comment for an approver who did not ask for it, Withdraw for
 //! the requester while it waits.
 
-use crate::components::{Fields, Moment, ServerForm};
+use crate::components::Moment;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -16,26 +17,15 @@ use crate::shell::{crumb, Breadcrumbs};
 pub fn ApprovalRequestPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let decide = ServerAction::<DecideApproval>::new();
-    let request = Resource::new_serde_wb(
-        move || (id.get(), decide.version().get()),
-        |(id, _)| get_approval(id),
-    );
-    // A refusal: from the page post's redirect (as the portal sealed it), or from the hydrated
-    // action.
+    let request = Resource::new_serde_wb(move || id.get(), get_approval);
+    // A refusal, from the decision post's redirect (as the portal sealed it).
     let posted = notice::message("refused");
-    let refused = move || {
-        let alert = |text: String| {
-            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any()
-        };
-        if let Some(Err(e)) = decide.value().get() {
-            return Some(alert(e.to_string()));
-        }
-        match posted.get()? {
-            Carried::Sealed(text) => Some(alert(text)),
-            Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
-            Carried::Nothing => None,
-        }
+    let refused = move || match posted.get()? {
+        Carried::Sealed(text) => Some(
+            view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> }.into_any(),
+        ),
+        Carried::Unsealed => Some(view! { <Unverified /> }.into_any()),
+        Carried::Nothing => None,
     };
     view! {
         <Title text="Approval request" />
@@ -48,7 +38,7 @@ pub fn ApprovalRequestPage() -> impl IntoView {
         <Suspense fallback=|| ()>{refused}</Suspense>
         <Suspense fallback=|| view! { <p>"Loading the request…"</p> }>
             {move || request.get().map(|answer| match answer {
-                Ok(r) => view! { <Request r decide /> }.into_any(),
+                Ok(r) => view! { <Request r /> }.into_any(),
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
         </Suspense>
@@ -56,7 +46,7 @@ pub fn ApprovalRequestPage() -> impl IntoView {
 }
 
 #[component]
-fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoView {
+fn Request(r: ApprovalView) -> impl IntoView {
     let ApprovalView {
         request: r,
         approvers,
@@ -98,7 +88,7 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
     let decide_form = may_decide.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <h2>"Your decision"</h2>
-            <ServerForm action=decide read=decision_of class="control approval">
+            <form method="post" action=DecideApproval::PATH class="control approval">
                 <input type="hidden" name="id" value=id.clone() />
                 <label class="field">
                     <span>"Comment (required to reject)"</span>
@@ -106,16 +96,16 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
                 </label>
                 <button type="submit" name="decision" value="Approve" class="button button-primary">{approve_label}</button>
                 <button type="submit" name="decision" value="Reject" class="button">"Reject"</button>
-            </ServerForm>
+            </form>
         </section>
     });
     let own_pending = may_withdraw.then(|| view! {
         <section class="panel decision" aria-label="Decision">
             <p>"You asked for this: one of the approvers (" {approvers.clone()} ") must decide it, not you."</p>
-            <ServerForm action=decide read=decision_of class="control">
+            <form method="post" action=DecideApproval::PATH class="control">
                 <input type="hidden" name="id" value=withdraw_id.clone() />
                 <button type="submit" name="decision" value="Withdraw" class="button">"Withdraw request"</button>
-            </ServerForm>
+            </form>
         </section>
     });
     view! {
@@ -154,12 +144,4 @@ fn Request(r: ApprovalView, decide: ServerAction<DecideApproval>) -> impl IntoVi
         {decide_form}
         {own_pending}
     }
-}
-
-fn decision_of(fields: &Fields) -> Option<DecideApproval> {
-    Some(DecideApproval {
-        id: fields.text("id"),
-        decision: fields.choice("decision")?,
-        comment: fields.text("comment"),
-    })
 }

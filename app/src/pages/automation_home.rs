@@ -12,6 +12,7 @@ use crate::execution::{is_terminal, rerun_path, ExecutionSummary};
 use crate::executions::{list_executions, ExecutionFilters, ExecutionsPage};
 use crate::live_status::Connection;
 use crate::shell::{crumb, Breadcrumbs};
+use crate::transfer::Wire;
 use crate::wizard::form::encode;
 
 /// The statuses the filter offers.
@@ -83,7 +84,7 @@ pub fn AutomationHome() -> impl IntoView {
             {move || view! { <Filters filters=filters.get() /> }}
             <Suspense fallback=|| view! { <p>"Loading executions…"</p> }>
                 {move || executions.get().map(|answer| match answer {
-                    Ok(page) => view! { <ExecutionsTable page filters=filters.get() /> }.into_any(),
+                    Ok(page) => view! { <ExecutionsTable page=Wire(page) filters=Wire(filters.get()) /> }.into_any(),
                     Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </Suspense>
@@ -129,8 +130,10 @@ fn Filters(filters: ExecutionFilters) -> impl IntoView {
     }
 }
 
-#[component]
-fn ExecutionsTable(page: ExecutionsPage, filters: ExecutionFilters) -> impl IntoView {
+/// The listed executions, kept current by their live stream once hydrated: an island.
+#[island(lazy)]
+fn ExecutionsTable(page: Wire<ExecutionsPage>, filters: Wire<ExecutionFilters>) -> impl IntoView {
+    let (Wire(page), Wire(filters)) = (page, filters);
     let next = page.next.map(|token| {
         url(&ExecutionFilters {
             page: token,
@@ -244,8 +247,8 @@ fn RowMenu(id: String) -> impl IntoView {
             <summary aria-label=format!("Actions for {id}")>"Actions"</summary>
             <ul>
                 <li><a href=format!("/automation/executions/{id}")>"View details"</a></li>
-                // The server fills in the form: a full page load, not the router's.
-                <li><a href=rerun_path(&id) rel="external">"Rerun execution"</a></li>
+                // The server fills in the form.
+                <li><a href=rerun_path(&id)>"Rerun execution"</a></li>
             </ul>
         </details>
     }

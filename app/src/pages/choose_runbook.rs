@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{RunbookDetailsView, StarToggle};
+use crate::components::{stars, RunbookDetailsView, StarToggle};
 use crate::notice::Refused;
 use crate::runbook::{get_runbook, list_runbooks};
-use crate::runbook::{CatalogPage, RunbookDetails, StarRunbook};
+use crate::runbook::{CatalogPage, RunbookDetails, RunbookSummary, StarRunbook};
 use crate::shell::{crumb, Breadcrumbs};
+use crate::transfer::Wire;
 use crate::wizard::form::encode;
 
 /// The catalog tabs: query key, label, ListDocuments `Owner` filter.
@@ -20,7 +21,7 @@ const TABS: [(&str, &str, &str); 3] = [
     ("all", "All documents", "All"),
 ];
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct CatalogQuery {
     tab: String,
     categories: Vec<String>,
@@ -66,11 +67,9 @@ pub fn ChooseRunbook() -> impl IntoView {
             runbook: q.get("runbook").unwrap_or_default(),
         }
     });
-    let star = ServerAction::<StarRunbook>::new();
-    // Read again after each star: it moves the runbook to (or from) the top.
     let catalog = Resource::new_serde_wb(
-        move || (catalog_query.get(), star.version().get()),
-        |(q, _)| {
+        move || catalog_query.get(),
+        |q| {
             let owner = TABS
                 .iter()
                 .find(|(k, _, _)| *k == q.tab)
@@ -114,17 +113,13 @@ pub fn ChooseRunbook() -> impl IntoView {
                 }}
             </nav>
             <Refused />
-            {move || star.value().get().and_then(Result::err).map(
-                |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
-            )}
             <div class="catalog">
-                // The list stays while a star reads it again.
-                <Transition fallback=|| view! { <p>"Loading runbooks…"</p> }>
+                <Suspense fallback=|| view! { <p>"Loading runbooks…"</p> }>
                     {move || catalog.get().map(|answer| match answer {
-                        Ok(page) => view! { <Catalog page query=catalog_query.get() star /> }.into_any(),
+                        Ok(page) => view! { <Catalog page query=catalog_query.get() /> }.into_any(),
                         Err(e) => view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}
-                </Transition>
+                </Suspense>
             </div>
         </section>
         <Suspense fallback=|| ()>
@@ -137,11 +132,7 @@ pub fn ChooseRunbook() -> impl IntoView {
 }
 
 #[component]
-fn Catalog(
-    page: CatalogPage,
-    query: CatalogQuery,
-    star: ServerAction<StarRunbook>,
-) -> impl IntoView {
+fn Catalog(page: CatalogPage, query: CatalogQuery) -> impl IntoView {
     let CatalogPage {
         runbooks,
         categories,
@@ -163,7 +154,6 @@ fn Catalog(
         }
         .url()
     });
-    let back = query.url();
     view! {
         <form class="catalog-filters" method="get" action="/automation/execute" role="search">
             <input type="hidden" name="tab" value=query.tab.clone() />
@@ -185,25 +175,64 @@ fn Catalog(
             </fieldset>
             <button type="submit" class="button">"Apply filters"</button>
         </form>
+        <CatalogList runbooks=Wire(runbooks) total number pages query=Wire(query) previous next />
+    }
+}
+
+/// The listed runbooks with their stars: an island, so that a star moves its runbook to (or from)
+/// the top without a page load.
+#[island(lazy)]
+fn CatalogList(
+    runbooks: Wire<Vec<RunbookSummary>>,
+    total: usize,
+    number: usize,
+    pages: usize,
+    query: Wire<CatalogQuery>,
+    previous: Option<String>,
+    next: Option<String>,
+) -> impl IntoView {
+    let (Wire(runbooks), Wire(query)) = (runbooks, query);
+    let action = crate::components::island_action::<StarRunbook>();
+    let initial = runbooks
+        .iter()
+        .filter(|r| r.starred)
+        .map(|r| r.name.clone())
+        .collect();
+    let (starred, refused) = stars(action, initial);
+    let rows = Memo::new(move |_| {
+        let mut rows = runbooks.clone();
+        starred.with(|set| {
+            rows.iter_mut()
+                .for_each(|r| r.starred = set.contains(&r.name))
+        });
+        domain::runbook::catalog_order(&mut rows);
+        rows
+    });
+    let back = query.url();
+    view! {
+        {move || refused.get().map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
         <div class="catalog-list">
             <p class="count">{format!("{total} runbooks")}</p>
             <table class="table">
                 <thead><tr><th>"Name"</th><th>"Owner"</th><th>"Platform types"</th><th>"Default version"</th><th>"Description"</th><th><span class="visually-hidden">"Star"</span></th></tr></thead>
                 <tbody>
-                    {runbooks.into_iter().map(|r| {
-                        let url = CatalogQuery { runbook: r.name.clone(), ..query.clone() }.url();
-                        let chosen = query.runbook == r.name;
-                        view! {
-                            <tr class:chosen=chosen data-runbook=r.name.clone()>
-                                <td><a href=url aria-current=chosen.then_some("true")>{r.name.clone()}</a></td>
-                                <td>{r.owner}</td>
-                                <td>{r.platform_types.join(", ")}</td>
-                                <td>{r.default_version}</td>
-                                <td>{first_line(&r.description)}</td>
-                                <td><StarToggle runbook=r.name.clone() starred=r.starred back=back.clone() action=star /></td>
-                            </tr>
+                    <For each=move || rows.get() key=|r| (r.name.clone(), r.starred) let(r)>
+                        {
+                            let url = CatalogQuery { runbook: r.name.clone(), ..query.clone() }.url();
+                            let chosen = query.runbook == r.name;
+                            let on = Signal::stored(r.starred);
+                            view! {
+                                <tr class:chosen=chosen data-runbook=r.name.clone()>
+                                    <td><a href=url aria-current=chosen.then_some("true")>{r.name.clone()}</a></td>
+                                    <td>{r.owner}</td>
+                                    <td>{r.platform_types.join(", ")}</td>
+                                    <td>{r.default_version}</td>
+                                    <td>{first_line(&r.description)}</td>
+                                    <td><StarToggle runbook=r.name.clone() starred=on back=back.clone() action /></td>
+                                </tr>
+                            }
                         }
-                    }).collect_view()}
+                    </For>
                 </tbody>
             </table>
             <nav class="pagination" aria-label="Pages">

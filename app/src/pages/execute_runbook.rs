@@ -25,10 +25,12 @@ use crate::runbook::{get_runbook, list_instances, list_roles};
 use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use crate::schedules::ScheduleAutomation;
 use crate::shell::{crumb, is_hydrated, Breadcrumbs};
+use crate::transfer::Wire;
 use crate::wizard::form::encode;
 use crate::wizard::preview::PreviewForm;
 use crate::wizard::start::StartAutomation;
 use crate::wizard::{Mode, WizardForm};
+use schedule_panel::ScheduleGiven;
 
 /// The wizard's live state, shared with its parts.
 #[derive(Clone, Copy)]
@@ -98,6 +100,15 @@ pub fn ExecuteRunbook() -> impl IntoView {
     let roles = Resource::new_serde_wb(move || name.get(), list_roles);
     let instances = Resource::new_serde_wb(|| (), |_| list_instances());
     let rights = Resource::new_serde_wb(|| (), |_| my_rights());
+    let schedule_given = move || {
+        let q = query.read();
+        let pairs: Vec<(String, String)> = q
+            .clone()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        ScheduleGiven::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
     view! {
         <Title text=move || format!("Execute {}", name.get()) />
         <Breadcrumbs trail=vec![
@@ -128,7 +139,7 @@ pub fn ExecuteRunbook() -> impl IntoView {
                 Some(match (details, roles, instances, rights) {
                     (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => view! {
                         {unverified.then(|| view! { <Unverified /> })}
-                        <Wizard details roles instances rights initial=initial.get() posted_error scheduling />
+                        <Wizard details=Wire(details) roles=Wire(roles) instances=Wire(instances) rights=Wire(rights) initial=Wire(initial.get()) posted_error=Wire(posted_error) scheduling schedule=schedule_given() />
                     }.into_any(),
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
@@ -139,17 +150,20 @@ pub fn ExecuteRunbook() -> impl IntoView {
     }
 }
 
-#[component]
+#[island(lazy)]
 fn Wizard(
-    mut details: RunbookDetails,
-    roles: Vec<RoleChoice>,
-    instances: Vec<InstanceChoice>,
-    rights: Rights,
-    mut initial: WizardForm,
-    posted_error: Option<PortalError>,
+    details: Wire<RunbookDetails>,
+    roles: Wire<Vec<RoleChoice>>,
+    instances: Wire<Vec<InstanceChoice>>,
+    rights: Wire<Rights>,
+    initial: Wire<WizardForm>,
+    posted_error: Wire<Option<PortalError>>,
     /// The error is the Schedule… button's (else Execute's).
     scheduling: bool,
+    schedule: ScheduleGiven,
 ) -> impl IntoView {
+    let (Wire(mut details), Wire(roles), Wire(instances)) = (details, roles, instances);
+    let (Wire(rights), Wire(mut initial), Wire(posted_error)) = (rights, initial, posted_error);
     // The user runs under one grant: the one named in the form, else the first that covers the
     // runbook (admins under none). The form offers only what that grant allows.
     let grants: Vec<Grant> = if rights.admin {
@@ -289,7 +303,7 @@ fn Wizard(
                     }).collect_view()}
                 </section>
                 {view! { <mode_sections::AlarmAndTags initial=initial.clone() /> }.into_any()}
-                {view! { <schedule_panel::SchedulePanel /> }.into_any()}
+                {view! { <schedule_panel::SchedulePanel given=schedule /> }.into_any()}
                 <div class="actions">
                     <button type="submit" class="button" formaction=PreviewForm::PATH formnovalidate on:click=move |_| previewing.set_value(true)>
                         "Update link and preview"

@@ -18,6 +18,7 @@ use crate::execution::{get_execution, rerun_path, ControlExecution, ExecutionVie
 use crate::live_status::Connection;
 use crate::notice::{self, Carried, Unverified};
 use crate::shell::{crumb, Breadcrumbs};
+use crate::transfer::Wire;
 
 use children::ChildExecutions;
 use controls::Controls;
@@ -54,7 +55,7 @@ pub fn ExecutionStatus() -> impl IntoView {
         </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || execution.get().map(|answer| match answer {
-                Ok(execution) => view! { <LiveExecution execution /> }.into_any(),
+                Ok(execution) => view! { <LiveExecution execution=Wire(execution) /> }.into_any(),
                 Err(e) => view! {
                     <div class="page-header"><h1>"Execution " <code>{id.get()}</code></h1></div>
                     <p class="alert alert-error" role="alert">{e.to_string()}</p>
@@ -64,9 +65,10 @@ pub fn ExecutionStatus() -> impl IntoView {
     }
 }
 
-/// The execution, updated in place by its live stream once hydrated.
-#[component]
-fn LiveExecution(execution: ExecutionView) -> impl IntoView {
+/// The execution, updated in place by its live stream once hydrated: an island.
+#[island(lazy)]
+fn LiveExecution(execution: Wire<ExecutionView>) -> impl IntoView {
+    let Wire(execution) = execution;
     let id = execution.summary.id.clone();
     let finished = execution.is_terminal();
     let live = RwSignal::new(execution);
@@ -80,10 +82,10 @@ fn LiveExecution(execution: ExecutionView) -> impl IntoView {
             <span class="execution-status" data-field="execution-status">{move || view! { <StatusBadge status=summary.with(|s| s.status.clone()) /> }}</span>
             <span class="live-state" data-live=move || connection.get().attr() aria-live="polite">{move || connection.get().label()}</span>
             <a class="button" href=format!("/automation/executions/{id}")>"Refresh"</a>
-            // The server fills in the form: a full page load, not the router's. A child is one
-            // target of its parent's run: that one is rerun.
+            // The server fills in the form. A child is one target of its parent's run: that one
+            // is rerun.
             {summary.with_untracked(|s| s.parent.is_empty()).then(|| view! {
-                <a class="button" href=rerun_path(&id) rel="external">"Rerun"</a>
+                <a class="button" href=rerun_path(&id)>"Rerun"</a>
             })}
         </div>
         {move || fault.get().map(|text| view! {

@@ -11,9 +11,9 @@ mod schedules;
 use recent_executions::RecentExecutions;
 use schedules::RunbookSchedules;
 
-use crate::components::{RunbookDetailsView, StarToggle};
+use crate::components::{RunbookDetailsView, RunbookStar};
 use crate::notice::Refused;
-use crate::runbook::{get_runbook, starred_runbooks, StarRunbook};
+use crate::runbook::{get_runbook, starred_runbooks};
 use crate::shell::{crumb, Breadcrumbs};
 use crate::wizard::form::encode;
 
@@ -26,8 +26,7 @@ pub fn RunbookPage() -> impl IntoView {
         move || (name(), query.read().get("version").unwrap_or_default()),
         |(name, version)| get_runbook(name, version),
     );
-    let star = ServerAction::<StarRunbook>::new();
-    let stars = Resource::new_serde_wb(move || star.version().get(), |_| starred_runbooks());
+    let stars = Resource::new_serde_wb(|| (), |_| starred_runbooks());
     // This page, as a post without JavaScript comes back to it.
     let back = move || {
         let page = format!("/documents/{}", encode(&name()));
@@ -41,7 +40,7 @@ pub fn RunbookPage() -> impl IntoView {
         let shown = details.with(|d| matches!(d, Some(Ok(_))));
         let runbook = name();
         let starred = stars.get()?.ok()?.contains(&runbook);
-        shown.then(|| view! { <StarToggle runbook starred back=back() action=star /> })
+        shown.then(|| view! { <RunbookStar runbook starred back=back() /> })
     };
     view! {
         <Title text=move || name() />
@@ -52,9 +51,6 @@ pub fn RunbookPage() -> impl IntoView {
             <a class="button button-primary" href=move || format!("/automation/execute/{}", encode(&name()))>"Execute automation"</a>
         </div>
         <Refused />
-        {move || star.value().get().and_then(Result::err).map(
-            |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
-        )}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || details.get().map(|answer| match answer {
                 Ok(details) => view! { <RunbookDetailsView details /> }.into_any(),

@@ -10,6 +10,7 @@ use crate::components::{clock, Moment, StatusBadge};
 use crate::execution::{get_execution, ExecutionView, StepView};
 use crate::live_status::Connection;
 use crate::shell::{crumb, Breadcrumbs};
+use crate::transfer::Wire;
 
 use super::execution_status::follow;
 
@@ -34,7 +35,7 @@ pub fn StepStatus() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || execution.get().map(|answer| match answer {
                 Ok(execution) => match execution.steps.iter().any(|s| s.id == step.get()) {
-                    true => view! { <LiveStep execution step=step.get() /> }.into_any(),
+                    true => view! { <LiveStep execution=Wire(execution) step=step.get() /> }.into_any(),
                     false => view! {
                         <div class="page-header"><h1>"Step " <code>{step.get()}</code></h1></div>
                         <p class="alert alert-error" role="alert">
@@ -51,8 +52,10 @@ pub fn StepStatus() -> impl IntoView {
     }
 }
 
-#[component]
-fn LiveStep(execution: ExecutionView, step: String) -> impl IntoView {
+/// The step, updated in place by the execution's live stream once hydrated: an island.
+#[island(lazy)]
+fn LiveStep(execution: Wire<ExecutionView>, step: String) -> impl IntoView {
+    let Wire(execution) = execution;
     let id = execution.summary.id.clone();
     let finished = execution.is_terminal();
     let live = RwSignal::new(execution);
@@ -139,6 +142,28 @@ fn Outputs(step: StepView, execution: String) -> impl IntoView {
         crate::wizard::form::encode(&json)
     );
     let file = format!("{execution}-{}-outputs.json", step.name);
+    view! {
+        <section class="panel" aria-labelledby="outputs-title">
+            <h2 id="outputs-title">"Outputs"</h2>
+            {match step.outputs.is_empty() {
+                true => view! { <p class="empty">"No outputs yet."</p> }.into_any(),
+                false => view! {
+                    <dl class="facts" data-field="outputs">
+                        {step.outputs.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><pre class="value">{v.join("\n")}</pre></dd> }).collect_view()}
+                    </dl>
+                    <p class="actions">
+                        <a class="button" href=download download=file>"Download outputs (JSON)"</a>
+                        <CopyOutputs json />
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Copy of the outputs as JSON, shown once hydrated (the clipboard needs JavaScript).
+#[component]
+fn CopyOutputs(json: String) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let hydrated = crate::shell::is_hydrated();
     let text = StoredValue::new(json);
@@ -155,28 +180,14 @@ fn Outputs(step: StepView, execution: String) -> impl IntoView {
         let _ = text;
     };
     view! {
-        <section class="panel" aria-labelledby="outputs-title">
-            <h2 id="outputs-title">"Outputs"</h2>
-            {match step.outputs.is_empty() {
-                true => view! { <p class="empty">"No outputs yet."</p> }.into_any(),
-                false => view! {
-                    <dl class="facts" data-field="outputs">
-                        {step.outputs.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><pre class="value">{v.join("\n")}</pre></dd> }).collect_view()}
-                    </dl>
-                    <p class="actions">
-                        <a class="button" href=download download=file>"Download outputs (JSON)"</a>
-                        <Show when=move || hydrated.get()>
-                            <button type="button" class="button" on:click=copy>
-                                {move || match copied.get() {
-                                    Some(true) => "Copied",
-                                    Some(false) => "Copy failed: download them instead",
-                                    None => "Copy outputs (JSON)",
-                                }}
-                            </button>
-                        </Show>
-                    </p>
-                }.into_any(),
-            }}
-        </section>
+        <Show when=move || hydrated.get()>
+            <button type="button" class="button" on:click=copy>
+                {move || match copied.get() {
+                    Some(true) => "Copied",
+                    Some(false) => "Copy failed: download them instead",
+                    None => "Copy outputs (JSON)",
+                }}
+            </button>
+        </Show>
     }
 }

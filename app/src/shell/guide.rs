@@ -1,68 +1,94 @@
 //! The guide beside the page: the user guide's procedure for running an automation, with the
 //! step the page is at marked. Rendered with the page (it works without JavaScript); once
-//! hydrated it follows the route and the wizard's form as they change. Closed unless opened, and
-//! remembered for the browser's session.
+//! hydrated it follows the wizard's form as it is filled in. Closed unless opened, and
+//! remembered for the browser's session. The switch and the panel are islands.
 
 use domain::guide::{current_step, FormProgress, STEPS};
 use domain::preferences::{GUIDE_COOKIE, GUIDE_OPEN, PATH};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// Whether the guide is open (the top bar's switch and the panel share it).
-#[derive(Debug, Clone, Copy)]
-pub struct GuideOpen(pub RwSignal<bool>);
+/// Whether the guide is open: the top bar's switch and the panel are two islands, which share it
+/// in the browser. The server renders each with the viewer's cookie.
+fn shared_open(initial: bool) -> ArcRwSignal<bool> {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        thread_local! {
+            static OPEN: std::cell::OnceCell<ArcRwSignal<bool>> = const { std::cell::OnceCell::new() };
+        }
+        OPEN.with(|open| open.get_or_init(|| ArcRwSignal::new(initial)).clone())
+    }
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    ArcRwSignal::new(initial)
+}
 
 /// The top bar's switch: a form (a reload without JavaScript), a toggle once hydrated (a reload
-/// would lose a half-filled form).
-#[component]
-pub fn GuideSwitch() -> AnyView {
-    let GuideOpen(open) = expect_context::<GuideOpen>();
-    let back = super::here();
-    let toggle = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let now_open = !open.get_untracked();
-        open.set(now_open);
-        #[cfg(feature = "hydrate")]
-        crate::preferences::remember_for_the_session(
-            GUIDE_COOKIE,
-            if now_open { GUIDE_OPEN } else { "closed" },
-        );
-        #[cfg(not(feature = "hydrate"))]
-        let _ = GUIDE_COOKIE;
+/// would lose a half-filled form). `back` is this page's address.
+#[island]
+pub fn GuideSwitch(open: bool, back: String) -> impl IntoView {
+    let open = shared_open(open);
+    let toggle = {
+        let open = open.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let now_open = !open.get_untracked();
+            open.set(now_open);
+            #[cfg(feature = "hydrate")]
+            crate::preferences::remember_for_the_session(
+                GUIDE_COOKIE,
+                if now_open { GUIDE_OPEN } else { "closed" },
+            );
+            #[cfg(not(feature = "hydrate"))]
+            let _ = GUIDE_COOKIE;
+        }
     };
+    let (value, expanded) = (open.clone(), open);
     view! {
         <form method="post" action=PATH class="guide-switch" on:submit=toggle>
-            <input type="hidden" name="guide" value=move || if open.get() { "closed" } else { GUIDE_OPEN } />
+            <input type="hidden" name="guide" value=move || if value.get() { "closed" } else { GUIDE_OPEN } />
             <input type="hidden" name="back" value=back />
             <button type="submit" class="button button-link" aria-controls="guide"
-                aria-expanded=move || open.get().to_string()>
+                aria-expanded=move || expanded.get().to_string()>
                 "Guide"
             </button>
         </form>
     }
-    // Erased: the top bar around it is deep enough already.
-    .into_any()
 }
 
+/// The guide panel, rendered with the page; an island, so that it opens with the switch and
+/// follows the wizard's form as it is filled in.
 #[component]
-pub fn Guide() -> impl IntoView {
-    let GuideOpen(open) = expect_context::<GuideOpen>();
+pub fn Guide(open: bool) -> impl IntoView {
     let location = use_location();
+    let path = location.pathname.get_untracked();
+    // What the address says of the procedure, and nothing else of it: the island's properties are
+    // written into the page.
+    let query = location.query.get_untracked();
+    let from_address = FormProgress::from_query((&query).into_iter().map(|(k, v)| (k.as_ref(), v)));
+    let runbook_chosen = query.get_str("runbook").is_some_and(|r| !r.is_empty());
+    view! { <GuidePanel open path inputs_started=from_address.inputs_started runbook_chosen /> }
+}
+
+#[island]
+fn GuidePanel(
+    open: bool,
+    path: String,
+    inputs_started: bool,
+    runbook_chosen: bool,
+) -> impl IntoView {
+    let open = shared_open(open);
     // What the wizard's form says once hydrated (the address says the rest).
     let form = RwSignal::new(FormProgress::default());
     #[cfg(feature = "hydrate")]
-    watch_the_form(form, location.pathname);
+    watch_the_form(form);
+    let at_sign_in = path == "/login";
     let step = Memo::new(move |_| {
-        let query = location.query.get();
-        let from_address =
-            FormProgress::from_query((&query).into_iter().map(|(k, v)| (k.as_ref(), v)));
         let from_form = form.get();
         let progress = FormProgress {
-            inputs_started: from_address.inputs_started || from_form.inputs_started,
+            inputs_started: inputs_started || from_form.inputs_started,
             inputs_complete: from_form.inputs_complete,
         };
-        let runbook_chosen = query.get_str("runbook").is_some_and(|r| !r.is_empty());
-        current_step(&location.pathname.get(), runbook_chosen, progress)
+        current_step(&path, runbook_chosen, progress)
     });
     let steps = STEPS
         .iter()
@@ -81,7 +107,7 @@ pub fn Guide() -> impl IntoView {
     view! {
         // Not beside the sign-in page, which has no switch to close it.
         <aside id="guide" class="guide" aria-label="Guide"
-            hidden=move || !open.get() || location.pathname.get() == "/login">
+            hidden=move || !open.get() || at_sign_in>
             <h2>"Guide: run an automation"</h2>
             <p class="hint" aria-live="polite" data-field="guide-at">{move || match step.get() {
                 Some(at) => format!("This page is step {} of {}.", at + 1, STEPS.len()),
@@ -95,13 +121,9 @@ pub fn Guide() -> impl IntoView {
 /// Reads the wizard's own fields as they are typed in: started once an input parameter is given
 /// a value, complete once every field marked (Required) has one. A new page starts afresh.
 #[cfg(feature = "hydrate")]
-fn watch_the_form(form: RwSignal<FormProgress>, pathname: Memo<String>) {
+fn watch_the_form(form: RwSignal<FormProgress>) {
     use wasm_bindgen::JsCast;
 
-    Effect::new(move |_| {
-        pathname.track();
-        form.set(FormProgress::default());
-    });
     let read = move |ev: web_sys::Event| {
         let Some(field) = ev
             .target()

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 
 const FORM_CLASS: &str = "presentation-switch";
 
-#[component]
-pub fn PresentationSwitch(presenting: bool) -> impl IntoView {
-    let back = super::here();
+/// An island: hydrated, the shortcut and the clicks' outline work. `back` is this page's address.
+#[island]
+pub fn PresentationSwitch(presenting: bool, back: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     follow_the_presenter(presenting);
     view! {

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// Shown unless the top bar's toggle (an island) hides it.
 #[component]
-pub fn SideNav(open: RwSignal<bool>) -> impl IntoView {
+pub fn SideNav() -> impl IntoView {
     view! {
-        <nav id="side-nav" class="side-nav" aria-label="Service navigation" hidden=move || !open.get()>
+        <nav id="side-nav" class="side-nav" aria-label="Service navigation">
             <h2 class="side-nav-title">"Systems Manager"</h2>
             <h3 class="side-nav-section">"Change Management"</h3>
             <ul>

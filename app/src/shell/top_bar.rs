@@ -9,26 +9,15 @@ use crate::shell_info::ShellInfo;
 #[component]
 pub fn TopBar(
     info: Resource<Result<ShellInfo, PortalError>, crate::transfer::Json>,
-    nav_open: RwSignal<bool>,
-    hydrated: RwSignal<bool>,
+    guide_open: bool,
 ) -> impl IntoView {
     view! {
         <header class="top-bar">
-            <button
-                type="button"
-                class="nav-toggle"
-                aria-controls="side-nav"
-                aria-expanded=move || nav_open.get().to_string()
-                aria-label=move || if nav_open.get() { "Close navigation" } else { "Open navigation" }
-                hidden=move || !hydrated.get()
-                on:click=move |_| nav_open.update(|open| *open = !*open)
-            >
-                <span aria-hidden="true">"☰"</span>
-            </button>
+            <NavToggle />
             <a class="product" href="/automation">"Runbook Portal"</a>
             <Suspense fallback=|| view! { <span class="identity">"…"</span> }>
                 {move || info.get().map(|answer| match answer {
-                    Ok(info) => view! { <Identity info /> }.into_any(),
+                    Ok(info) => view! { <Identity info guide_open /> }.into_any(),
                     Err(e) => view! {
                         <span class="identity identity-error" role="alert">
                             "Identity unavailable: " {e.to_string()}
@@ -40,8 +29,37 @@ pub fn TopBar(
     }
 }
 
+/// Shows or hides the service navigation. Without JavaScript it is always shown, and the toggle
+/// is not offered.
+#[island]
+fn NavToggle() -> impl IntoView {
+    let open = RwSignal::new(true);
+    let hydrated = crate::shell::is_hydrated();
+    // The navigation is the server's, outside the island.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let open = open.get();
+        if let Some(nav) = document().get_element_by_id("side-nav") {
+            let _ = nav.toggle_attribute_with_force("hidden", !open);
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="nav-toggle"
+            aria-controls="side-nav"
+            aria-expanded=move || open.get().to_string()
+            aria-label=move || if open.get() { "Close navigation" } else { "Open navigation" }
+            hidden=move || !hydrated.get()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            <span aria-hidden="true">"☰"</span>
+        </button>
+    }
+}
+
 #[component]
-fn Identity(info: ShellInfo) -> impl IntoView {
+fn Identity(info: ShellInfo, guide_open: bool) -> impl IntoView {
     view! {
         <div class="identity">
             {info.emulator.then(|| view! {
@@ -54,9 +72,9 @@ fn Identity(info: ShellInfo) -> impl IntoView {
                 <span class="account" title="Account">{info.account}</span>
                 <span class="arn" title="The identity the server acts as">{info.arn}</span>
                 {info.may_audit.then(|| view! { <a class="audit-link" href="/audit">"Audit trail"</a> })}
-                <GuideSwitch />
+                <GuideSwitch open=guide_open back=super::here()() />
                 <DisplayMenu />
-                <PresentationSwitch presenting=info.presenting />
+                <PresentationSwitch presenting=info.presenting back=super::here()() />
                 <span class="user" title="Signed in as">{user.name}</span>
                 <form method="post" action="/session/end" class="sign-out">
                     <button type="submit" class="button button-link">"Sign out"</button>

@@ -161,7 +161,7 @@ pub(super) async fn list_runbooks(
 /// The whole list is ordered before it is cut into pages, so a star on page 3 comes first on
 /// page 1.
 fn page_of(mut runbooks: Vec<RunbookSummary>, categories: Vec<String>, page: usize) -> CatalogPage {
-    runbooks.sort_by(|a, b| b.starred.cmp(&a.starred).then_with(|| a.name.cmp(&b.name)));
+    domain::runbook::catalog_order(&mut runbooks);
     let total = runbooks.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);

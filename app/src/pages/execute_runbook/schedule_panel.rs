@@ -3,7 +3,7 @@
 //! whether runs may overlap. Posted with the form by the Schedule… button.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
 use super::mode_sections::{error_id, invalid, FieldMistake};
 
@@ -19,11 +19,35 @@ const ZONES: [&str; 8] = [
     "Australia/Sydney",
 ];
 
+/// What the address gives of the schedule's fields: after a refused post it carries what was
+/// typed. The page reads it on the server (the form is an island, which has no router).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleGiven(pub Vec<(String, String)>);
+
+impl ScheduleGiven {
+    /// The schedule's fields among the address's.
+    pub fn from_query<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self(
+            pairs
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("schedule."))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        )
+    }
+
+    fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
 #[component]
-pub fn SchedulePanel() -> impl IntoView {
-    // After a refused post the address carries what was typed.
-    let query = use_query_map();
-    let given = move |name: &str| query.with_untracked(|q| q.get(name)).unwrap_or_default();
+pub fn SchedulePanel(given: ScheduleGiven) -> impl IntoView {
+    let given = move |name: &str| given.get(name);
     let open = !given("schedule.cron").is_empty() || !given("schedule.name").is_empty();
     let zone = Some(given("schedule.time_zone"))
         .filter(|z| !z.is_empty())

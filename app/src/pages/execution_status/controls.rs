@@ -1,6 +1,6 @@
 //! The controls an execution accepts in its state. Each is a form posted to the
 //! `control_execution` server function: a page post without JavaScript, a background request
-//! once hydrated (the live stream then shows the effect).
+//! once hydrated (the execution's island; the live stream then shows the effect).
 
 use leptos::prelude::*;
 
@@ -49,11 +49,14 @@ impl Offer {
 #[component]
 pub fn Controls(execution: RwSignal<ExecutionView>) -> impl IntoView {
     let offer = Memo::new(move |_| execution.with(Offer::of));
-    let action = ServerAction::<ControlExecution>::new();
+    let action = crate::components::island_action::<ControlExecution>();
+    // AWS's refusal, or the portal's.
     let refused = move || {
-        action.value().get().and_then(Result::err).map(
-            |e| view! { <div class="alert alert-error" role="alert"><p>{e.to_string()}</p></div> },
-        )
+        let text = match action.value().get()? {
+            Ok(refused) => refused?,
+            Err(e) => e.to_string(),
+        };
+        Some(view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })
     };
     view! {
         {refused}
