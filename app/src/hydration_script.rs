@@ -72,7 +72,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
         bundle.hydrated();
         whenSomeoneIsThere(() => {{ for (const file of {next}) module(file, "prefetch"); }});
       }})
-      .catch((error) => console.error("The page stays as the server sent it: its script did not load.", error));
+      .catch((error) => console.error("The page stays as the server sent it: its script did not load or stopped.", error));
   }};
   // At the latest 2 s after the page is parsed, should the browser never be idle.
   if ("requestIdleCallback" in window) requestIdleCallback(start, {{ timeout: 2000 }});
@@ -90,7 +90,7 @@ fn js_chunks(islands: &[(String, Vec<String>)]) -> String {
     let entries: Vec<String> = islands
         .iter()
         .filter(|(island, _)| plain(island))
-        .map(|(island, files)| format!("{island}:{}", js_list(files)))
+        .map(|(island, files)| format!("\"{island}\":{}", js_list(files)))
         .collect();
     format!("{{{}}}", entries.join(","))
 }

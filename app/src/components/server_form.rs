@@ -66,6 +66,12 @@ where
             if event.default_prevented() {
                 return;
             }
+            // One press at a time: what the page shows follows each press the server took, in
+            // order.
+            if action.pending().get_untracked() {
+                event.prevent_default();
+                return;
+            }
             let Ok(data) = leptos::form::form_data_from_event(&event) else {
                 return;
             };

@@ -1,7 +1,8 @@
 //! A runbook's star: a toggle button in a form posted to `star_runbook`. Without JavaScript the
 //! post comes back to the page; hydrated (in an island that holds the stars), it is a background
 //! request, and the island shows what the server took: the button's state, and on the catalog
-//! the runbook's place.
+//! the runbook's place on the page (a star moves a runbook to another page of the catalog once
+//! it is loaded again).
 
 use std::collections::BTreeSet;
 

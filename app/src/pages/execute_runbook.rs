@@ -18,7 +18,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::access::{my_rights, shaped, Grant, Rights};
+use crate::access::{my_rights, shaped, Grant};
 use crate::error::{FieldError, PortalError};
 use crate::notice::{self, Carried, Unverified};
 use crate::runbook::{get_runbook, list_instances, list_roles};
@@ -137,10 +137,24 @@ pub fn ExecuteRunbook() -> impl IntoView {
                     _ => (None, false, false),
                 };
                 Some(match (details, roles, instances, rights) {
-                    (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => view! {
-                        {unverified.then(|| view! { <Unverified /> })}
-                        <Wizard details=Wire(details) roles=Wire(roles) instances=Wire(instances) rights=Wire(rights) initial=Wire(initial.get()) posted_error=Wire(posted_error) scheduling schedule=schedule_given() />
-                    }.into_any(),
+                    (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => {
+                        // The island's properties are written into the page: the grants that
+                        // cover this runbook (admins run under none), and no secret value the
+                        // address may carry (the page never writes one back).
+                        let grants: Vec<Grant> = if rights.admin {
+                            Vec::new()
+                        } else {
+                            rights.for_runbook(&details.reference).into_iter().cloned().collect()
+                        };
+                        let mut initial = initial.get();
+                        initial.parameters.retain(|name, _| {
+                            !details.parameters.iter().any(|spec| spec.secret && spec.name == *name)
+                        });
+                        view! {
+                            {unverified.then(|| view! { <Unverified /> })}
+                            <Wizard details=Wire(details) roles=Wire(roles) instances=Wire(instances) grants=Wire(grants) initial=Wire(initial) posted_error=Wire(posted_error) scheduling schedule=schedule_given() />
+                        }.into_any()
+                    }
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
                     }.into_any(),
@@ -155,7 +169,8 @@ fn Wizard(
     details: Wire<RunbookDetails>,
     roles: Wire<Vec<RoleChoice>>,
     instances: Wire<Vec<InstanceChoice>>,
-    rights: Wire<Rights>,
+    /// The viewer's grants that cover the runbook (none for an admin).
+    grants: Wire<Vec<Grant>>,
     initial: Wire<WizardForm>,
     posted_error: Wire<Option<PortalError>>,
     /// The error is the Schedule… button's (else Execute's).
@@ -163,18 +178,9 @@ fn Wizard(
     schedule: ScheduleGiven,
 ) -> impl IntoView {
     let (Wire(mut details), Wire(roles), Wire(instances)) = (details, roles, instances);
-    let (Wire(rights), Wire(mut initial), Wire(posted_error)) = (rights, initial, posted_error);
+    let (Wire(grants), Wire(mut initial), Wire(posted_error)) = (grants, initial, posted_error);
     // The user runs under one grant: the one named in the form, else the first that covers the
     // runbook (admins under none). The form offers only what that grant allows.
-    let grants: Vec<Grant> = if rights.admin {
-        Vec::new()
-    } else {
-        rights
-            .for_runbook(&details.reference)
-            .into_iter()
-            .cloned()
-            .collect()
-    };
     let chosen = grants
         .iter()
         .find(|g| g.name == initial.grant)
