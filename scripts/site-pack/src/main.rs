@@ -1,7 +1,8 @@
 //! Packs the browser bundle that `scripts/build-site` builds:
-//! - `site-pack split` cuts the linked WebAssembly module at the lazy routes' split points into a
-//!   main module and one chunk per route (and chunks of code routes share), and writes which
-//!   files each split point needs, so the server can preload a page's chunks with the page;
+//! - `site-pack split` cuts the linked WebAssembly module at its split points (the lazy islands)
+//!   into a main module and one chunk per split point (and chunks of code they share), and writes
+//!   which files each split point needs, so that a page asks for its islands' chunks with the
+//!   main module;
 //! - `site-pack seal` names the bundle by its content, so browsers may keep it for good, and
 //!   writes Brotli and gzip copies of its files (where smaller), so the server never compresses
 //!   them per request.
