@@ -23,7 +23,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let (nonce, (islands, next)) = (
         None::<String>,
-        (Vec::<(String, Vec<String>)>::new(), Vec::<String>::new()),
+        (crate::routes::Chunks::default(), Vec::<String>::new()),
     );
     let script = without_comments(&format!(
         r#"(() => {{
@@ -78,7 +78,7 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
   if ("requestIdleCallback" in window) requestIdleCallback(start, {{ timeout: 2000 }});
   else setTimeout(start, 0);
 }})();"#,
-        chunks = js_chunks(&islands),
+        chunks = js_chunks(islands.by_island()),
         next = js_list(&next),
     ));
     view! { <script type="module" nonce=nonce>{script}</script> }

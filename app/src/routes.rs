@@ -11,6 +11,7 @@
 //! the page it leads to most.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The lazy islands of the page the page at `path` leads to most, other than its own: the form
 /// from the catalog and a runbook's page (Next, Execute), the execution from the form (Execute),
@@ -26,17 +27,16 @@ pub fn next_islands_of(path: &str) -> &'static [&'static str] {
     }
 }
 
-/// Which chunk files (without `.wasm`) each split point of the module needs, as the build wrote
-/// them (`site/bundle.json`); the server provides it.
+/// Each lazy island's chunk files (without `.wasm`), by the island's name in snake case, read
+/// once from what the build wrote of each split point (`site/bundle.json`); the server provides it.
 #[derive(Clone, Debug, Default)]
-pub struct Chunks(pub HashMap<String, Vec<String>>);
+pub struct Chunks(Arc<[(String, Vec<String>)]>);
 
 impl Chunks {
-    /// Each lazy island's chunk files, by the island's name in snake case: the splitter names its
-    /// split point `<island>_loader_<hash digits>`.
-    pub fn by_island(&self) -> Vec<(String, Vec<String>)> {
-        let mut islands: Vec<(String, Vec<String>)> = self
-            .0
+    /// From the files each split point needs. The splitter names a lazy island's split point
+    /// `<island>_loader_<hash digits>`; other split points are left out.
+    pub fn of_islands(needs: &HashMap<String, Vec<String>>) -> Self {
+        let mut islands: Vec<(String, Vec<String>)> = needs
             .iter()
             .filter_map(|(point, files)| {
                 let (island, hash) = point.rsplit_once("_loader_")?;
@@ -45,21 +45,26 @@ impl Chunks {
             })
             .collect();
         islands.sort();
-        islands
+        Self(islands.into())
+    }
+
+    pub fn by_island(&self) -> &[(String, Vec<String>)] {
+        &self.0
     }
 }
 
 /// The chunks of every lazy island, and those of the islands of the page this one leads to (to
 /// fetch once someone is there); none outside a request.
 #[cfg(feature = "ssr")]
-pub fn chunks_of_this_page() -> (Vec<(String, Vec<String>)>, Vec<String>) {
+pub fn chunks_of_this_page() -> (Chunks, Vec<String>) {
     use leptos::prelude::use_context;
 
     let path = use_context::<http::request::Parts>()
         .map(|parts| parts.uri.path().to_owned())
         .unwrap_or_default();
-    let islands = use_context::<Chunks>().unwrap_or_default().by_island();
+    let islands = use_context::<Chunks>().unwrap_or_default();
     let mut next: Vec<String> = islands
+        .by_island()
         .iter()
         .filter(|(island, _)| next_islands_of(&path).contains(&island.as_str()))
         .flat_map(|(_, files)| files.iter().cloned())
@@ -75,7 +80,7 @@ mod tests {
 
     #[test]
     fn an_island_is_its_split_point_without_the_loader_and_hash() {
-        let chunks = Chunks(HashMap::from([
+        let chunks = Chunks::of_islands(&HashMap::from([
             (
                 "wizard_loader_123".to_owned(),
                 vec!["chunk_1".to_owned(), "split_wizard_loader_123".to_owned()],

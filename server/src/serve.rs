@@ -250,9 +250,11 @@ pub fn router(
         .site_pkg_dir(bundle.map_or("pkg", |b| b.dir.as_str()))
         .site_addr(addr)
         .build();
-    // Which chunks each split point of the module needs: a page's hydration script asks for its
-    // chunks with the main module.
-    let chunks = app::routes::Chunks(bundle.map(|b| b.needs.clone()).unwrap_or_default());
+    // Which chunks each lazy island needs, read once: a page's hydration script asks for its
+    // islands' chunks with the main module.
+    let chunks = bundle
+        .map(|b| app::routes::Chunks::of_islands(&b.needs))
+        .unwrap_or_default();
     let routes = generate_route_list(App);
     let context = {
         let portal = portal.clone();

@@ -14,7 +14,7 @@ use crate::preferences::TimeReading;
 /// `at` is a time the portal wrote (RFC 3339, UTC); anything else is shown as it is.
 #[component]
 pub fn Moment(#[prop(into)] at: String) -> impl IntoView {
-    let Some(secs) = domain::time::epoch_seconds(&at).map(|s| s.floor() as i64) else {
+    let Some(secs) = whole_seconds(&at) else {
         return if at.is_empty() {
             "–".into_any()
         } else {
@@ -31,6 +31,11 @@ pub fn Moment(#[prop(into)] at: String) -> impl IntoView {
         <time datetime=at title=move || reading.get().1>{move || reading.get().0}</time>
     }
     .into_any()
+}
+
+/// The second `at` names, if it is a time the portal wrote.
+fn whole_seconds(at: &str) -> Option<i64> {
+    domain::time::epoch_seconds(at).map(|s| s.floor() as i64)
 }
 
 /// What the viewer sees and what the hover shows.
@@ -93,8 +98,7 @@ pub fn read_times_on_the_browsers_clock() {
         }
         let secs = time
             .get_attribute("datetime")
-            .and_then(|at| domain::time::epoch_seconds(&at))
-            .map(|s| s.floor() as i64);
+            .and_then(|at| whole_seconds(&at));
         if let Some(secs) = secs {
             let (text, title) = read(secs, &basis, true);
             time.set_text_content(Some(&text));
