@@ -21,7 +21,7 @@ pub fn next_islands_of(path: &str) -> &'static [&'static str] {
     match segments.as_slice() {
         ["login"] => &["executions_table"],
         ["automation"] => &["catalog_list"],
-        ["automation", "execute"] | ["documents", _] => &["wizard"],
+        ["automation", "execute"] | ["documents", _] => &["form_checks", "role_picker"],
         ["automation", "execute", _] => &["live_execution"],
         _ => &[],
     }
@@ -106,8 +106,14 @@ mod tests {
 
     #[test]
     fn the_pages_of_the_procedure_lead_on() {
-        assert_eq!(next_islands_of("/automation/execute"), ["wizard"]);
-        assert_eq!(next_islands_of("/documents/X"), ["wizard"]);
+        assert_eq!(
+            next_islands_of("/automation/execute"),
+            ["form_checks", "role_picker"]
+        );
+        assert_eq!(
+            next_islands_of("/documents/X"),
+            ["form_checks", "role_picker"]
+        );
         assert_eq!(next_islands_of("/automation/execute/X"), ["live_execution"]);
         assert!(next_islands_of("/audit").is_empty());
     }

@@ -1,6 +1,8 @@
 //! The Execute automation wizard: its state, request and CLI equivalents (the domain's), and the
-//! server functions that start a run and make the link to share.
+//! server functions that check the form while it is filled in, start a run and make the link to
+//! share.
 
+pub mod live_check;
 pub mod preview;
 pub mod start;
 

@@ -131,35 +131,6 @@ pub struct StepView {
     pub ended_at: f64,
 }
 
-impl StepView {
-    /// A value that changes whenever anything of the step does (the steps table's row key).
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        let Self {
-            number,
-            id,
-            name,
-            action,
-            status,
-            start,
-            end,
-            failure,
-            failure_details,
-            inputs,
-            outputs,
-            outputs_json,
-            target_location,
-            valid_next_steps,
-            ended_at,
-        } = self;
-        (number, id, name, action, status, start, end, failure).hash(&mut hasher);
-        (failure_details, inputs, outputs, outputs_json).hash(&mut hasher);
-        (target_location, valid_next_steps, ended_at.to_bits()).hash(&mut hasher);
-        hasher.finish()
-    }
-}
-
 /// The child executions of a rate-control or multi-account parent (the first pages of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Children {

@@ -261,6 +261,21 @@ test('every route × anonymous, no grant, granted and admin', async ({ page }, i
         shows: { visitor: 'p.InstanceId=i-1234567890abcdef0', admin: 'p.InstanceId=i-1234567890abcdef0' },
       },
     ],
+    // The form's checks: for a runbook the asker may run, as the form itself.
+    'POST check_form': [
+      {
+        ask: { method: 'POST', path: 'check_form', form: { document: secret, 'p.Note': PARAMETER_MARKER } },
+        expect: denied(200),
+        mustNotLeakTo: ['anonymous', 'visitor', 'granted'],
+        // The command, as the answer's JSON writes its quotes.
+        shows: { admin: `--document-name \\"${secret}\\"` },
+      },
+      {
+        ask: { method: 'POST', path: 'check_form', form: { document: GRANTED, 'p.InstanceId': 'i-1234567890abcdef0', 'p.AutomationAssumeRole': ROLE } },
+        expect: denied(200, 200),
+        shows: { granted: 'InstanceId=i-1234567890abcdef0', admin: 'InstanceId=i-1234567890abcdef0' },
+      },
+    ],
     'POST start_automation': [
       { ask: { method: 'POST', path: 'start_automation', form: { document: secret, 'p.Note': 'x' } }, expect: denied(200) },
     ],

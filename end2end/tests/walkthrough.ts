@@ -23,6 +23,9 @@ export async function everyPage(info: TestInfo, tag: string): Promise<string[]> 
   const id = start(`aws ssm start-automation-execution --document-name ${name}`);
   await expect.poll(() => execution(id).AutomationExecutionStatus, { timeout: 20_000 }).toBe('Success');
   const step = execution(id).StepExecutions[1].StepExecutionId;
+  // A run still going, with its controls: Manual mode waits for its next step.
+  const waiting = start(`aws ssm start-automation-execution --document-name ${name} --mode Interactive`);
+  await expect.poll(() => execution(waiting).AutomationExecutionStatus, { timeout: 20_000 }).toBe('Waiting');
   // An approval request, asked by someone under the four-eyes grant.
   const requester = `walk-prod-${info.project.name}-${tag}`;
   addUser(requester, PASSWORD, ['prod']);
@@ -41,6 +44,7 @@ export async function everyPage(info: TestInfo, tag: string): Promise<string[]> 
     '/automation/execute/AWS-RestartEC2Instance?mode=manual',
     `/automation/executions/${id}`,
     `/automation/executions/${id}/steps/${step}`,
+    `/automation/executions/${waiting}`,
     '/documents/AWS-RestartEC2Instance',
     '/automation/approvals',
     `/automation/approvals/${request}`,

@@ -107,6 +107,20 @@ impl Rights {
         self.grants.iter().filter(|g| g.covers(runbook)).collect()
     }
 
+    /// The grant the wizard's form for `runbook` runs under: the one named `named`, else the
+    /// first that covers it; none for an admin (who runs under no grant).
+    pub fn run_under(&self, runbook: &str, named: &str) -> Option<&Grant> {
+        if self.admin {
+            return None;
+        }
+        let grants = self.for_runbook(runbook);
+        grants
+            .iter()
+            .find(|g| g.name == named)
+            .or(grants.first())
+            .copied()
+    }
+
     /// Whether the user may start `runbook` at all (in some way).
     pub fn may_run(&self, runbook: &str) -> bool {
         self.admin || !self.for_runbook(runbook).is_empty()

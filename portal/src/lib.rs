@@ -18,6 +18,7 @@ mod execution;
 mod execution_view;
 mod executions;
 mod facts;
+mod form_check;
 mod kept;
 mod notices;
 mod notification_settings;

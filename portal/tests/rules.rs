@@ -11,6 +11,8 @@ mod approvals;
 mod audit;
 #[path = "rules/catalog.rs"]
 mod catalog;
+#[path = "rules/checking.rs"]
+mod checking;
 #[path = "rules/controlling.rs"]
 mod controlling;
 #[path = "rules/matrix.rs"]

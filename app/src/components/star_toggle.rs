@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 
-use super::{Fields, ServerForm};
+use super::{Fields, FormPost, ServerForm};
 use crate::runbook::StarRunbook;
 
 /// The star of `runbook`, pressed when `starred` says so. Its name stays `Star <runbook>` and
@@ -19,11 +19,11 @@ pub fn StarToggle(
     runbook: String,
     starred: Signal<bool>,
     back: String,
-    action: ServerAction<StarRunbook>,
+    post: FormPost<StarRunbook>,
 ) -> impl IntoView {
     let name = format!("Star {runbook}");
     view! {
-        <ServerForm action read=star_of class="star-toggle">
+        <ServerForm post read=star_of class="star-toggle">
             <input type="hidden" name="runbook" value=runbook />
             // What a press asks for: the other state.
             <input type="hidden" name="star" value=move || (!starred.get()).to_string() />
@@ -47,19 +47,19 @@ fn star_of(fields: &Fields) -> Option<StarRunbook> {
 /// The runbooks starred, as the server had them and then as each press it took asked; and the
 /// refusal of the last press, if it was refused.
 pub fn stars(
-    action: ServerAction<StarRunbook>,
+    post: FormPost<StarRunbook>,
     initial: BTreeSet<String>,
 ) -> (RwSignal<BTreeSet<String>>, Signal<Option<String>>) {
     let starred = RwSignal::new(initial);
     let asked = StoredValue::new(None::<StarRunbook>);
-    let input = action.input();
+    let input = post.input();
     Effect::new(move |_| {
         if let Some(press) = input.get() {
             asked.set_value(Some(press));
         }
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
+        if let Some(Ok(())) = post.value().get() {
             if let Some(press) = asked.get_value() {
                 starred.update(|set| {
                     if press.star {
@@ -72,8 +72,7 @@ pub fn stars(
         }
     });
     let refused = Signal::derive(move || {
-        action
-            .value()
+        post.value()
             .get()
             .and_then(Result::err)
             .map(|e| e.to_string())
@@ -84,15 +83,15 @@ pub fn stars(
 /// The star on a runbook's page: an island.
 #[island(lazy)]
 pub fn RunbookStar(runbook: String, starred: bool, back: String) -> impl IntoView {
-    let action = super::island_action::<StarRunbook>();
+    let post = FormPost::new();
     let initial = starred.then(|| runbook.clone()).into_iter().collect();
-    let (stars, refused) = stars(action, initial);
+    let (stars, refused) = stars(post, initial);
     let on = {
         let runbook = runbook.clone();
         Signal::derive(move || stars.with(|s| s.contains(&runbook)))
     };
     view! {
-        <StarToggle runbook starred=on back action />
+        <StarToggle runbook starred=on back post />
         {move || refused.get().map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
     }
 }

@@ -192,13 +192,13 @@ fn CatalogList(
     next: Option<String>,
 ) -> impl IntoView {
     let (Wire(runbooks), Wire(query)) = (runbooks, query);
-    let action = crate::components::island_action::<StarRunbook>();
+    let post = crate::components::FormPost::<StarRunbook>::new();
     let initial = runbooks
         .iter()
         .filter(|r| r.starred)
         .map(|r| r.name.clone())
         .collect();
-    let (starred, refused) = stars(action, initial);
+    let (starred, refused) = stars(post, initial);
     let rows = Memo::new(move |_| {
         let mut rows = runbooks.clone();
         starred.with(|set| {
@@ -228,7 +228,7 @@ fn CatalogList(
                                     <td>{r.platform_types.join(", ")}</td>
                                     <td>{r.default_version}</td>
                                     <td>{first_line(&r.description)}</td>
-                                    <td><StarToggle runbook=r.name.clone() starred=on back=back.clone() action /></td>
+                                    <td><StarToggle runbook=r.name.clone() starred=on back=back.clone() post /></td>
                                 </tr>
                             }
                         }

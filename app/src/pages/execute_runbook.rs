@@ -1,16 +1,17 @@
 //! Execute automation, step 2: the execution mode, targets and rate control, input parameters
 //! (with the role and instance pickers) and tags, the CLI equivalent beside them, and Execute.
-//! The form's state is the page's URL; it works with JavaScript off, and once hydrated it checks
-//! fields while typing and keeps the CLI equivalent up to date.
+//! The form's state is the page's URL. The server renders the form whole, and it works with
+//! JavaScript off; once hydrated, its checks and CLI equivalent follow it while it is filled in
+//! (`form_checks`) and the role field becomes a combobox (`role_picker`), each an island.
 
-mod cli_panel;
-mod form_reader;
+mod form_checks;
 mod mode_sections;
+mod offer;
 mod parameter_field;
 mod role_picker;
 mod schedule_panel;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
@@ -18,57 +19,32 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::access::{my_rights, shaped, Grant};
+use crate::access::{my_rights, Grant};
 use crate::error::{FieldError, PortalError};
 use crate::notice::{self, Carried, Unverified};
-use crate::runbook::{get_runbook, list_instances, list_roles};
-use crate::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
+use crate::runbook::{get_runbook, list_instances, list_roles, InstanceChoice};
 use crate::schedules::ScheduleAutomation;
-use crate::shell::{crumb, is_hydrated, Breadcrumbs};
+use crate::shell::{crumb, Breadcrumbs};
 use crate::transfer::Wire;
 use crate::wizard::form::encode;
+use crate::wizard::live_check::check_form;
 use crate::wizard::preview::PreviewForm;
 use crate::wizard::start::StartAutomation;
-use crate::wizard::{Mode, WizardForm};
+use crate::wizard::{FormCheck, WizardForm};
+use offer::Offer;
 use schedule_panel::ScheduleGiven;
 
-/// The wizard's live state, shared with its parts.
-#[derive(Clone, Copy)]
-pub struct WizardState {
-    pub form: RwSignal<WizardForm>,
-    /// Fields the user has changed since the page loaded (their mistakes show while typing).
-    pub touched: RwSignal<BTreeSet<String>>,
-    /// Set when Execute was pressed with mistakes: every mistake shows.
-    pub submitted: RwSignal<bool>,
-    /// Mistakes the server found in the posted form.
-    pub server_errors: StoredValue<Vec<FieldError>>,
-    pub specs: StoredValue<Vec<crate::runbook::ParameterSpec>>,
-}
+/// The mistakes the server found in the posted form, shown under their fields as the page loads.
+#[derive(Clone, Default)]
+pub struct PostedMistakes(pub Vec<FieldError>);
 
-impl WizardState {
+impl PostedMistakes {
     /// The mistake to show on `field`, if any.
-    pub fn error(self, field: String) -> Signal<Option<String>> {
-        let hydrated = is_hydrated();
-        Signal::derive(move || {
-            let live = hydrated.get()
-                && (self.submitted.get() || self.touched.with(|t| t.contains(&field)));
-            if live {
-                let form = self.form.get();
-                self.specs
-                    .with_value(|specs| form.request(specs).err())
-                    .and_then(|errors| errors.into_iter().find(|e| e.field == field))
-                    .map(|e| e.message)
-            } else if self.touched.with(|t| t.contains(&field)) {
-                None
-            } else {
-                self.server_errors.with_value(|errors| {
-                    errors
-                        .iter()
-                        .find(|e| e.field == field)
-                        .map(|e| e.message.clone())
-                })
-            }
-        })
+    pub fn of(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
     }
 }
 
@@ -124,84 +100,64 @@ pub fn ExecuteRunbook() -> impl IntoView {
             <li aria-current="step">"Specify parameters and execute"</li>
         </ol>
         <Suspense fallback=|| view! { <p>"Loading the runbook…"</p> }>
-            {move || {
-                let details = details.get()?;
-                let roles = roles.get()?;
-                let instances = instances.get()?;
-                let rights = rights.get()?;
+            {move || Suspend::new(async move {
+                let (details, roles, instances, rights) =
+                    (details.await, roles.await, instances.await, rights.await);
                 let decode = |e: &str| Some(ServerFnUrlError::<PortalError>::decode_err(e));
-                let (posted_error, unverified, scheduling) = match (posted_error.get()?, schedule_error.get()?) {
+                let (posted_error, unverified, scheduling) = match (posted_error.await, schedule_error.await) {
                     (Carried::Sealed(e), _) => (decode(&e), false, false),
                     (_, Carried::Sealed(e)) => (decode(&e), false, true),
                     (Carried::Unsealed, _) | (_, Carried::Unsealed) => (None, true, false),
                     _ => (None, false, false),
                 };
-                Some(match (details, roles, instances, rights) {
+                match (details, roles, instances, rights) {
                     (Ok(details), Ok(roles), Ok(instances), Ok(rights)) => {
-                        // The island's properties are written into the page: the grants that
-                        // cover this runbook (admins run under none), and no secret value the
-                        // address may carry (the page never writes one back).
-                        let grants: Vec<Grant> = if rights.admin {
-                            Vec::new()
-                        } else {
-                            rights.for_runbook(&details.reference).into_iter().cloned().collect()
-                        };
-                        let mut initial = initial.get();
-                        initial.parameters.retain(|name, _| {
+                        // No secret value the address may carry: the page never writes one back.
+                        let mut form = initial.get_untracked();
+                        form.parameters.retain(|name, _| {
                             !details.parameters.iter().any(|spec| spec.secret && spec.name == *name)
                         });
+                        let offer = Offer::new(details, roles, &rights, form);
+                        let mut fields: BTreeMap<String, String> = offer.form.to_pairs().into_iter().collect();
+                        fields.insert("document".into(), offer.details.name.clone());
+                        let check = check_form(fields)
+                            .await
+                            .unwrap_or_else(|e| FormCheck::unchecked(&offer.details.name, &e.to_string()));
                         view! {
                             {unverified.then(|| view! { <Unverified /> })}
-                            <Wizard details=Wire(details) roles=Wire(roles) instances=Wire(instances) grants=Wire(grants) initial=Wire(initial) posted_error=Wire(posted_error) scheduling schedule=schedule_given() />
+                            <Wizard offer instances check posted_error scheduling schedule=schedule_given() />
                         }.into_any()
                     }
                     (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! {
                         <p class="alert alert-error" role="alert">{e.to_string()}</p>
                     }.into_any(),
-                })
-            }}
+                }
+            })}
         </Suspense>
     }
 }
 
-#[island(lazy)]
+/// The form, as the server renders it.
+#[component]
 fn Wizard(
-    details: Wire<RunbookDetails>,
-    roles: Wire<Vec<RoleChoice>>,
-    instances: Wire<Vec<InstanceChoice>>,
-    /// The viewer's grants that cover the runbook (none for an admin).
-    grants: Wire<Vec<Grant>>,
-    initial: Wire<WizardForm>,
-    posted_error: Wire<Option<PortalError>>,
+    offer: Offer,
+    instances: Vec<InstanceChoice>,
+    /// What the server says of the form as shown.
+    check: FormCheck,
+    posted_error: Option<PortalError>,
     /// The error is the Schedule… button's (else Execute's).
     scheduling: bool,
     schedule: ScheduleGiven,
 ) -> impl IntoView {
-    let (Wire(mut details), Wire(roles), Wire(instances)) = (details, roles, instances);
-    let (Wire(grants), Wire(mut initial), Wire(posted_error)) = (grants, initial, posted_error);
-    // The user runs under one grant: the one named in the form, else the first that covers the
-    // runbook (admins under none). The form offers only what that grant allows.
-    let chosen = grants
-        .iter()
-        .find(|g| g.name == initial.grant)
-        .or(grants.first())
-        .cloned();
-    details.parameters = shaped(&details.parameters, chosen.as_ref());
-    let roles: Vec<RoleChoice> = roles
-        .into_iter()
-        .filter(|r| chosen.as_ref().is_none_or(|g| g.allows_role(&r.arn)))
-        .collect();
-    let modes: Vec<Mode> = Mode::ALL
-        .into_iter()
-        .filter(|m| chosen.as_ref().is_none_or(|g| g.allows_mode(m.key())))
-        .collect();
-    if !modes.contains(&initial.mode) {
-        initial.mode = modes.first().copied().unwrap_or_default();
-    }
-    if let Some(grant) = &chosen {
-        initial.grant = grant.name.clone();
-    }
-    let (server_errors, banner) = match posted_error {
+    let Offer {
+        details,
+        roles,
+        modes,
+        grants,
+        chosen,
+        form: initial,
+    } = offer;
+    let (posted, banner) = match posted_error {
         Some(PortalError::Invalid(errors)) => (
             errors,
             Some(if scheduling {
@@ -213,42 +169,7 @@ fn Wizard(
         Some(other) => (Vec::new(), Some(other.to_string())),
         None => (Vec::new(), None),
     };
-    let state = WizardState {
-        form: RwSignal::new(initial.clone()),
-        touched: RwSignal::new(BTreeSet::new()),
-        submitted: RwSignal::new(false),
-        server_errors: StoredValue::new(server_errors),
-        specs: StoredValue::new(details.parameters.clone()),
-    };
-    provide_context(state);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let document = details.name.clone();
-    let on_input = move |ev: leptos::ev::Event| {
-        if let Some(name) = form_reader::target_name(&ev) {
-            state.touched.update(|t| {
-                t.insert(name);
-            });
-        }
-        if let Some(form) = form_reader::read(form_ref, &document) {
-            // The combobox keeps its own value; everything else comes from the form.
-            state.form.set(form);
-        }
-    };
-    // "Update link and preview" submits without the checks Execute needs.
-    let previewing = StoredValue::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        if previewing.get_value() {
-            previewing.set_value(false);
-            return;
-        }
-        let invalid = state
-            .specs
-            .with_value(|specs| state.form.get_untracked().request(specs).is_err());
-        if invalid {
-            ev.prevent_default();
-            state.submitted.set(true);
-        }
-    };
+    provide_context(PostedMistakes(posted));
     let version_choice = match initial.version.as_str() {
         "" => "Default version at runtime".to_owned(),
         "$LATEST" => "Latest version at runtime".to_owned(),
@@ -273,15 +194,7 @@ fn Wizard(
     view! {
         {banner.map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
         <div class="wizard-layout">
-            <form
-                class="wizard"
-                method="post"
-                action=StartAutomation::PATH
-                node_ref=form_ref
-                on:input=on_input
-                on:submit=on_submit
-                novalidate
-            >
+            <form id=form_checks::FORM_ID class="wizard" method="post" action=StartAutomation::PATH novalidate>
                 <input type="hidden" name="document" value=details.name.clone() />
                 {grant_choice(&grants, chosen.as_ref(), &initial, &details.version)}
                 <section class="panel">
@@ -293,32 +206,30 @@ fn Wizard(
                     </p>
                     <input type="hidden" name="version" value=initial.version.clone() />
                 </section>
-                {view! {
-                    <mode_sections::ExecutionMode initial=initial.mode modes />
-                    <mode_sections::Targets initial=initial.clone() parameters=target_choices />
-                    <mode_sections::RateControl initial=initial.clone() />
-                    <mode_sections::Locations initial=initial.clone() />
-                }.into_any()}
+                <mode_sections::ExecutionMode initial=initial.mode modes />
+                <mode_sections::Targets initial=initial.clone() parameters=target_choices />
+                <mode_sections::RateControl initial=initial.clone() />
+                <mode_sections::Locations initial=initial.clone() />
                 <section class="panel">
                     <h2>"Input parameters"</h2>
                     {specs.into_iter().map(|spec| {
                         let value = initial.parameters.get(&spec.name).cloned()
                             .or_else(|| spec.default.clone())
                             .unwrap_or_default();
-                        view! { <parameter_field::ParameterField spec value roles=roles.clone() instances=instances.clone() /> }.into_any()
+                        view! { <parameter_field::ParameterField spec value roles=roles.clone() instances=instances.clone() /> }
                     }).collect_view()}
                 </section>
-                {view! { <mode_sections::AlarmAndTags initial=initial.clone() /> }.into_any()}
-                {view! { <schedule_panel::SchedulePanel given=schedule /> }.into_any()}
+                <mode_sections::AlarmAndTags initial=initial.clone() />
+                <schedule_panel::SchedulePanel given=schedule />
                 <div class="actions">
-                    <button type="submit" class="button" formaction=PreviewForm::PATH formnovalidate on:click=move |_| previewing.set_value(true)>
+                    <button type="submit" class="button" formaction=PreviewForm::PATH formnovalidate>
                         "Update link and preview"
                     </button>
                     <button type="submit" class="button" formaction=ScheduleAutomation::PATH>"Schedule…"</button>
                     <button type="submit" class="button button-primary">{execute_label}</button>
                 </div>
             </form>
-            {view! { <cli_panel::CliPanel document=details.name.clone() reference=details.reference.clone() /> }.into_any()}
+            <form_checks::FormChecks check=Wire(check) />
         </div>
     }
 }

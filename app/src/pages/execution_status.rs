@@ -1,5 +1,7 @@
 //! An execution's page (`/automation/executions/<id>`): rendered whole from
-//! GetAutomationExecution, then (hydrated) kept current by the execution's live stream.
+//! GetAutomationExecution, then (hydrated) kept current by the execution's live stream. A finished
+//! execution does not change and offers no control: its page is the server's alone, with no code
+//! to load.
 
 mod children;
 mod controls;
@@ -55,6 +57,9 @@ pub fn ExecutionStatus() -> impl IntoView {
         </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || execution.get().map(|answer| match answer {
+                Ok(execution) if execution.is_terminal() => view! {
+                    <ExecutionDetail live=RwSignal::new(execution) connection=RwSignal::new(Connection::Off) fault=RwSignal::new(None) />
+                }.into_any(),
                 Ok(execution) => view! { <LiveExecution execution=Wire(execution) /> }.into_any(),
                 Err(e) => view! {
                     <div class="page-header"><h1>"Execution " <code>{id.get()}</code></h1></div>
@@ -75,6 +80,17 @@ fn LiveExecution(execution: Wire<ExecutionView>) -> impl IntoView {
     let connection = RwSignal::new(Connection::Off);
     let fault = RwSignal::new(None::<String>);
     follow(&id, finished, live, connection, fault);
+    view! { <ExecutionDetail live connection fault /> }
+}
+
+/// The execution as `live` has it, with the live stream's state.
+#[component]
+fn ExecutionDetail(
+    live: RwSignal<ExecutionView>,
+    connection: RwSignal<Connection>,
+    fault: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let id = live.with_untracked(|v| v.summary.id.clone());
     let summary = Memo::new(move |_| live.with(|v| v.summary.clone()));
     view! {
         <div class="page-header">

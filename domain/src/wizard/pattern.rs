@@ -2,10 +2,9 @@
 //! an instance ID, a bucket or a role ARN. `None` when the pattern cannot be read: the check is
 //! then left to AWS, which has the last word on every value anyway.
 //!
-//! `regex_lite` decides, in the browser too, although the browser's own `RegExp` would spare the
-//! bundle 29 KB of code. Whoever shares a runbook writes its patterns, and a backtracking engine
-//! such as `RegExp` can take exponential time on one (`^(a+)+$`), freezing the page of whoever
-//! types into the form. `regex_lite` runs in time linear in the text.
+//! `regex_lite` decides, on the server (the page asks the server to check the form). Whoever
+//! shares a runbook writes its patterns, and a backtracking engine such as the browser's `RegExp`
+//! can take exponential time on one (`^(a+)+$`); `regex_lite` runs in time linear in the text.
 
 pub fn matches(pattern: &str, text: &str) -> Option<bool> {
     regex_lite::Regex::new(pattern)

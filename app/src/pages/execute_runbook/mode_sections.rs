@@ -3,18 +3,20 @@
 
 use leptos::prelude::*;
 
-use super::WizardState;
+use super::PostedMistakes;
 use crate::wizard::{Mode, TargetKind, Unit, WizardForm};
 
-/// A field's mistake, announced and tied to its input.
+/// A field's mistake, announced and tied to its input: the server's, as the page loads; the
+/// form's checks (`form_checks`) then write in it what the server says while the form changes.
 #[component]
 pub fn FieldMistake(#[prop(into)] field: String) -> impl IntoView {
-    let state = expect_context::<WizardState>();
-    let id = error_id(&field);
-    let error = state.error(field);
+    let mistake = use_context::<PostedMistakes>()
+        .unwrap_or_default()
+        .of(&field);
+    let hidden = mistake.is_none();
     view! {
-        <p class="field-error" id=id role="alert" hidden=move || error.get().is_none()>
-            {move || error.get().unwrap_or_default()}
+        <p class="field-error" id=error_id(&field) data-field=field role="alert" hidden=hidden>
+            {mistake}
         </p>
     }
 }
@@ -28,17 +30,14 @@ pub fn error_id(field: &str) -> String {
     format!("error-{safe}")
 }
 
-/// `aria-invalid` for a field: true while it shows a mistake.
-pub fn invalid(field: &str) -> Signal<&'static str> {
-    let state = expect_context::<WizardState>();
-    let error = state.error(field.to_owned());
-    Signal::derive(move || {
-        if error.get().is_some() {
-            "true"
-        } else {
-            "false"
-        }
-    })
+/// `aria-invalid` for a field: whether it has a mistake as the page loads.
+pub fn invalid(field: &str) -> &'static str {
+    let posted = use_context::<PostedMistakes>().unwrap_or_default();
+    if posted.of(field).is_some() {
+        "true"
+    } else {
+        "false"
+    }
 }
 
 #[component]

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::mode_sections::{error_id, invalid, FieldMistake};
 use super::role_picker::RolePicker;
 use crate::runbook::{InstanceChoice, ParameterSpec, RoleChoice};
+use crate::transfer::Wire;
 
 #[component]
 pub fn ParameterField(
@@ -21,7 +22,8 @@ pub fn ParameterField(
     let label = spec.name.clone();
     let described = error_id(&field);
     let control = if spec.is_assume_role() {
-        view! { <RolePicker field=field.clone() id=id.clone() value roles required /> }.into_any()
+        let invalid = invalid(&field) == "true";
+        view! { <RolePicker field=field.clone() id=id.clone() value roles=Wire(roles) required invalid /> }.into_any()
     } else if spec.is_instance_id() {
         let mut instances = instances;
         if !spec.allowed_values.is_empty() {

@@ -1,23 +1,27 @@
 //! The AutomationAssumeRole picker. Without JavaScript it is a select; hydrated it becomes an
 //! ARIA combobox: type to narrow the roles, arrows and Enter to choose, Escape to close. Either
 //! way it says whether Systems Manager can assume the chosen role (from its trust policy) before
-//! anything is executed.
+//! anything is executed. An island of its own: the rest of the form is the server's markup.
 
 use leptos::prelude::*;
 
-use super::mode_sections::{error_id, invalid};
-use super::WizardState;
+use super::mode_sections::error_id;
 use crate::runbook::RoleChoice;
 use crate::shell::is_hydrated;
+use crate::transfer::Wire;
 
-#[component]
+#[island(lazy)]
 pub fn RolePicker(
     field: String,
     id: String,
     value: String,
-    roles: Vec<RoleChoice>,
+    roles: Wire<Vec<RoleChoice>>,
     required: bool,
+    /// Whether the field has a mistake as the page loads (`aria-invalid`).
+    invalid: bool,
 ) -> impl IntoView {
+    let Wire(roles) = roles;
+    let invalid = if invalid { "true" } else { "false" };
     let hydrated = is_hydrated();
     let roles = StoredValue::new(roles);
     let chosen = RwSignal::new(value.clone());
@@ -25,12 +29,12 @@ pub fn RolePicker(
         let (field, id, value) = (field.clone(), id.clone(), value.clone());
         move || {
             let (field, id, value) = (field.clone(), id.clone(), value.clone());
-            view! { <RoleSelect field id value roles=roles.get_value() required /> }
+            view! { <RoleSelect field id value roles=roles.get_value() required invalid /> }
         }
     };
     view! {
         <Show when=move || hydrated.get() fallback=fallback>
-            <RoleCombobox field=field.clone() id=id.clone() chosen roles />
+            <RoleCombobox field=field.clone() id=id.clone() chosen roles invalid />
         </Show>
         <TrustNote chosen roles />
     }
@@ -54,10 +58,11 @@ fn RoleSelect(
     value: String,
     roles: Vec<RoleChoice>,
     required: bool,
+    invalid: &'static str,
 ) -> impl IntoView {
     let known = roles.iter().any(|r| r.arn == value);
     view! {
-        <select id=id name=field.clone() aria-describedby=error_id(&field) aria-invalid=invalid(&field)>
+        <select id=id name=field.clone() aria-describedby=error_id(&field) aria-invalid=invalid>
             <option value="" selected=value.is_empty()>
                 {if required { "Choose a role" } else { "No role: the automation acts as the portal's own identity" }}
             </option>
@@ -76,15 +81,15 @@ fn RoleCombobox(
     id: String,
     chosen: RwSignal<String>,
     roles: StoredValue<Vec<RoleChoice>>,
+    invalid: &'static str,
 ) -> impl IntoView {
-    let state = expect_context::<WizardState>();
     let open = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
     let typed = RwSignal::new(chosen.get_untracked());
     // What narrows the list: the text typed since the last choice.
     let needle = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let list_id = format!("{id}-roles");
-    let name = field.trim_start_matches("p.").to_owned();
     let matching = Memo::new(move |_| {
         let needle = needle.get().to_lowercase();
         roles.with_value(|roles| {
@@ -99,24 +104,22 @@ fn RoleCombobox(
                 .collect::<Vec<_>>()
         })
     });
-    let choose = {
-        let name = name.clone();
-        let field = field.clone();
-        move |arn: String| {
-            chosen.set(arn.clone());
-            typed.set(arn.clone());
-            needle.set(String::new());
-            open.set(false);
-            state.touched.update(|t| {
-                t.insert(field.clone());
-            });
-            state.form.update(|f| {
-                f.parameters.insert(name.clone(), arn.clone());
-            });
+    let choose = move |arn: String| {
+        chosen.set(arn.clone());
+        typed.set(arn);
+        needle.set(String::new());
+        open.set(false);
+        // A choice made without typing: the form's checks hear of it as of a typed change.
+        #[cfg(feature = "hydrate")]
+        if let Some(input) = input.get_untracked() {
+            let init = web_sys::EventInit::new();
+            init.set_bubbles(true);
+            if let Ok(change) = web_sys::Event::new_with_event_init_dict("change", &init) {
+                let _ = input.dispatch_event(&change);
+            }
         }
     };
     let on_key = {
-        let choose = choose.clone();
         move |ev: leptos::ev::KeyboardEvent| {
             let count = matching.with(Vec::len);
             match ev.key().as_str() {
@@ -158,6 +161,7 @@ fn RoleCombobox(
     view! {
         <div class="combobox">
             <input
+                node_ref=input
                 id=id
                 type="text"
                 name=field.clone()
@@ -168,7 +172,7 @@ fn RoleCombobox(
                 aria-expanded=move || open.get().to_string()
                 aria-activedescendant=active_descendant
                 aria-describedby=error_id(&field)
-                aria-invalid=invalid(&field)
+                aria-invalid=invalid
                 placeholder="Type to find a role"
                 prop:value=move || typed.get()
                 on:input=move |ev| {
@@ -184,10 +188,8 @@ fn RoleCombobox(
             />
             <ul id=list_id role="listbox" class="listbox" aria-label="IAM roles" hidden=move || !open.get()>
                 {move || {
-                    let choose = choose.clone();
                     let option_id = option_id.clone();
                     matching.get().into_iter().enumerate().map(move |(i, role)| {
-                        let choose = choose.clone();
                         let arn = role.arn.clone();
                         let selected = move || (active.get() == i).to_string();
                         view! {
@@ -220,21 +222,8 @@ fn RoleCombobox(
 /// Whether Systems Manager can assume the chosen role, said before Execute.
 #[component]
 fn TrustNote(chosen: RwSignal<String>, roles: StoredValue<Vec<RoleChoice>>) -> impl IntoView {
-    let state = expect_context::<WizardState>();
-    let hydrated = is_hydrated();
-    // Hydrated, the note follows the picker; otherwise the value the page was loaded with.
-    let current = Signal::derive(move || {
-        if hydrated.get() {
-            chosen.get()
-        } else {
-            state
-                .form
-                .with(|f| f.parameters.get("AutomationAssumeRole").cloned())
-                .unwrap_or_else(|| chosen.get())
-        }
-    });
     move || {
-        let arn = current.get();
+        let arn = chosen.get();
         if arn.is_empty() {
             return None;
         }

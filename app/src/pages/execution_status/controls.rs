@@ -1,10 +1,14 @@
 //! The controls an execution accepts in its state. Each is a form posted to the
 //! `control_execution` server function: a page post without JavaScript, a background request
 //! once hydrated (the execution's island; the live stream then shows the effect).
+//!
+//! The forms are plain, and one listener on their section posts whichever is submitted: the
+//! answer is a refusal's text or nothing, so the page reads it with the browser's JSON parser
+//! alone. A generic form component would cost the execution's page a fifth of its code.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::components::{Fields, ServerForm};
 use crate::execution::{ControlExecution, ExecutionView};
 
 /// Which controls to offer; the forms are drawn again only when this changes (so a comment
@@ -49,26 +53,72 @@ impl Offer {
 #[component]
 pub fn Controls(execution: RwSignal<ExecutionView>) -> impl IntoView {
     let offer = Memo::new(move |_| execution.with(Offer::of));
-    let action = crate::components::island_action::<ControlExecution>();
-    // AWS's refusal, or the portal's.
-    let refused = move || {
-        let text = match action.value().get()? {
-            Ok(refused) => refused?,
-            Err(e) => e.to_string(),
-        };
-        Some(view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })
+    // AWS's refusal of the last press, or the portal's.
+    let refused = RwSignal::new(None::<String>);
+    // One press at a time: what the page shows follows each press the server took, in order.
+    let pending = StoredValue::new(false);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        send(event, refused, pending);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (event, pending);
     };
     view! {
-        {refused}
+        {move || refused.get().map(|text| view! { <div class="alert alert-error" role="alert"><p>{text}</p></div> })}
         {move || {
             let offer = offer.get();
-            offer.any().then(|| view! { <ControlForms offer action /> })
+            offer.any().then(|| view! {
+                <section class="panel controls" aria-label="Controls" on:submit=submit>
+                    <ControlForms offer />
+                </section>
+            })
         }}
     }
 }
 
+/// Posts the submitted control form in the background; its answer (a refusal or none) goes to
+/// `refused`.
+#[cfg(feature = "hydrate")]
+fn send(
+    event: leptos::ev::SubmitEvent,
+    refused: RwSignal<Option<String>>,
+    pending: StoredValue<bool>,
+) {
+    use wasm_bindgen::JsCast;
+
+    if event.default_prevented() {
+        return;
+    }
+    let Ok(fields) = leptos::form::form_data_from_event(&event) else {
+        return;
+    };
+    event.prevent_default();
+    if pending.get_value() {
+        return;
+    }
+    pending.set_value(true);
+    leptos::task::spawn_local(async move {
+        let answer = crate::components::post(ControlExecution::PATH, &fields).await;
+        refused.set(match answer {
+            // `null`, or AWS's refusal as a JSON string.
+            Ok((true, text)) => js_sys::JSON::parse(&text).ok().and_then(|v| v.as_string()),
+            // The portal's refusal: a `PortalError`, `{"Forbidden": "…"}`, whose text is the
+            // one value.
+            Ok((false, text)) => Some(
+                js_sys::JSON::parse(&text)
+                    .ok()
+                    .map(JsCast::unchecked_into::<js_sys::Object>)
+                    .and_then(|v| js_sys::Object::values(&v).get(0).as_string())
+                    .unwrap_or(text),
+            ),
+            Err(unreachable) => Some(format!("The portal could not be reached: {unreachable}")),
+        });
+        pending.set_value(false);
+    });
+}
+
 #[component]
-fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl IntoView {
+fn ControlForms(offer: Offer) -> impl IntoView {
     let Offer {
         id,
         cancel,
@@ -77,20 +127,21 @@ fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl In
         complete,
         approval,
     } = offer;
+    let path = ControlExecution::PATH;
     let button =
         move |id: String, control: &'static str, label: &'static str, class: &'static str| {
             view! {
-                <ServerForm action read=control_of class="control">
+                <form method="post" action=path class="control">
                     <input type="hidden" name="id" value=id />
                     <button type="submit" name="control" value=control class=class>{label}</button>
-                </ServerForm>
+                </form>
             }
         };
     let approval = approval.map(|step| {
         let id = id.clone();
         view! {
             <h2>{format!("Approval for step {step}")}</h2>
-            <ServerForm action read=control_of class="control approval">
+            <form method="post" action=path class="control approval">
                 <input type="hidden" name="id" value=id.clone() />
                 <label class="field">
                     <span>"Comment (optional)"</span>
@@ -98,38 +149,27 @@ fn ControlForms(offer: Offer, action: ServerAction<ControlExecution>) -> impl In
                 </label>
                 <button type="submit" name="control" value="Approve" class="button button-primary">"Approve"</button>
                 <button type="submit" name="control" value="Reject" class="button">"Reject"</button>
-            </ServerForm>
+            </form>
         }
     });
     let manual = next_step.map(|step| {
         let id = id.clone();
         view! {
-            <ServerForm action read=control_of class="control">
+            <form method="post" action=path class="control">
                 <input type="hidden" name="id" value=id.clone() />
                 <input type="hidden" name="step" value=step.clone() />
                 <span>"Next step: " <strong>{step.clone()}</strong> " "</span>
                 <button type="submit" name="control" value="ExecuteStep" class="button button-primary">"Execute this step"</button>
-            </ServerForm>
+            </form>
         }
     });
     view! {
-        <section class="panel controls" aria-label="Controls">
-            {approval}
-            <div class="actions">
-                {manual}
-                {complete.then(|| button(id.clone(), "Complete", "Complete and view results", "button"))}
-                {resume.then(|| button(id.clone(), "Resume", "Resume", "button button-primary"))}
-                {cancel.then(|| button(id.clone(), "Cancel", "Cancel execution", "button"))}
-            </div>
-        </section>
+        {approval}
+        <div class="actions">
+            {manual}
+            {complete.then(|| button(id.clone(), "Complete", "Complete and view results", "button"))}
+            {resume.then(|| button(id.clone(), "Resume", "Resume", "button button-primary"))}
+            {cancel.then(|| button(id.clone(), "Cancel", "Cancel execution", "button"))}
+        </div>
     }
-}
-
-fn control_of(fields: &Fields) -> Option<ControlExecution> {
-    Some(ControlExecution {
-        id: fields.text("id"),
-        control: fields.choice("control")?,
-        step: fields.text("step"),
-        comment: fields.text("comment"),
-    })
 }
