@@ -62,13 +62,18 @@ pub fn hydration_script(dir: &str, name: &str) -> impl IntoView {
       .then(async (bundle) => {{
         await bundle.default({{ module_or_path: `${{dir}}/{name}.wasm` }});
         bundle.hydrate();
+        // The browser gets the thread back between islands: input is answered while a page
+        // hydrates, and no single task holds the page for all of them.
+        const breathe = () => new Promise((resolve) => setTimeout(resolve, 0));
         for (const element of islands) {{
+          await breathe();
           const came = await Promise.all((chunks[island(element)] ?? []).map(chunk));
           // An island whose code did not come stays as the server rendered it: its forms post,
           // its links load pages.
           if (came.every(Boolean)) await bundle[element.dataset.component]?.(element);
           else console.warn("A part of the page stays as the server sent it: its code did not load.", element.dataset.component);
         }}
+        await breathe();
         bundle.hydrated();
         whenSomeoneIsThere(() => {{ for (const file of {next}) module(file, "prefetch"); }});
       }})

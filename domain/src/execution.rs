@@ -229,31 +229,57 @@ impl ExecutionView {
         }
     }
 
-    /// Applies one live event; `false` if it is not one of this view's or does not parse.
-    pub fn apply(&mut self, event: &str, data: &str) -> bool {
-        match event {
-            event::EXECUTION => crate::wire::from_json(data)
-                .map(|summary| self.summary = summary)
-                .is_ok(),
-            event::STEP => crate::wire::from_json::<StepView>(data)
-                .map(|step| self.upsert(step))
-                .is_ok(),
-            event::CHILDREN => crate::wire::from_json(data)
-                .map(|children| self.children = children)
-                .is_ok(),
-            _ => false,
+    /// Applies one live event: whether it changed the view (a stream that connects first sends
+    /// what the page already shows, which need not be drawn again), or is not one of this
+    /// view's events or does not parse.
+    pub fn apply(&mut self, event: &str, data: &str) -> Applied {
+        let changed = match event {
+            event::EXECUTION => {
+                crate::wire::from_json(data).map(|summary| replace(&mut self.summary, summary))
+            }
+            event::STEP => crate::wire::from_json::<StepView>(data).map(|step| self.upsert(step)),
+            event::CHILDREN => {
+                crate::wire::from_json(data).map(|children| replace(&mut self.children, children))
+            }
+            _ => return Applied::Unknown,
+        };
+        match changed {
+            Ok(true) => Applied::Changed,
+            Ok(false) => Applied::Unchanged,
+            Err(_) => Applied::Unknown,
         }
     }
 
-    fn upsert(&mut self, step: StepView) {
+    /// Puts `step` in its place; whether that changed anything.
+    fn upsert(&mut self, step: StepView) -> bool {
         match self.steps.iter_mut().find(|s| s.id == step.id) {
-            Some(known) => *known = step,
+            Some(known) => replace(known, step),
             None => {
                 let at = step.number.saturating_sub(1).min(self.steps.len());
                 self.steps.insert(at, step);
+                true
             }
         }
     }
+}
+
+/// What a live event did to an execution's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Changed,
+    /// The view had it already.
+    Unchanged,
+    /// Not an event of the view's, or not one that parses.
+    Unknown,
+}
+
+/// Puts `new` in `slot`; whether it differed.
+fn replace<T: PartialEq>(slot: &mut T, new: T) -> bool {
+    if *slot == new {
+        return false;
+    }
+    *slot = new;
+    true
 }
 
 #[doc(hidden)]

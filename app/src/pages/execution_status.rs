@@ -132,7 +132,7 @@ pub(super) fn follow(
     connection: RwSignal<Connection>,
     fault: RwSignal<Option<String>>,
 ) {
-    use crate::execution::event;
+    use crate::execution::{event, Applied};
 
     if finished {
         return;
@@ -141,11 +141,15 @@ pub(super) fn follow(
         if name == event::FAULT {
             fault.set(domain::wire::from_json(data).ok());
         } else {
-            live.update(|v| {
-                if v.apply(name, data) {
-                    fault.set(None);
-                }
+            // Redrawn only for what changed the view.
+            let mut applied = Applied::Unknown;
+            live.maybe_update(|v| {
+                applied = v.apply(name, data);
+                applied == Applied::Changed
             });
+            if applied != Applied::Unknown {
+                fault.set(None);
+            }
         }
     };
     crate::live_status::follow_while_shown(

@@ -10,18 +10,20 @@ fn events_replace_the_summary_and_update_or_insert_steps() {
     );
     for step in &later.steps {
         let data = serde_json::to_string(step).expect("json");
-        assert!(page.apply(event::STEP, &data));
+        assert_eq!(page.apply(event::STEP, &data), Applied::Changed);
     }
     assert_eq!(page.steps, later.steps);
+    // What the view has already changes nothing.
+    let again = serde_json::to_string(&later.steps[1]).expect("json");
+    assert_eq!(page.apply(event::STEP, &again), Applied::Unchanged);
     let mut done = later.summary.clone();
     done.status = "Success".into();
-    assert!(page.apply(
-        event::EXECUTION,
-        &serde_json::to_string(&done).expect("json")
-    ));
+    let done = serde_json::to_string(&done).expect("json");
+    assert_eq!(page.apply(event::EXECUTION, &done), Applied::Changed);
     assert!(page.is_terminal());
-    assert!(!page.apply("unknown", "{}"));
-    assert!(!page.apply(event::STEP, "not json"));
+    assert_eq!(page.apply(event::EXECUTION, &done), Applied::Unchanged);
+    assert_eq!(page.apply("unknown", "{}"), Applied::Unknown);
+    assert_eq!(page.apply(event::STEP, "not json"), Applied::Unknown);
 }
 
 #[test]
@@ -31,7 +33,7 @@ fn a_step_arriving_out_of_order_takes_its_numbered_place() {
         vec![step(1, "a", "Success"), step(3, "c", "Pending")],
     );
     let b = serde_json::to_string(&step(2, "b", "InProgress")).expect("json");
-    assert!(page.apply(event::STEP, &b));
+    assert_eq!(page.apply(event::STEP, &b), Applied::Changed);
     let names: Vec<_> = page.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["a", "b", "c"]);
 }
