@@ -89,8 +89,9 @@ test('crafted starts outside the grant are refused with 403, and nothing starts'
     [{ ...good, 'p.AutomationAssumeRole': 'arn:aws:iam::123456789012:role/Administrator' }, 'does not allow the role arn:aws:iam::123456789012:role/Administrator'],
     [{ ...good, mode: 'rate-control', 'target-parameter': 'InstanceId' }, 'does not allow Rate control'],
     [{ ...good, 'p.InstanceId': BASTION }, `does not allow "${BASTION}" for InstanceId`],
-    [{ ...good, 'p.WarmUp': 'PT1S' }, 'sets WarmUp to "PT5S"'],
-    [{ ...good, 'p.WarmUp': 'PT5S' }, 'sets WarmUp to "PT5S"'],
+    // The hidden value itself is never told.
+    [{ ...good, 'p.WarmUp': 'PT1S' }, 'sets WarmUp itself: it cannot be given'],
+    [{ ...good, 'p.WarmUp': 'PT5S' }, 'sets WarmUp itself: it cannot be given'],
     [{ ...good, version: '3' }, 'allows version 2 of Portal-RestartWithHealthCheck only'],
     [{ ...good, document: 'AWS-StopEC2Instance' }, 'You have no grant to run AWS-StopEC2Instance'],
   ];
@@ -99,6 +100,7 @@ test('crafted starts outside the grant are refused with 403, and nothing starts'
     expect(answer.status(), JSON.stringify(form)).toBe(403);
     // The portal's error encoding: {"Forbidden": "<the sentence>"}.
     expect(JSON.parse(await answer.text()).Forbidden, JSON.stringify(form)).toContain(reason);
+    expect(await answer.text(), 'the hidden value').not.toContain('PT5S');
   }
   // A mistake in a crafted form is a 400 with the field's message.
   const mistaken = await client.post('/api/start_automation', { form: { ...good, 'p.AutomationAssumeRole': '' }, maxRedirects: 0 });

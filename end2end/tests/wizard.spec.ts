@@ -100,8 +100,8 @@ test('mistakes are shown field by field, while typing or after Execute, and noth
 
 test('a runbook\'s pattern cannot hang the form: one that backtracks without end is checked at once', async ({ page }, info) => {
   // Anyone who can share a runbook writes its allowedPattern. This one takes a backtracking
-  // engine 2^40 steps on the value below; the portal's engine (regex_lite) is linear, in the
-  // browser and on the server.
+  // engine 2^40 steps on the value below; the portal's engine (regex_lite, on the server, which
+  // checks the form as it is typed) is linear.
   const name = createRunbook(info, 'Shared-EvilPattern', {
     schemaVersion: '0.3',
     parameters: { Word: { type: 'String', allowedPattern: '^(a+)+$' } },

@@ -305,9 +305,12 @@ fn check_one(grant: &Grant, start: &Start) -> Result<(), Refusal> {
             .unwrap_or_default();
         if let Some(fixed) = &rule.fixed {
             if values != [fixed.as_str()] || (rule.hidden && start.given.contains(parameter)) {
-                return refuse(format!(
-                    "sets {parameter} to {fixed:?}: it cannot be changed"
-                ));
+                // A hidden value stays on the server: a refusal does not tell it.
+                return refuse(if rule.hidden {
+                    format!("sets {parameter} itself: it cannot be given")
+                } else {
+                    format!("sets {parameter} to {fixed:?}: it cannot be changed")
+                });
             }
         } else if rule.hidden && start.given.contains(parameter) {
             return refuse(format!(
@@ -431,8 +434,11 @@ mod tests {
                 .contains("does not allow \"i-9\" for InstanceId: choose one of i-1, i-2")
         );
         let changed = params(&[("InstanceId", "i-1"), ("WarmUp", "PT9M")]);
-        assert!(refused(start("RestartWeb", ROLE, "simple", &changed))
-            .contains("sets WarmUp to \"PT1M\""));
+        let changed = refused(start("RestartWeb", ROLE, "simple", &changed));
+        assert!(
+            changed.contains("sets WarmUp itself") && !changed.contains("PT1M"),
+            "{changed}"
+        );
         let mut old = start("RestartWeb", ROLE, "simple", &good);
         old.version = "2";
         assert!(refused(old).contains("allows version 3 of RestartWeb only"));
@@ -442,7 +448,7 @@ mod tests {
         let given = BTreeSet::from(["WarmUp".to_owned()]);
         let mut crafted = start("RestartWeb", ROLE, "simple", &good);
         crafted.given = &given;
-        assert!(refused(crafted).contains("sets WarmUp to \"PT1M\""));
+        assert!(refused(crafted).contains("sets WarmUp itself"));
         let mut tagged = start("RestartWeb", ROLE, "simple", &good);
         tagged.open_target = Some("InstanceId");
         assert!(refused(tagged).contains("target by parameter values"));

@@ -21,6 +21,11 @@ impl Portal {
         form: &WizardForm,
     ) -> Result<FormCheck, PortalError> {
         let document = &form.document;
+        if document.is_empty() {
+            return Err(PortalError::NotFound(
+                "No runbook was chosen: choose one in Execute automation.".into(),
+            ));
+        }
         let runbook = self.runbook(viewer, document, &form.version).await?;
         let grant = viewer.rights.run_under(&runbook.reference, &form.grant);
         let specs = shaped(&runbook.parameters, grant);

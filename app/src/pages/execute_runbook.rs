@@ -27,7 +27,7 @@ use crate::schedules::ScheduleAutomation;
 use crate::shell::{crumb, Breadcrumbs};
 use crate::transfer::Wire;
 use crate::wizard::form::encode;
-use crate::wizard::live_check::check_form;
+use crate::wizard::live_check::check_for_the_page;
 use crate::wizard::preview::PreviewForm;
 use crate::wizard::start::StartAutomation;
 use crate::wizard::{FormCheck, WizardForm};
@@ -120,9 +120,7 @@ pub fn ExecuteRunbook() -> impl IntoView {
                         let offer = Offer::new(details, roles, &rights, form);
                         let mut fields: BTreeMap<String, String> = offer.form.to_pairs().into_iter().collect();
                         fields.insert("document".into(), offer.details.name.clone());
-                        let check = check_form(fields)
-                            .await
-                            .unwrap_or_else(|e| FormCheck::unchecked(&offer.details.name, &e.to_string()));
+                        let check = check_for_the_page(fields).await;
                         view! {
                             {unverified.then(|| view! { <Unverified /> })}
                             <Wizard offer instances check posted_error scheduling schedule=schedule_given() />

@@ -312,6 +312,14 @@ pub fn mask_secrets(request: &mut StartRequest, specs: &[ParameterSpec]) {
         if let Some(values) = request.parameters.get_mut(&spec.name) {
             *values = vec![grants::MASK.to_owned()];
         }
+        // A secret parameter the targets fill in: its values are the targets'.
+        if request.target_parameter_name.as_deref() == Some(spec.name.as_str()) {
+            if let Some((key, values)) = &mut request.target {
+                if key == "ParameterValues" {
+                    *values = vec![grants::MASK.to_owned()];
+                }
+            }
+        }
     }
 }
 

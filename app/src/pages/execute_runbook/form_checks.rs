@@ -111,9 +111,13 @@ mod watch {
 
     #[derive(Default)]
     struct Watch {
-        /// Changes made to the form so far, and the change the shown check is of.
+        /// Changes made to the form so far, and the change the island's last answer is of (the
+        /// check the page came with may not be of the form as it is: the browser may have
+        /// restored fields, or someone typed before the island was there).
         edits: u64,
-        checked: u64,
+        checked: Option<u64>,
+        /// The fields the island's last answer is of: the same form is not asked about twice.
+        posted: String,
         /// Fields the user has changed since the page loaded (their mistakes show at once).
         touched: BTreeSet<String>,
         /// Execute was pressed with mistakes: every mistake shows.
@@ -166,7 +170,7 @@ mod watch {
                 // Stopped only on what the server said of the form as it is now; else the
                 // server checks it where it is posted, and sends it back with its mistakes.
                 let mistaken = check.with_untracked(|c| !c.errors.is_empty());
-                if !previewing && w.checked == w.edits && mistaken {
+                if !previewing && w.checked == Some(w.edits) && mistaken {
                     event.prevent_default();
                     w.submitted = true;
                     drop(w);
@@ -197,6 +201,20 @@ mod watch {
         let Ok(fields) = web_sys::FormData::new_with_form(&form) else {
             return;
         };
+        let posted = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&fields)
+            .map(|p| String::from(p.to_string()))
+            .unwrap_or_default();
+        {
+            let mut w = watch.borrow_mut();
+            if w.checked.is_some() && w.posted == posted {
+                // The answer shown is of this very form (a change event after typing, a field
+                // changed and back).
+                w.checked = Some(edit);
+                drop(w);
+                show_mistakes(&form, &watch.borrow(), &check.get_untracked());
+                return;
+            }
+        }
         // Unanswered, the form is not checked here: Execute posts it, and the server checks it.
         let Ok(answer) = send::<FormCheck>(CheckForm::PATH, &fields).await else {
             return;
@@ -205,7 +223,8 @@ mod watch {
         if w.edits != edit {
             return;
         }
-        w.checked = edit;
+        w.checked = Some(edit);
+        w.posted = posted;
         drop(w);
         show_mistakes(&form, &watch.borrow(), &answer);
         check.set(answer);

@@ -503,3 +503,22 @@ fn a_value_the_aws_cli_would_read_as_a_file_is_not_written() {
     request.tags = vec![("Link".into(), "https://example.com/".into())];
     assert!(quoted_start_command(&request, Shell::Unix).is_ok());
 }
+
+#[test]
+fn a_secret_parameter_the_targets_fill_in_is_masked_there_too() {
+    let mut request = restart_request(&[
+        ("mode", "rate-control"),
+        ("target-parameter", "InstanceId"),
+        ("p.InstanceId", "i-secret-one\ni-secret-two"),
+    ]);
+    let secret = ParameterSpec {
+        name: "InstanceId".into(),
+        kind: "String".into(),
+        secret: true,
+        ..ParameterSpec::default()
+    };
+    mask_secrets(&mut request, &[secret]);
+    let unix = start_command(&request, Shell::Unix);
+    assert!(!unix.contains("i-secret"), "{unix}");
+    assert!(unix.contains(grants::MASK), "{unix}");
+}
