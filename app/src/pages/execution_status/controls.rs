@@ -4,7 +4,7 @@
 //!
 //! The forms are plain, and one listener on their section posts whichever is submitted: the
 //! answer is a refusal's text or nothing, so the page reads it with the browser's JSON parser
-//! alone. A generic form component would cost the execution's page a fifth of its code.
+//! alone. The generic form component the stars use cost the execution's page 10 KB gzip more.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
