@@ -224,6 +224,8 @@ test('with several grants on one runbook the user picks the grant, and the form 
     await expect(page.getByRole('radio')).toHaveCount(2);
     await panel.getByRole('link', { name: 'Late-night manual restarts' }).click();
     await expect(page).toHaveURL(/grant=Late-night/);
+    // A page of its own: its role picker is a select until it has hydrated.
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     await expect(panel.locator('.grant-name')).toHaveText('Late-night manual restarts');
     // That grant: manual mode only, its own role, and no narrowing of InstanceId or WarmUp.
     await expect(page.getByRole('radio')).toHaveCount(1);
