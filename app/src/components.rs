@@ -1,5 +1,7 @@
 //! Pieces several pages share.
 
+#[cfg(feature = "hydrate")]
+mod clipboard;
 mod clock;
 mod form_post;
 mod listing;
@@ -9,6 +11,8 @@ mod server_form;
 mod star_toggle;
 mod status_badge;
 
+#[cfg(feature = "hydrate")]
+pub use clipboard::copy_text;
 pub use clock::clock;
 pub use form_post::FormPost;
 #[cfg(feature = "hydrate")]

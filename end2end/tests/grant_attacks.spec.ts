@@ -292,6 +292,36 @@ test.describe('the grant model under attack', () => {
     await portal.call('atk-bob', 'control_execution', { id, control: 'Cancel' });
   });
 
+  test('a runbook outside one’s grants gets the same refusal whether it exists or not', async ({ page }) => {
+    test.skip(!hydrated(page), 'HTTP requests: once is enough');
+    // AWS-CreateImage exists; the other does not. Neither is in atk-bob's grants.
+    const existing = 'AWS-CreateImage';
+    const absent = 'Nowhere-NoSuchRunbook';
+    const asks: [string, (name: string) => Record<string, string>][] = [
+      ['get_runbook', (name) => ({ name, version: '' })],
+      ['check_form', (name) => ({ document: name })],
+      ['start_automation', (name) => ({ document: name, 'p.AutomationAssumeRole': ROLE })],
+      ['list_roles', (name) => ({ runbook: name })],
+      ['star_runbook', (name) => ({ runbook: name, star: 'true' })],
+    ];
+    for (const [fn, form] of asks) {
+      const refused = await portal.call('atk-bob', fn, form(existing));
+      const unknown = await portal.call('atk-bob', fn, form(absent));
+      expect(refused.status, `${fn}: ${refused.body}`).toBe(403);
+      expect(unknown.status, `${fn}: ${unknown.body}`).toBe(403);
+      expect(unknown.body, fn).toBe(refused.body.replaceAll(existing, absent));
+    }
+    for (const path of ['/automation/execute/', '/documents/']) {
+      const refused = await portal.get('atk-bob', path + existing);
+      const unknown = await portal.get('atk-bob', path + absent);
+      expect([refused.status, unknown.status], path).toEqual([403, 403]);
+      expect(unknown.body).toContain(`You have no grant to run ${absent}`);
+    }
+    // A name inside the grant's pattern is the user's to ask about: it is simply not there.
+    const missing = await portal.call('atk-bob', 'get_runbook', { name: 'TeamA-NoSuchRunbook', version: '' });
+    expect(missing.status, missing.body).toBe(404);
+  });
+
   test('a name pattern does not admit another account’s runbook of that name', async ({ page }) => {
     test.skip(!hydrated(page), 'HTTP requests: once is enough');
     const before = startedCount(SHARED_ARN) + startedCount(SHARED);

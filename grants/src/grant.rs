@@ -262,6 +262,24 @@ impl Grant {
             .any(|p| WildMatch::new(p).matches(reference))
     }
 
+    /// Whether `given`, a runbook as someone names it (a name or an ARN, before SSM resolves
+    /// it), could turn out to be one this grant covers. Wider than `covers`: a bare name may
+    /// resolve to another account's runbook, and an ARN may be of the portal's own account.
+    pub fn might_cover(&self, given: &str) -> bool {
+        let document = |text: &'_ str| -> String {
+            match text.split_once(":document/") {
+                Some((_, name)) if is_arn(text) => name.to_owned(),
+                _ => text.to_owned(),
+            }
+        };
+        let given_name = document(given);
+        self.covers(given)
+            || self
+                .runbooks
+                .iter()
+                .any(|p| WildMatch::new(&document(p)).matches(&given_name))
+    }
+
     pub fn allows_role(&self, arn: &str) -> bool {
         matches_any(&self.roles, arn)
     }

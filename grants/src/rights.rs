@@ -126,6 +126,13 @@ impl Rights {
         self.admin || !self.for_runbook(runbook).is_empty()
     }
 
+    /// Whether `given`, a runbook as the user names it, could be one they may run once SSM
+    /// resolves it. A name no grant could cover is refused before anyone asks AWS, so the
+    /// answer is the same whether such a runbook exists or not.
+    pub fn might_run(&self, given: &str) -> bool {
+        self.admin || self.grants.iter().any(|g| g.might_cover(given))
+    }
+
     /// Whether the user has any right at all (grants or admin).
     pub fn any(&self) -> bool {
         self.admin || !self.grants.is_empty()
@@ -569,6 +576,12 @@ mod tests {
             "the own account's is another runbook"
         );
         assert!(!ann.may_run("arn:aws:ssm:us-east-1:444455556666:document/TeamA-Stop"));
+        // Before SSM resolves it, a bare name might be either account's; other names are not.
+        assert!(ann.might_run("TeamA-StopTaggedInstances") && ann.might_run(shared));
+        assert!(bob.might_run("TeamA-Own") && bob.might_run(shared));
+        assert!(bob.might_run("arn:aws:ssm:us-east-1:123456789012:document/TeamA-Own"));
+        assert!(!bob.might_run("AWS-CreateImage") && !ann.might_run("TeamB-Stop"));
+        assert!(!ann.might_run("arn:aws:ssm:us-east-1:111122223333:document/TeamB-Stop"));
         let bad = Grants::parse(
             Path::new("grants.toml"),
             "[[grant]]\nname = \"A\"\nusers = [\"a\"]\nruns = 1\n",

@@ -46,6 +46,59 @@ impl<T: Clone> KeptFor<T> {
     }
 }
 
+/// Answers by key, each fetched again once it is older than `ttl`; at most `most` of them kept
+/// (past it, the stale ones are let go, then all if none is).
+pub(crate) struct KeptBy<K, T> {
+    ttl: Duration,
+    most: usize,
+    values: Mutex<HashMap<K, (Instant, T)>>,
+}
+
+impl<K: std::hash::Hash + Eq, T: Clone> KeptBy<K, T> {
+    pub(crate) fn new(ttl: Duration, most: usize) -> Self {
+        Self {
+            ttl,
+            most,
+            values: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, (Instant, T)>> {
+        self.values
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The answer kept for `key` while it is fresh, else `fetch`'s (kept when it succeeds).
+    pub(crate) async fn get<F, Fut>(&self, key: K, fetch: F) -> Result<T, PortalError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, PortalError>>,
+    {
+        if let Some((at, value)) = self.lock().get(&key) {
+            if at.elapsed() < self.ttl {
+                return Ok(value.clone());
+            }
+        }
+        let value = fetch().await?;
+        self.put(key, value.clone());
+        Ok(value)
+    }
+
+    /// Keeps `value`, just fetched, for `key`.
+    pub(crate) fn put(&self, key: K, value: T) {
+        let mut kept = self.lock();
+        if kept.len() >= self.most && !kept.contains_key(&key) {
+            let ttl = self.ttl;
+            kept.retain(|_, (at, _)| at.elapsed() < ttl);
+            if kept.len() >= self.most {
+                kept.clear();
+            }
+        }
+        kept.insert(key, (Instant::now(), value));
+    }
+}
+
 /// How many runbook versions' contents are kept; past it the oldest half is let go.
 const MOST_CONTENTS: usize = 256;
 
@@ -124,6 +177,28 @@ mod tests {
         let fail = || async { Err(PortalError::Backend("down".into())) };
         assert!(failing.get(fail).await.is_err());
         assert_eq!(failing.get(|| async { Ok(1) }).await.ok(), Some(1));
+    }
+
+    #[tokio::test]
+    async fn answers_by_key_are_kept_while_fresh_and_bounded() {
+        let kept = KeptBy::new(Duration::from_secs(3600), 2);
+        let answer = |n: u32| move || async move { Ok::<_, PortalError>(n) };
+        assert_eq!(kept.get("a", answer(1)).await.ok(), Some(1));
+        assert_eq!(kept.get("a", answer(2)).await.ok(), Some(1), "kept");
+        assert_eq!(kept.get("b", answer(3)).await.ok(), Some(3));
+        kept.put("a", 4);
+        assert_eq!(kept.get("a", answer(5)).await.ok(), Some(4), "replaced");
+        // A third key, past the bound: the others (all fresh) are let go.
+        assert_eq!(kept.get("c", answer(6)).await.ok(), Some(6));
+        assert_eq!(kept.lock().len(), 1);
+        assert_eq!(kept.get("a", answer(7)).await.ok(), Some(7));
+        let stale = KeptBy::new(Duration::ZERO, 8);
+        assert_eq!(stale.get("a", answer(1)).await.ok(), Some(1));
+        assert_eq!(
+            stale.get("a", answer(2)).await.ok(),
+            Some(2),
+            "fetched again"
+        );
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 mod catalog;
 mod content;
 mod details;
+mod granted;
 mod instances;
 mod markdown;
 mod roles;
@@ -14,6 +15,7 @@ use domain::runbook::{CatalogPage, InstanceChoice, RoleChoice, RunbookDetails};
 use domain::PortalError;
 
 use crate::{Portal, Viewer};
+pub(crate) use granted::{Reading, Ungranted};
 
 impl Portal {
     /// A page of the catalog tab `owner` (`Self`: Owned by me, `Private`: Shared with me, or
@@ -39,29 +41,45 @@ impl Portal {
     }
 
     /// One version (`$DEFAULT` when empty, `$LATEST`, or a number) of a runbook the viewer may
-    /// run, with its content.
+    /// run, with its content, read afresh.
     pub async fn runbook(
         &self,
         viewer: &Viewer,
         name: &str,
         version: &str,
     ) -> Result<RunbookDetails, PortalError> {
-        let no_grant = |runbook: &str| {
-            self.refuse(
-                viewer,
-                format!("You have no grant to run {runbook}. Ask an administrator for one."),
-            )
-        };
-        if !viewer.rights.any() {
-            return Err(no_grant(name));
-        }
-        // Grants name the runbook SSM resolves the name to: another account's shared runbook
-        // of the same name is not the one a name pattern grants.
-        let details = self.read_runbook(name, version).await?;
-        if !viewer.rights.may_run(&details.reference) {
-            return Err(no_grant(&details.reference));
-        }
-        Ok(details)
+        self.granted_runbook(viewer, name, version, Reading::Afresh)
+            .await
+    }
+
+    /// As `runbook`, but as read in the last few seconds if it was: for the form's checks, asked
+    /// at every pause in typing, after the page itself has read it.
+    pub(crate) async fn runbook_as_lately_read(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        version: &str,
+    ) -> Result<RunbookDetails, PortalError> {
+        self.granted_runbook(viewer, name, version, Reading::AsLatelyRead)
+            .await
+    }
+
+    async fn granted_runbook(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        version: &str,
+        reading: Reading,
+    ) -> Result<RunbookDetails, PortalError> {
+        self.read_granted(&viewer.rights, name, version, reading)
+            .await
+            .map_err(|e| match e {
+                Ungranted::NoGrant(runbook) => self.refuse(
+                    viewer,
+                    format!("You have no grant to run {runbook}. Ask an administrator for one."),
+                ),
+                Ungranted::Error(e) => e,
+            })
     }
 
     /// The roles the viewer may run `runbook` as (every role for admins).
@@ -72,7 +90,7 @@ impl Portal {
     ) -> Result<Vec<RoleChoice>, PortalError> {
         let rights = &viewer.rights;
         let mut grants = rights.for_runbook(runbook);
-        if !rights.admin && grants.is_empty() && rights.any() {
+        if !rights.admin && grants.is_empty() && rights.might_run(runbook) {
             // A runbook another account shares is granted by its ARN.
             let reference = details::resolve(&self.backend, runbook).await?;
             grants = rights.for_runbook(&reference);

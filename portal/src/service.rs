@@ -9,12 +9,12 @@ use accounts::{
     Approvals, AuditTrail, Database, Schedules, StartedExecutions, Subscriptions, Users,
 };
 use backend::Backend;
-use domain::runbook::{InstanceChoice, RoleChoice};
+use domain::runbook::{InstanceChoice, RoleChoice, RunbookDetails};
 use grants::{LiveGrants, SecretNames};
 
 use crate::catalog_cache::Described;
 use crate::facts::Facts;
-use crate::kept::{Contents, KeptFor};
+use crate::kept::{Contents, KeptBy, KeptFor};
 use crate::viewer::Viewer;
 use crate::watchers::ExecutionHub;
 
@@ -67,6 +67,9 @@ pub struct Portal {
     pub(crate) instances: KeptFor<Vec<InstanceChoice>>,
     /// Runbook versions' contents, which never change.
     pub(crate) contents: Contents,
+    /// Runbooks as read in the last few seconds, by name and version asked, for the form's
+    /// checks (made at every pause in typing; Execute reads afresh).
+    pub(crate) lately_read: KeptBy<(String, String), RunbookDetails>,
     /// What notifications can be sent through, and when a run is told as running long.
     pub(crate) notifications: Arc<notifications::Settings>,
     /// The shortest time allowed between two runs of a schedule.
@@ -97,6 +100,7 @@ impl Portal {
             roles: KeptFor::new(Duration::from_secs(60)),
             instances: KeptFor::new(Duration::from_secs(15)),
             contents: Contents::default(),
+            lately_read: KeptBy::new(Duration::from_secs(10), 256),
             notifications: Arc::default(),
             schedule_min_interval: Duration::from_secs(60),
         }

@@ -16,6 +16,7 @@ use grants::{Grant, Location, Rights, Start};
 
 use crate::audit;
 use crate::aws_error::{aws_error, unanswered};
+use crate::runbooks::{Reading, Ungranted};
 use crate::{Portal, Viewer};
 
 /// Why a start cannot go ahead: a refusal (recorded as such by whoever asked) or an error.
@@ -105,24 +106,20 @@ impl Portal {
                  was started."
             ))
         };
-        if !rights.any() {
-            return Err(no_grant(&form.document));
-        }
-        let runbook = self.read_runbook(&form.document, &form.version).await?;
-        // Grants name the runbook SSM resolved: another account's runbook of the same name is
-        // another runbook.
-        if !rights.may_run(&runbook.reference) {
-            return Err(no_grant(&runbook.reference));
-        }
+        let runbook = self
+            .read_granted(rights, &form.document, &form.version, Reading::Afresh)
+            .await
+            .map_err(|e| match e {
+                Ungranted::NoGrant(runbook) => no_grant(&runbook),
+                Ungranted::Error(e) => Refused::Error(e),
+            })?;
         // What the user gave, before the grant fills in its fixed values.
         let given: BTreeSet<String> = form.parameters.keys().cloned().collect();
         let asked = form.clone();
         let mut form = form.clone();
-        let grants = rights.for_runbook(&runbook.reference);
-        let chosen = grants
-            .iter()
-            .find(|g| g.name == form.grant)
-            .or(grants.first());
+        // The grant the form was offered under fills in its fixed values (an admin's form runs
+        // under none, so the runbook's defaults stand).
+        let chosen = rights.run_under(&runbook.reference, &form.grant);
         for (name, value) in chosen.iter().flat_map(|g| g.fixed_values()) {
             form.parameters
                 .entry(name.to_owned())

@@ -169,13 +169,7 @@ fn CopyOutputs(json: String) -> impl IntoView {
     let text = StoredValue::new(json);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            let promise = window.navigator().clipboard().write_text(&text.get_value());
-            leptos::task::spawn_local(async move {
-                let done = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                copied.set(Some(done));
-            });
-        }
+        crate::components::copy_text(&text.get_value(), copied);
         #[cfg(not(feature = "hydrate"))]
         let _ = text;
     };

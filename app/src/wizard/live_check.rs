@@ -14,19 +14,9 @@ use crate::wizard::FormCheck;
 pub async fn check_form(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<FormCheck, PortalError> {
-    use crate::service::ssr;
-    use crate::wizard::WizardForm;
-
-    let (portal, viewer) = ssr::viewer()?;
-    let document = fields.get("document").cloned().unwrap_or_default();
-    let form = WizardForm::from_pairs(
-        &document,
-        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    portal
-        .check_form(&viewer, &form)
+    ssr::check(&fields)
         .await
-        .map_err(ssr::answered)
+        .map_err(crate::service::ssr::answered)
 }
 
 /// The check of the form as a page shows it, made while the server renders the page: a check
@@ -34,23 +24,30 @@ pub async fn check_form(
 pub async fn check_for_the_page(fields: BTreeMap<String, String>) -> FormCheck {
     #[cfg(feature = "ssr")]
     {
-        use crate::service::ssr;
-        use crate::wizard::WizardForm;
-
-        let document = fields.get("document").cloned().unwrap_or_default();
-        let form = WizardForm::from_pairs(
-            &document,
-            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        let checked = match ssr::viewer() {
-            Ok((portal, viewer)) => portal.check_form(&viewer, &form).await,
-            Err(e) => Err(e),
-        };
-        checked.unwrap_or_else(|e| FormCheck::unchecked(&document, &e.to_string()))
+        let document = fields.get("document").map_or("", String::as_str);
+        ssr::check(&fields)
+            .await
+            .unwrap_or_else(|e| FormCheck::unchecked(document, &e.to_string()))
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = fields;
         FormCheck::default()
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::collections::BTreeMap;
+
+    use crate::error::PortalError;
+    use crate::wizard::{FormCheck, WizardForm};
+
+    /// The posted form, checked for the signed-in viewer.
+    pub async fn check(fields: &BTreeMap<String, String>) -> Result<FormCheck, PortalError> {
+        let (portal, viewer) = crate::service::ssr::viewer()?;
+        portal
+            .check_form(&viewer, &WizardForm::posted(fields))
+            .await
     }
 }

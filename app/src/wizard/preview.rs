@@ -12,11 +12,7 @@ use crate::error::PortalError;
 pub async fn preview_form(
     #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
-    let document = fields.get("document").cloned().unwrap_or_default();
-    let mut form = crate::wizard::WizardForm::from_pairs(
-        &document,
-        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let mut form = crate::wizard::WizardForm::posted(&fields);
     let portal = crate::service::ssr::portal();
     form.parameters
         .retain(|name, _| !portal.secrets().is_secret(name));

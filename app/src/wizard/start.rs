@@ -21,11 +21,7 @@ pub async fn start_automation(
     use crate::wizard::WizardForm;
 
     let (portal, viewer) = ssr::viewer()?;
-    let document = fields.get("document").cloned().unwrap_or_default();
-    let form = WizardForm::from_pairs(
-        &document,
-        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let form = WizardForm::posted(&fields);
     match portal.start(&viewer, &form).await {
         Ok(Started::Execution(id)) => {
             leptos_axum::redirect(&format!("/automation/executions/{id}"));

@@ -167,6 +167,16 @@ pub struct WizardForm {
 pub const PARAMETER_PREFIX: &str = "p.";
 
 impl WizardForm {
+    /// The form as a page posts it: the runbook in its `document` field, the rest as in
+    /// `from_pairs`.
+    pub fn posted(fields: &std::collections::BTreeMap<String, String>) -> Self {
+        let document = fields.get("document").map_or("", String::as_str);
+        Self::from_pairs(
+            document,
+            fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    }
+
     /// Reads the wizard from query (or form) pairs; unknown keys are ignored.
     pub fn from_pairs<'a>(
         document: &str,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::form::{Mode, TargetKind, Unit, WizardForm};
-use super::pattern::matches;
+use super::pattern::{Pattern, BUCKET, INSTANCE_ID, REGION, ROLE_ARN, ROLE_NAME};
 use crate::error::FieldError;
 use crate::masking::is_masked;
 use crate::runbook::ParameterSpec;
@@ -42,10 +42,6 @@ pub struct StartRequest {
 
 /// Tags the portal puts on every execution it starts (`portal:user`, `portal:request`).
 pub const PORTAL_TAG_PREFIX: &str = "portal:";
-
-const INSTANCE_ID: &str = r"^m?i-[a-z0-9]{8,17}$";
-const BUCKET: &str = r"^[0-9a-z][a-z0-9\-\.]{3,63}$";
-const ROLE_ARN: &str = r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$";
 
 /// The values a parameter's text stands for: lists one item per line (or comma-separated for
 /// simple lists), a MapList's JSON array item by item, anything else as one value.
@@ -84,6 +80,7 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
             return Some(format!("Enter at most {max} items."));
         }
     }
+    let allowed_pattern = spec.allowed_pattern.as_deref().map(Pattern::new);
     let element = spec
         .kind
         .strip_prefix("List<")
@@ -121,12 +118,14 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
             "MapList" => serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(value)
                 .is_err()
                 .then_some("Enter a JSON list of objects, such as [{\"Key\": \"Value\"}]."),
-            "AWS::EC2::Instance::Id" => (matches(INSTANCE_ID, value) == Some(false))
+            "AWS::EC2::Instance::Id" => INSTANCE_ID
+                .refuses(value)
                 .then_some("Enter an instance ID, such as i-1234567890abcdef0."),
-            "AWS::S3::Bucket::Name" => (matches(BUCKET, value) == Some(false)).then_some(
+            "AWS::S3::Bucket::Name" => BUCKET.refuses(value).then_some(
                 "Enter an S3 bucket name (lower-case letters, digits, dots and dashes).",
             ),
-            "AWS::IAM::Role::Arn" => (matches(ROLE_ARN, value) == Some(false))
+            "AWS::IAM::Role::Arn" => ROLE_ARN
+                .refuses(value)
                 .then_some("Enter a role ARN: arn:aws:iam::<12-digit account ID>:role/<name>."),
             _ => None,
         };
@@ -139,10 +138,10 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
                 spec.allowed_values.join(", ")
             ));
         }
-        if let Some(pattern) = &spec.allowed_pattern {
-            // A pattern only Java's engine understands is left to SSM to check.
-            if matches(pattern, value) == Some(false) {
-                return Some(format!("{shown} does not match the pattern {pattern}."));
+        // A pattern only Java's engine understands is left to SSM to check.
+        if let (Some(pattern), Some(text)) = (&allowed_pattern, &spec.allowed_pattern) {
+            if pattern.refuses(value) {
+                return Some(format!("{shown} does not match the pattern {text}."));
             }
         }
         let chars = value.chars().count() as u32;
@@ -156,7 +155,7 @@ pub fn check_parameter(spec: &ParameterSpec, values: &[String]) -> Option<String
     if spec.is_assume_role()
         && values
             .first()
-            .is_some_and(|v| !left_to_the_server(v) && matches(ROLE_ARN, v) == Some(false))
+            .is_some_and(|v| !left_to_the_server(v) && ROLE_ARN.refuses(v))
     {
         return Some(
             "Choose a role, or enter a role ARN: arn:aws:iam::<12-digit account ID>:role/<name>."
@@ -359,17 +358,14 @@ impl WizardForm {
             if regions.is_empty() {
                 fail("regions", "Choose at least one Region.".into());
             }
-            if let Some(bad) = regions
-                .iter()
-                .find(|r| matches(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", r) == Some(false))
-            {
+            if let Some(bad) = regions.iter().find(|r| REGION.refuses(r)) {
                 fail(
                     "regions",
                     format!("{bad} is not a Region name such as us-east-1."),
                 );
             }
             let role = self.execution_role.trim();
-            if !role.is_empty() && matches(r"^[\w+=,.@/-]{1,64}$", role) == Some(false) {
+            if !role.is_empty() && ROLE_NAME.refuses(role) {
                 fail(
                     "execution-role",
                     "Enter a role name (letters, digits and +=,.@_-; at most 64).".into(),

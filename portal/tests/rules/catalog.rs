@@ -1,5 +1,7 @@
 //! The catalog, the runbook's page and the role picker show only what the viewer's grants cover.
 
+use domain::PortalError;
+
 use crate::support::{forbidden, TestPortal, READ_ONLY_ROLE, ROLE};
 
 const GRANTS: &str = r#"
@@ -74,6 +76,65 @@ async fn a_runbook_is_described_only_to_those_granted_it() {
         .runbook(&t.admin(), "AWS-CreateImage", "")
         .await
         .expect("admins read every runbook");
+}
+
+#[tokio::test]
+async fn a_name_outside_the_viewers_grants_is_refused_the_same_whether_it_exists_or_not() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    let absent = "Portal-NoSuchRunbook";
+    // Every AWS call from here on is counted (a 1 ms delay): none is made for such a name.
+    t.inject(serde_json::json!({ "fault": "latency", "millis": 1 }))
+        .await;
+    let asked = t.faults_struck().await;
+    let for_existing = forbidden(t.portal.runbook(&sam, "AWS-CreateImage", "").await);
+    let for_absent = forbidden(t.portal.runbook(&sam, absent, "").await);
+    assert_eq!(for_existing.replace("AWS-CreateImage", absent), for_absent);
+    let start = |document: &str| domain::wizard::WizardForm {
+        document: document.into(),
+        ..Default::default()
+    };
+    let for_existing = forbidden(t.portal.start(&sam, &start("AWS-CreateImage")).await);
+    let for_absent = forbidden(t.portal.start(&sam, &start(absent)).await);
+    assert_eq!(for_existing.replace("AWS-CreateImage", absent), for_absent);
+    assert_eq!(
+        t.faults_struck().await,
+        asked,
+        "AWS was asked about a name no grant covers"
+    );
+    // A name the viewer's grant could cover is theirs to ask about: it is simply not there.
+    let missing = t.portal.runbook(&sam, "AWS-StopNothing", "").await;
+    assert!(
+        matches!(missing, Err(PortalError::NotFound(_))),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_name_covered_only_once_resolved_tells_nothing_of_runbooks_outside_the_grants() {
+    let t = TestPortal::new(GRANTS).await;
+    // Ann's grant names Team A's runbooks by ARN: a bare name might be one of them.
+    let ann = t.viewer("ann", &[]);
+    let refused = forbidden(t.portal.runbook(&ann, "TeamA-Nowhere", "").await);
+    assert!(
+        refused.contains("You have no grant to run TeamA-Nowhere."),
+        "{refused}"
+    );
+    // By the ARN her grant names, a missing one is hers to know about.
+    let named = "arn:aws:ssm:us-east-1:111122223333:document/TeamA-Nowhere";
+    let missing = t.portal.runbook(&ann, named, "").await;
+    assert!(
+        matches!(missing, Err(PortalError::NotFound(_))),
+        "{missing:?}"
+    );
+    // Sam's grant names Team A's runbooks by name: any account's ARN of that name is refused
+    // alike, shared with the portal or not.
+    let sam = t.viewer("sam", &[]);
+    let shared = format!("arn:aws:ssm:us-east-1:111122223333:document/{SHARED}");
+    let unshared = format!("arn:aws:ssm:us-east-1:999999999999:document/{SHARED}");
+    let for_shared = forbidden(t.portal.runbook(&sam, &shared, "").await);
+    let for_unshared = forbidden(t.portal.runbook(&sam, &unshared, "").await);
+    assert_eq!(for_shared.replace(&shared, &unshared), for_unshared);
 }
 
 #[tokio::test]

@@ -123,8 +123,39 @@ async fn a_runbook_the_viewer_may_not_run_is_not_checked_and_the_refusal_is_reco
     // Nor one of another name the grant does not cover.
     let refused = forbidden(check(&t, "sam", "AWS-RestartEC2Instance", &[]).await);
     assert!(refused.contains("You have no grant"), "{refused}");
+    // A runbook that does not exist is refused alike: whether it exists is not sam's to learn.
+    let refused = forbidden(check(&t, "sam", "Checks-Missing", &[]).await);
+    assert!(
+        refused.contains("You have no grant to run Checks-Missing"),
+        "{refused}"
+    );
+    let admin = t.admin();
+    let missing = WizardForm::from_pairs("Checks-Missing", []);
     assert!(matches!(
-        check(&t, "sam", "Checks-Missing", &[]).await,
+        t.portal.check_form(&admin, &missing).await,
         Err(PortalError::NotFound(_))
     ));
+}
+
+#[tokio::test]
+async fn the_checks_take_the_runbook_as_the_page_read_it() {
+    let t = TestPortal::new(GRANTS).await;
+    let sam = t.viewer("sam", &[]);
+    // Every AWS call from here on is counted (a 1 ms delay).
+    t.inject(json!({ "fault": "latency", "millis": 1 })).await;
+    let before = t.faults_struck().await;
+    t.portal
+        .runbook(&sam, RESTART, "")
+        .await
+        .expect("the page reads the runbook");
+    let page = t.faults_struck().await;
+    assert!(page > before, "the page asked AWS");
+    for typed in ["i-1", "i-12345678", WEB_1] {
+        check(&t, "sam", RESTART, &[("p.InstanceId", typed)])
+            .await
+            .expect("checked");
+    }
+    assert_eq!(t.faults_struck().await, page, "a check asked AWS again");
+    // The grant is checked every time all the same.
+    forbidden(check(&t, "vic", RESTART, &[]).await);
 }

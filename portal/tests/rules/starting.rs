@@ -131,6 +131,11 @@ async fn a_fixed_value_cannot_be_overridden_and_is_put_in() {
     // Left out, the grant's value runs, not the runbook's default ("high").
     let id = t.run(&sam, "Rules-Notes", &[]).await;
     assert_eq!(parameter(&t, &id, "Level").await, ["low"]);
+
+    // An admin's form runs under no grant, even one that names them: the runbook's default runs.
+    let sam_admin = t.viewer("sam", &["admins"]);
+    let id = t.run(&sam_admin, "Rules-Notes", &[]).await;
+    assert_eq!(parameter(&t, &id, "Level").await, ["high"]);
 }
 
 #[tokio::test]

@@ -36,14 +36,7 @@ pub fn FormChecks(
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            let text = command(|c| c.start.clone());
-            let promise = window.navigator().clipboard().write_text(&text);
-            leptos::task::spawn_local(async move {
-                let done = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-                copied.set(Some(done));
-            });
-        }
+        crate::components::copy_text(&command(|c| c.start.clone()), copied);
     };
     view! {
         <aside class="panel cli" aria-labelledby="cli-title">
