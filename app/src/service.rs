@@ -53,7 +53,7 @@ pub mod ssr {
             .map(|parts| format!("{} {}", parts.method, parts.uri.path()))
             .unwrap_or_default();
         let portal = portal();
-        let viewer = portal.viewer(user, client, request);
+        let viewer = portal.viewer(user, client, request).map_err(answered)?;
         Ok((portal, viewer))
     }
 

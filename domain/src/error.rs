@@ -18,6 +18,9 @@ pub enum PortalError {
     /// The form has mistakes; nothing was sent to AWS.
     #[error("Some fields need attention: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<FieldError>),
+    /// The user was refused so often lately that their requests are held back a while (429).
+    #[error("{0}")]
+    TooMany(String),
     /// The request between the browser and the portal failed.
     #[error("the portal could not be reached: {0}")]
     Transport(String),
@@ -48,6 +51,7 @@ impl PortalError {
             Self::NotFound(_) => 404,
             Self::Backend(_) => 502,
             Self::Transport(_) => 500,
+            Self::TooMany(_) => 429,
         }
     }
 
@@ -58,6 +62,7 @@ impl PortalError {
             Self::NotFound(t) => Self::NotFound(scrub(&t)),
             Self::Forbidden(t) => Self::Forbidden(scrub(&t)),
             Self::Transport(t) => Self::Transport(scrub(&t)),
+            Self::TooMany(t) => Self::TooMany(scrub(&t)),
             Self::Invalid(errors) => Self::Invalid(
                 errors
                     .into_iter()

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TestInfo } from '@playwright/test';
 import { test, expect, hydrated } from './fixtures';
 import { bash, createRunbook, execution, executionsOf } from './aws';
+import { parseCsv } from './csv';
 import { emulatorEndpoint } from '../playwright.config';
 
 // The grant model attacked over plain HTTP, as a hostile insider with curl would: each request
@@ -107,6 +108,7 @@ const USERS: [string, string[]][] = [
   ['atk-ann', ['team-a']],
   ['atk-req', ['requesters']],
   ['atk-gone', ['requesters']],
+  ['atk-flood', ['attackers']],
 ];
 
 interface Answer {
@@ -320,6 +322,26 @@ test.describe('the grant model under attack', () => {
     // A name inside the grant's pattern is the user's to ask about: it is simply not there.
     const missing = await portal.call('atk-bob', 'get_runbook', { name: 'TeamA-NoSuchRunbook', version: '' });
     expect(missing.status, missing.body).toBe(404);
+  });
+
+  test('a user refused 300 times within a minute is held back for the rest of it, and every refusal is recorded', async ({ page }) => {
+    test.skip(!hydrated(page), 'HTTP requests: once is enough');
+    const refused = () => portal.call('atk-flood', 'get_runbook', { name: 'AWS-CreateImage', version: '' });
+    await portal.cookieOf('atk-flood');
+    for (let sent = 0; sent < 300; sent += 25) {
+      for (const answer of await Promise.all(Array.from({ length: 25 }, refused))) expect(answer.status, answer.body).toBe(403);
+    }
+    // Whatever it asks now is answered 429 unread: its own rights, a page.
+    const held = await portal.call('atk-flood', 'my_rights', {});
+    expect(held.status, held.body).toBe(429);
+    expect(held.body).toContain('Too many of your requests were refused in the last minute: wait');
+    expect((await portal.get('atk-flood', '/automation')).status).toBe(429);
+    // Another user is heard.
+    expect((await portal.call('atk-carol', 'my_rights', {})).status).toBe(200);
+    // Each of the 300 refusals is in the audit trail, and the holding back once.
+    const trail = async () => parseCsv((await portal.get('atk-admin', '/audit.csv?user=atk-flood&action=refused')).body).map((r) => r.detail);
+    await expect.poll(async () => (await trail()).length).toBe(301);
+    expect((await trail()).filter((d) => d.includes('held back'))).toHaveLength(1);
   });
 
   test('a name pattern does not admit another account’s runbook of that name', async ({ page }) => {

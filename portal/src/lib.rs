@@ -9,6 +9,7 @@
 //! unchecked call does not compile.
 
 mod access;
+mod admission;
 mod approvals;
 pub mod audit;
 mod aws_error;
@@ -23,6 +24,7 @@ mod kept;
 mod notices;
 mod notification_settings;
 mod refusal;
+mod refusal_limit;
 mod rerun;
 mod run_notices;
 mod runbooks;

@@ -27,6 +27,7 @@ impl Portal {
         } else {
             format!("{}: {text}", viewer.request)
         };
+        self.refusal_limit.refused(viewer.name());
         let audit = self.records.audit.clone();
         tokio::spawn(async move {
             if let Err(e) = audit.write(&record).await {

@@ -15,7 +15,7 @@ use grants::{LiveGrants, SecretNames};
 use crate::catalog_cache::Described;
 use crate::facts::Facts;
 use crate::kept::{Contents, KeptBy, KeptFor};
-use crate::viewer::Viewer;
+use crate::refusal_limit::RefusalLimit;
 use crate::watchers::ExecutionHub;
 
 /// What the portal keeps of people's deeds, in its database.
@@ -74,6 +74,8 @@ pub struct Portal {
     pub(crate) notifications: Arc<notifications::Settings>,
     /// The shortest time allowed between two runs of a schedule.
     pub(crate) schedule_min_interval: Duration,
+    /// How often a user may be refused before their requests are held back a while.
+    pub(crate) refusal_limit: RefusalLimit,
 }
 
 impl Portal {
@@ -103,6 +105,7 @@ impl Portal {
             lately_read: KeptBy::new(Duration::from_secs(10), 256),
             notifications: Arc::default(),
             schedule_min_interval: Duration::from_secs(60),
+            refusal_limit: RefusalLimit::default(),
         }
     }
 
@@ -121,6 +124,13 @@ impl Portal {
     /// All live-status watchers together poll AWS at most `per_second` times a second.
     pub fn with_poll_budget(mut self, per_second: f64) -> Self {
         self.hub = crate::watchers::hub(self.backend.clone(), self.secrets.clone(), per_second);
+        self
+    }
+
+    /// A user refused `per_window` times within `window` of their first refusal is held back
+    /// (429) for the rest of it.
+    pub fn with_refusal_limit(mut self, per_window: u32, window: Duration) -> Self {
+        self.refusal_limit = RefusalLimit::new(per_window, window);
         self
     }
 
@@ -156,21 +166,5 @@ impl Portal {
     /// The grants in force.
     pub fn grants(&self) -> Arc<grants::Grants> {
         self.grants.current()
-    }
-
-    /// `user`, with the rights the grants in force give them, asking from `client`.
-    pub fn viewer(
-        &self,
-        user: domain::SignedIn,
-        client: domain::ClientInfo,
-        request: impl Into<String>,
-    ) -> Viewer {
-        let rights = grants::Rights::of(&self.grants.current(), &user.name, &user.groups);
-        Viewer {
-            user,
-            rights,
-            client,
-            request: request.into(),
-        }
     }
 }

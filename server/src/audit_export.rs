@@ -188,7 +188,10 @@ async fn export(
     Query(start): Query<ExportStart>,
 ) -> Response {
     let client = client.map(|Extension(c)| c).unwrap_or_default();
-    let viewer = portal.viewer(user, client, format!("GET {PATH}"));
+    let viewer = match portal.viewer(user, client, format!("GET {PATH}")) {
+        Ok(viewer) => viewer,
+        Err(held_back) => return crate::answer::error(held_back),
+    };
     let trail = match portal.audit_trail(&viewer) {
         Ok(trail) => trail.clone(),
         Err(refused) => return crate::answer::error(refused),

@@ -40,9 +40,12 @@ async fn rerun(
         client,
         format!("GET /automation/executions/{id}/rerun"),
     );
-    let form = match portal.may_see(&viewer, &id).await {
-        Ok(visible) => portal.rerun_form(&visible).await,
-        Err(refused) => Err(refused),
+    let form = match viewer {
+        Ok(viewer) => match portal.may_see(&viewer, &id).await {
+            Ok(visible) => portal.rerun_form(&visible).await,
+            Err(refused) => Err(refused),
+        },
+        Err(held_back) => Err(held_back),
     };
     match form {
         Ok(form) => Redirect::to(&form.url()).into_response(),

@@ -51,7 +51,9 @@ async fn visible(
     ids: &[&str],
 ) -> Result<Vec<Visible>, Response> {
     let client = client.map(|Extension(c)| c).unwrap_or_default();
-    let viewer = portal.viewer(user, client, format!("GET {path}"));
+    let viewer = portal
+        .viewer(user, client, format!("GET {path}"))
+        .map_err(crate::answer::error)?;
     let mut rights = Vec::with_capacity(ids.len());
     for id in ids {
         rights.push(

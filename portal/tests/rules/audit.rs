@@ -3,6 +3,8 @@
 
 use domain::audit::{AuditFilters, AuditPlace};
 
+use domain::PortalError;
+
 use crate::support::{forbidden, TestPortal};
 
 const GRANTS: &str = r#"
@@ -90,4 +92,42 @@ async fn the_audit_trail_is_refused_to_non_auditors() {
             page.rows
         );
     }
+}
+
+#[tokio::test]
+async fn a_user_refused_past_the_limit_is_held_back_and_every_refusal_is_recorded() {
+    let hour = std::time::Duration::from_secs(3600);
+    let t = TestPortal::configured(GRANTS, |p| p.with_refusal_limit(3, hour)).await;
+    let vic = t.viewer("vic", &[]);
+    for n in 0..3 {
+        forbidden(t.portal.runbook(&vic, &format!("Forbidden-{n}"), "").await);
+    }
+    // Held back: answered without being looked at, whatever is asked, for the rest of the hour.
+    for _ in 0..5 {
+        match t.admit("vic", &[]) {
+            Err(PortalError::TooMany(text)) => {
+                assert!(
+                    text.contains("Too many of your requests were refused"),
+                    "{text}"
+                );
+                assert!(text.contains("wait 3"), "{text}");
+            }
+            other => panic!("expected vic held back, got {other:?}"),
+        }
+    }
+    assert_eq!(PortalError::TooMany(String::new()).status(), 429);
+    // Others are heard.
+    t.viewer("olive", &[]);
+    // Every refusal is in the trail, one by one, and the holding back once.
+    t.refusal("vic", "held back").await;
+    for n in 0..3 {
+        t.refusal("vic", &format!("Forbidden-{n}")).await;
+    }
+    let refused = t
+        .audit()
+        .await
+        .into_iter()
+        .filter(|r| r.user == "vic" && r.action.as_str() == "refused")
+        .count();
+    assert_eq!(refused, 4);
 }

@@ -61,6 +61,11 @@ pub struct TestPortal {
 impl TestPortal {
     /// A portal under `grants` (the grants file's TOML), wired as `server/src/serve.rs` does.
     pub async fn new(grants: &str) -> Self {
+        Self::configured(grants, |portal| portal).await
+    }
+
+    /// As `new`, the portal then set up by `configure` (its `with_…` settings).
+    pub async fn configured(grants: &str, configure: impl FnOnce(Portal) -> Portal) -> Self {
         let emulator = Emulator::new(emulator_config())
             .expect("the emulator's built-in seed loads")
             .start_on_loopback()
@@ -85,7 +90,7 @@ impl TestPortal {
             SecretNames::default(),
         );
         Self {
-            portal: Arc::new(portal),
+            portal: Arc::new(configure(portal)),
             aws: backend,
             users,
             audit,
@@ -187,6 +192,11 @@ impl TestPortal {
 
     /// `name`, in `groups`, signed in and asking now (their rights are the grants in force).
     pub fn viewer(&self, name: &str, groups: &[&str]) -> Viewer {
+        self.admit(name, groups).expect("not held back")
+    }
+
+    /// `name`, in `groups`, asking now: admitted, or held back.
+    pub fn admit(&self, name: &str, groups: &[&str]) -> Result<Viewer, PortalError> {
         self.portal.viewer(
             SignedIn {
                 name: name.to_owned(),
