@@ -344,6 +344,36 @@ test.describe('the grant model under attack', () => {
     expect((await trail()).filter((d) => d.includes('held back'))).toHaveLength(1);
   });
 
+  test('a runbook’s description cannot make its readers’ browsers ask the portal for what they may not see', async ({ page, pageErrors }, info) => {
+    test.skip(!hydrated(page), 'a browser loads the images: once is enough');
+    // Images of the portal's own addresses: each, asked by a reader's browser, would be a
+    // refusal recorded (and counted toward holding back) as the reader's.
+    const embedded = Array.from({ length: 5 }, (_, i) => `/documents/Nowhere-Embedded-${i}`);
+    const name = createRunbook(info, 'Attack-Manual-Pictures', {
+      schemaVersion: '0.3',
+      description: embedded.map((path, i) => `![picture ${i}](${path})`).join('\n\n'),
+      assumeRole: '{{ AutomationAssumeRole }}',
+      parameters: { AutomationAssumeRole: { type: 'String', default: '' } },
+      mainSteps: SLEEPS,
+    });
+    const cookie = await portal.cookieOf('atk-carol');
+    const split = cookie.indexOf('=');
+    await page.context().addCookies([{ name: cookie.slice(0, split), value: cookie.slice(split + 1), url: portal.base }]);
+    const answered: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/documents/Nowhere-Embedded-')) answered.push(r.status());
+    });
+    await page.goto(`${portal.base}/documents/${name}`);
+    await expect(page.getByRole('img', { name: 'picture 4' })).toHaveCount(1);
+    await expect.poll(() => answered.length).toBe(embedded.length);
+    expect(new Set(answered)).toEqual(new Set([400]));
+    // The browser logs each refused image; those are the only errors the page logged.
+    expect(pageErrors.filter((e) => !e.includes('/documents/Nowhere-Embedded-'))).toEqual([]);
+    pageErrors.length = 0;
+    const trail = parseCsv((await portal.get('atk-admin', '/audit.csv?user=atk-carol&action=refused')).body);
+    expect(trail.filter((r) => r.detail.includes('Nowhere-Embedded'))).toEqual([]);
+  });
+
   test('a name pattern does not admit another account’s runbook of that name', async ({ page }) => {
     test.skip(!hydrated(page), 'HTTP requests: once is enough');
     const before = startedCount(SHARED_ARN) + startedCount(SHARED);

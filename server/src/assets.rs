@@ -69,6 +69,12 @@ impl Coding {
     }
 }
 
+/// Whether `path` is an embedded file of the site.
+pub fn is_file(path: &str) -> bool {
+    let name = path.trim_start_matches('/');
+    !name.split('/').any(|segment| segment == "..") && Site::get(name).is_some()
+}
+
 /// The embedded file at `path`.
 pub fn serve(path: &str, request_headers: &HeaderMap) -> Option<Response> {
     let name = path.trim_start_matches('/');

@@ -1,6 +1,8 @@
 //! Request safety: state-changing requests from other sites are refused (the browser says where a
-//! request comes from in `Sec-Fetch-Site` and `Origin`), and every response carries the security
-//! headers that keep pages out of frames and content from being reinterpreted.
+//! request comes from in `Sec-Fetch-Site` and `Origin`), so is a page, server function or stream
+//! loaded as an image, script or other part of some page (`Sec-Fetch-Dest`), and every response
+//! carries the security headers that keep pages out of frames and content from being
+//! reinterpreted.
 
 use std::sync::Arc;
 
@@ -25,6 +27,22 @@ pub async fn refuse_cross_site(
     request: Request,
     next: Next,
 ) -> Response {
+    // A page that embeds the portal's addresses (another site's, a sibling subdomain's, or a
+    // runbook description's images) would have the viewer's browser ask them on their behalf:
+    // each refusal recorded, and counted toward holding them back, as theirs.
+    if let Some(destination) = embedded(request.headers()) {
+        if !crate::assets::is_file(request.uri().path()) {
+            tracing::warn!(path = %request.uri().path(), %destination, "embedded request refused");
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "Refused: the browser was asked to load this address as {destination}, but \
+                     it is one of the portal's pages: open it in the browser instead."
+                ),
+            )
+                .into_response();
+        }
+    }
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -43,6 +61,14 @@ pub async fn refuse_cross_site(
         }
     }
     next.run(request).await
+}
+
+/// What a browser loads the request as, when that is a part of some page (an image, a script, a
+/// frame…) rather than a page itself (`document`) or a script's own request (`empty`). Clients
+/// that are not browsers send no such header.
+fn embedded(headers: &HeaderMap) -> Option<&str> {
+    let destination = headers.get("sec-fetch-dest")?.to_str().ok()?;
+    (!matches!(destination, "document" | "empty")).then_some(destination)
 }
 
 /// Why the request is cross-site, if it is.
@@ -99,6 +125,16 @@ mod tests {
             map.insert(*k, HeaderValue::from_static(v));
         }
         map
+    }
+
+    #[test]
+    fn only_a_part_of_some_page_is_embedded() {
+        let embedded_as = |dest| embedded(&headers(&[("sec-fetch-dest", dest)])).map(str::to_owned);
+        assert_eq!(embedded_as("image").as_deref(), Some("image"));
+        assert_eq!(embedded_as("iframe").as_deref(), Some("iframe"));
+        assert_eq!(embedded_as("document"), None);
+        assert_eq!(embedded_as("empty"), None);
+        assert_eq!(embedded(&headers(&[])), None, "not a browser");
     }
 
     #[test]
