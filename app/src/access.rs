@@ -11,5 +11,5 @@ use crate::error::PortalError;
 /// The signed-in user's rights.
 #[server(endpoint = "my_rights", output = domain::wire::Json)]
 pub async fn my_rights() -> Result<Rights, PortalError> {
-    crate::service::ssr::viewer().map(|(_, viewer)| viewer.rights)
+    crate::service::ssr::viewer().map(|(_, viewer)| viewer.rights().clone())
 }

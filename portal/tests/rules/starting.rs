@@ -192,7 +192,7 @@ async fn a_hidden_parameter_cannot_be_given_and_its_fixed_value_stays_on_the_ser
     assert_eq!(t.started_count("Rules-Notes").await, 0);
 
     // The rights the browser is sent never hold the hidden value; the run gets it.
-    let rights = serde_json::to_string(&sam.rights).expect("rights serialise");
+    let rights = serde_json::to_string(sam.rights()).expect("rights serialise");
     assert!(
         rights.contains("WarmUp") && !rights.contains("PT5S"),
         "{rights}"
