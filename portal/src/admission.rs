@@ -36,12 +36,7 @@ impl Portal {
                 self.refusal_limit.per_window(),
                 wait.as_secs().max(1)
             );
-            let audit = self.records.audit.clone();
-            tokio::spawn(async move {
-                if let Err(e) = audit.write(&record).await {
-                    tracing::error!(error = %e, "could not record a held-back request");
-                }
-            });
+            self.record_refusal(record);
         }
         Err(PortalError::TooMany(format!(
             "Too many of your requests were refused in the last minute: wait {} s, then try \

@@ -10,23 +10,11 @@ use std::time::{Duration, Instant};
 use domain::PortalError;
 
 /// One answer, fetched again once it is older than `ttl`.
-pub(crate) struct KeptFor<T> {
-    ttl: Duration,
-    value: Mutex<Option<(Instant, T)>>,
-}
+pub(crate) struct KeptFor<T>(KeptBy<(), T>);
 
 impl<T: Clone> KeptFor<T> {
     pub(crate) fn new(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            value: Mutex::new(None),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, T)>> {
-        self.value
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        Self(KeptBy::new(ttl, 1))
     }
 
     /// The kept answer while it is fresh, else `fetch`'s (kept when it succeeds).
@@ -35,14 +23,7 @@ impl<T: Clone> KeptFor<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, PortalError>>,
     {
-        if let Some((at, value)) = self.lock().as_ref() {
-            if at.elapsed() < self.ttl {
-                return Ok(value.clone());
-            }
-        }
-        let value = fetch().await?;
-        *self.lock() = Some((Instant::now(), value.clone()));
-        Ok(value)
+        self.0.get((), fetch).await
     }
 }
 

@@ -28,12 +28,17 @@ impl Portal {
             format!("{}: {text}", viewer.request)
         };
         self.refusal_limit.refused(viewer.name());
+        self.record_refusal(record);
+        PortalError::Forbidden(text)
+    }
+
+    /// Writes a refusal's record to the audit trail without holding up the answer.
+    pub(crate) fn record_refusal(&self, record: accounts::AuditRecord) {
         let audit = self.records.audit.clone();
         tokio::spawn(async move {
             if let Err(e) = audit.write(&record).await {
                 tracing::error!(error = %e, "could not record a refused request in the audit trail");
             }
         });
-        PortalError::Forbidden(text)
     }
 }

@@ -15,7 +15,7 @@ use domain::runbook::{CatalogPage, InstanceChoice, RoleChoice, RunbookDetails};
 use domain::PortalError;
 
 use crate::{Portal, Viewer};
-pub(crate) use granted::{Reading, Ungranted};
+pub(crate) use granted::{no_grant, Reading, Ungranted};
 
 impl Portal {
     /// A page of the catalog tab `owner` (`Self`: Owned by me, `Private`: Shared with me, or
@@ -74,10 +74,7 @@ impl Portal {
         self.read_granted(&viewer.rights, name, version, reading)
             .await
             .map_err(|e| match e {
-                Ungranted::NoGrant(runbook) => self.refuse(
-                    viewer,
-                    format!("You have no grant to run {runbook}. Ask an administrator for one."),
-                ),
+                Ungranted::NoGrant(runbook) => self.refuse(viewer, no_grant(&runbook)),
                 Ungranted::Error(e) => e,
             })
     }

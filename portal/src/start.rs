@@ -16,7 +16,7 @@ use grants::{Grant, Location, Rights, Start};
 
 use crate::audit;
 use crate::aws_error::{aws_error, unanswered};
-use crate::runbooks::{Reading, Ungranted};
+use crate::runbooks::{no_grant, Reading, Ungranted};
 use crate::{Portal, Viewer};
 
 /// Why a start cannot go ahead: a refusal (recorded as such by whoever asked) or an error.
@@ -100,17 +100,13 @@ impl Portal {
                 "No runbook was chosen: choose one in Execute automation.".into(),
             )));
         }
-        let no_grant = |runbook: &str| {
-            Refused::Because(format!(
-                "You have no grant to run {runbook}. Ask an administrator for one. Nothing \
-                 was started."
-            ))
-        };
         let runbook = self
             .read_granted(rights, &form.document, &form.version, Reading::Afresh)
             .await
             .map_err(|e| match e {
-                Ungranted::NoGrant(runbook) => no_grant(&runbook),
+                Ungranted::NoGrant(runbook) => {
+                    Refused::Because(format!("{} Nothing was started.", no_grant(&runbook)))
+                }
                 Ungranted::Error(e) => Refused::Error(e),
             })?;
         // What the user gave, before the grant fills in its fixed values.

@@ -11,6 +11,11 @@ use grants::Rights;
 
 use crate::Portal;
 
+/// The refusal's words for a runbook no grant of theirs covers.
+pub(crate) fn no_grant(runbook: &str) -> String {
+    format!("You have no grant to run {runbook}. Ask an administrator for one.")
+}
+
 /// Why a runbook was not read for someone.
 pub(crate) enum Ungranted {
     /// No grant of theirs covers the runbook named here (as given, or as SSM resolved it).
